@@ -1,0 +1,89 @@
+/*
+ * client_registry.c
+ *		Module entry point: module magic and the settings (GUCs).
+ *
+ * client_registry.tenant           the tenant every statement works in
+ *                                  (default 1, so a single-company database
+ *                                  never has to set it);
+ * client_registry.default_country  the ISO 3166 country assumed for a new
+ *                                  client or address that names none.
+ */
+#include "postgres.h"
+
+#include <limits.h>
+
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+
+#include "client_registry.h"
+
+PG_MODULE_MAGIC;
+
+int			cr_current_tenant = 1;
+char	   *cr_default_country = NULL;
+
+void		_PG_init(void);
+
+static bool
+CheckDefaultCountry(char **newval, void **extra, GucSource source)
+{
+	const char *v = *newval;
+
+	if (v == NULL || strlen(v) != 2 ||
+		!(v[0] >= 'A' && v[0] <= 'Z') || !(v[1] >= 'A' && v[1] <= 'Z'))
+	{
+		GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
+		GUC_check_errmsg("invalid value for client_registry.default_country: \"%s\"",
+						 v ? v : "");
+		GUC_check_errhint("Use a two-letter upper-case ISO 3166 code such as LT, LV or PL.");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * _PG_init registers the extension's settings.
+ */
+void
+_PG_init(void)
+{
+	DefineCustomIntVariable("client_registry.tenant",
+							"Tenant (company registry) that the session works in.",
+							"Every table of client_registry carries tenant_id; new rows take this value "
+							"and row-level security shows non-owner roles only this tenant's rows.",
+							&cr_current_tenant,
+							1, 1, INT_MAX,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+	DefineCustomStringVariable("client_registry.default_country",
+							   "ISO 3166 alpha-2 country assumed when a client or address names none.",
+							   NULL,
+							   &cr_default_country,
+							   "LT",
+							   PGC_USERSET, 0,
+							   CheckDefaultCountry, NULL, NULL);
+	MarkGUCPrefixReserved("client_registry");
+}
+
+PG_FUNCTION_INFO_V1(cr_current_tenant_id);
+
+/*
+ * cr_current_tenant_id returns the tenant of the session (client_registry.tenant).
+ */
+Datum
+cr_current_tenant_id(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(cr_current_tenant);
+}
+
+PG_FUNCTION_INFO_V1(cr_default_country_code);
+
+/*
+ * cr_default_country_code returns client_registry.default_country.
+ */
+Datum
+cr_default_country_code(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(cstring_to_text(cr_default_country));
+}
