@@ -1,0 +1,302 @@
+/*
+ * client_card.c
+ *		The BEFORE INSERT OR UPDATE trigger of client_registry.client.
+ *
+ * Whatever application writes a client card, this trigger:
+ *	- trims text and refuses a blank name (a natural person without a name
+ *	  gets "first last");
+ *	- normalises and validates the country, company code, personal code, VAT
+ *	  code and e-mail (identifiers.c), naming the field and value on error;
+ *	- refuses a second legal entity with the same company code in the tenant
+ *	  and country, naming the existing client (company_code_unique.c);
+ *	- keeps the own company the own company and a client in its tenant;
+ *	- checks user-defined fields against their definitions;
+ *	- stamps updated_at.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/datetime.h"
+#include "utils/jsonb.h"
+#include "utils/rel.h"
+#include "utils/timestamp.h"
+
+#include "client_registry.h"
+#include "company_code_unique.h"
+#include "custom_fields.h"
+#include "identifiers.h"
+#include "tenant_rules.h"
+#include "trigger_support.h"
+
+/* Text columns that are only trimmed (empty becomes NULL). */
+static const char *const trimmed_columns[] = {
+	"short_name", "first_name", "last_name", "business_licence", "phone",
+	"website", "accounting_category", "sales_tax_category",
+	"purchase_tax_category", "price_category", "sales_responsible",
+	"purchase_responsible", "manager", "intrastat_transaction_nature",
+	"intrastat_transport_mode", "evrk_code"
+};
+
+/*
+ * ReportInvalid raises check_violation for a field of a client.
+ */
+static void
+ReportInvalid(Relation rel, const char *column, const char *what, const char *value,
+			  const char *client_name, const char *why, const char *hint)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_CHECK_VIOLATION),
+			 errmsg("invalid %s \"%s\" for client \"%s\"", what, value,
+					client_name ? client_name : ""),
+			 errdetail("Check failed: %s.", why),
+			 errhint("%s", hint),
+			 errtablecol(rel, CrAttnum(rel, column))));
+}
+
+/*
+ * NormaliseCode runs one normaliser over a code column and records the
+ * normalised value; returns it (NULL when the column is empty).
+ */
+static char *
+NormaliseCountry(HeapTuple tuple, Relation rel, CrRowChanges *changes,
+				 const char *client_name)
+{
+	char	   *raw = CrGetText(tuple, rel, "country");
+	const char *why = NULL;
+	char	   *norm;
+
+	if (raw == NULL)
+		return NULL;			/* the NOT NULL constraint reports it */
+	norm = cr_normalize_country(raw, &why);
+	if (norm == NULL)
+		ReportInvalid(rel, "country", "country code", raw, client_name, why,
+					  "Use an ISO 3166-1 alpha-2 code such as LT, LV, EE, PL or DE.");
+	if (strcmp(norm, raw) != 0)
+		CrSetText(changes, rel, "country", norm);
+	return norm;
+}
+
+PG_FUNCTION_INFO_V1(cr_client_before_write);
+
+/*
+ * cr_client_before_write is the BEFORE INSERT OR UPDATE FOR EACH ROW trigger
+ * of client_registry.client.
+ */
+Datum
+cr_client_before_write(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = CrTriggerCheck(fcinfo, "cr_client_before_write", true, true);
+	Relation	rel = trigdata->tg_relation;
+	bool		is_update = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event);
+	HeapTuple	newtuple = is_update ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
+	HeapTuple	oldtuple = is_update ? trigdata->tg_trigtuple : NULL;
+	CrRowChanges changes = {0};
+	char	   *name;
+	char	   *kind;
+	char	   *legal_form;
+	char	   *country;
+	char	   *raw;
+	char	   *norm;
+	const char *why;
+	bool		isnull;
+	int64		id = CrGetInt64(newtuple, rel, "id", &isnull);
+	int32		tenant_id = CrGetInt32(newtuple, rel, "tenant_id");
+	size_t		i;
+
+	/* NULLs here are reported by the NOT NULL constraints after us. */
+	kind = CrGetText(newtuple, rel, "kind");
+	if (kind == NULL)
+		kind = "";
+	legal_form = CrGetText(newtuple, rel, "legal_form");
+	if (legal_form == NULL)
+		legal_form = "";
+
+	if (!is_update)
+		CrEnsureTenant(rel, tenant_id);
+
+	/* A client stays in its tenant; the own company stays the own company. */
+	if (is_update)
+	{
+		int32		old_tenant = CrGetInt32(oldtuple, rel, "tenant_id");
+		char	   *old_kind = CrGetText(oldtuple, rel, "kind");
+
+		if (old_kind == NULL)
+			old_kind = "";
+
+		if (old_tenant != tenant_id)
+			ereport(ERROR,
+					(errcode(ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION),
+					 errmsg("client %lld cannot move from tenant %d to tenant %d",
+							(long long) id, old_tenant, tenant_id),
+					 errdetail("A client, its documents and its history belong to one tenant."),
+					 errhint("Create the client in the other tenant instead."),
+					 errtablecol(rel, CrAttnum(rel, "tenant_id"))));
+		if (strcmp(old_kind, "own_company") == 0 && strcmp(kind, "own_company") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_CHECK_VIOLATION),
+					 errmsg("client %lld is the own company of tenant %d and must stay kind own_company",
+							(long long) id, tenant_id),
+					 errdetail("Each tenant has exactly one own company (R1.5); kind \"%s\" was requested.", kind),
+					 errhint("Edit the own company's data instead; it cannot be turned into another kind."),
+					 errtablecol(rel, CrAttnum(rel, "kind"))));
+	}
+
+	/* Trimmed text fields. */
+	for (i = 0; i < lengthof(trimmed_columns); i++)
+	{
+		raw = CrGetText(newtuple, rel, trimmed_columns[i]);
+		norm = CrTrimmedOrNull(raw);
+		if (!CrTextEqual(raw, norm))
+			CrSetText(&changes, rel, trimmed_columns[i], norm);
+	}
+
+	/* Name: required, never blank; a natural person may give first/last. */
+	raw = CrGetText(newtuple, rel, "name");
+	name = CrTrimmedOrNull(raw);
+	if (name == NULL && strcmp(legal_form, "natural_person") == 0)
+	{
+		char	   *first = CrTrimmedOrNull(CrGetText(newtuple, rel, "first_name"));
+		char	   *last = CrTrimmedOrNull(CrGetText(newtuple, rel, "last_name"));
+
+		if (first && last)
+			name = psprintf("%s %s", first, last);
+		else if (first || last)
+			name = pstrdup(first ? first : last);
+	}
+	if (name == NULL)
+		ereport(ERROR,
+				(errcode(raw == NULL ? ERRCODE_NOT_NULL_VIOLATION : ERRCODE_CHECK_VIOLATION),
+				 errmsg("client name must not be %s", raw == NULL ? "null" : "blank"),
+				 errdetail("Every client has a name (R1.1)%s.",
+						   id ? psprintf("; client id %lld", (long long) id) : ""),
+				 errhint("Give the name; for a natural person first_name and last_name are enough."),
+				 errtablecol(rel, CrAttnum(rel, "name"))));
+	if (!CrTextEqual(raw, name))
+		CrSetText(&changes, rel, "name", name);
+
+	/* Country first: the code rules depend on it. */
+	country = NormaliseCountry(newtuple, rel, &changes, name);
+	if (country == NULL)
+		country = pstrdup(cr_default_country);
+
+	/* Company code. */
+	raw = CrGetText(newtuple, rel, "company_code");
+	norm = CrTrimmedOrNull(raw);
+	if (norm != NULL)
+	{
+		char	   *trimmed = norm;
+
+		why = NULL;
+		norm = cr_normalize_company_code(trimmed, country, &why);
+		if (norm == NULL)
+			ReportInvalid(rel, "company_code", "company code", trimmed, name, why,
+						  strcmp(country, "LT") == 0 ?
+						  "A Lithuanian company code has 9 digits, the last one a check digit (for example 110003978)." :
+						  "Check the code against the register of the client's country, or correct the client's country.");
+	}
+	if (!CrTextEqual(raw, norm))
+		CrSetText(&changes, rel, "company_code", norm);
+
+	/* R2.1: company code unique among legal entities of the tenant. */
+	if (norm != NULL && strcmp(legal_form, "legal_entity") == 0)
+	{
+		bool		check = true;
+
+		if (is_update)
+		{
+			char	   *old_code = CrGetText(oldtuple, rel, "company_code");
+			char	   *old_country = CrGetText(oldtuple, rel, "country");
+			char	   *old_form = CrGetText(oldtuple, rel, "legal_form");
+
+			check = !(CrTextEqual(old_code, norm) && CrTextEqual(old_country, country) &&
+					  CrTextEqual(old_form, legal_form));
+		}
+		if (check)
+			CrCheckCompanyCodeUnique(rel, tenant_id, country, norm, id);
+	}
+
+	/* Personal code. */
+	raw = CrGetText(newtuple, rel, "personal_code");
+	norm = CrTrimmedOrNull(raw);
+	if (norm != NULL)
+	{
+		char	   *trimmed = norm;
+
+		why = NULL;
+		norm = cr_normalize_personal_code(trimmed, country, true, &why);
+		if (norm == NULL)
+			ReportInvalid(rel, "personal_code", "personal code", trimmed, name, why,
+						  "A Lithuanian personal code has 11 digits: century and sex, birth date YYMMDD, serial number, check digit.");
+	}
+	if (!CrTextEqual(raw, norm))
+		CrSetText(&changes, rel, "personal_code", norm);
+
+	/* VAT code ("ND" = report in i.SAF without a VAT code). */
+	raw = CrGetText(newtuple, rel, "vat_code");
+	norm = CrTrimmedOrNull(raw);
+	if (norm != NULL)
+	{
+		char	   *trimmed = norm;
+
+		why = NULL;
+		norm = cr_normalize_vat_code(trimmed, country, &why);
+		if (norm == NULL)
+			ReportInvalid(rel, "vat_code", "VAT code", trimmed, name, why,
+						  "Write the VAT code with its country prefix (LT119511515, LV40003521600, PL8567346215), or ND when the client must be reported without one.");
+	}
+	if (!CrTextEqual(raw, norm))
+		CrSetText(&changes, rel, "vat_code", norm);
+
+	/* E-mail. */
+	raw = CrGetText(newtuple, rel, "email");
+	norm = CrTrimmedOrNull(raw);
+	if (norm != NULL)
+	{
+		char	   *trimmed = norm;
+
+		why = NULL;
+		norm = cr_normalize_email(trimmed, &why);
+		if (norm == NULL)
+			ReportInvalid(rel, "email", "e-mail", trimmed, name, why,
+						  "Give one address such as info@example.lt.");
+	}
+	if (!CrTextEqual(raw, norm))
+		CrSetText(&changes, rel, "email", norm);
+
+	/* Intrastat delivery terms: upper-case Incoterms code. */
+	raw = CrGetText(newtuple, rel, "intrastat_delivery_terms");
+	norm = CrTrimmedOrNull(raw);
+	if (norm != NULL)
+	{
+		char	   *p;
+
+		for (p = norm; *p; p++)
+			*p = pg_ascii_toupper((unsigned char) *p);
+		if (strlen(norm) != 3 || strspn(norm, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3)
+			ReportInvalid(rel, "intrastat_delivery_terms", "Intrastat delivery terms", raw, name,
+						  "an Incoterms code has three letters",
+						  "Use an Incoterms code such as EXW, FCA, CPT, DAP or DDP.");
+	}
+	if (!CrTextEqual(raw, norm))
+		CrSetText(&changes, rel, "intrastat_delivery_terms", norm);
+
+	/* User-defined fields. */
+	{
+		Datum		cf = heap_getattr(newtuple, CrAttnum(rel, "custom_fields"),
+									  RelationGetDescr(rel), &isnull);
+
+		if (!isnull)
+			CrCheckCustomFields(rel, tenant_id, name, DatumGetJsonbP(cf));
+	}
+
+	if (is_update && cr_internal_change_depth == 0)
+		CrSetDatum(&changes, rel, "updated_at",
+				   TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), false);
+
+	return PointerGetDatum(CrApplyChanges(newtuple, rel, &changes));
+}

@@ -1,0 +1,266 @@
+/*
+ * primary_flag.c
+ *		"Exactly one primary" for client_address, client_bank_account and
+ *		client_contact (R3.2, R3.3, R3.5).
+ *
+ * Rules, for each of the three tables, per client:
+ *	- the first row added becomes primary, whatever is_primary said;
+ *	- a row inserted or updated with is_primary = true becomes the primary
+ *	  and the previous primary is demoted in the same statement;
+ *	- is_primary cannot be switched off directly (mark another row primary);
+ *	- deleting the primary (or moving it to another client) promotes the
+ *	  oldest remaining row (lowest id; a row another transaction is editing
+ *	  at that moment is passed over when a free one exists);
+ *	- a row moved to another client keeps that client's primary: it becomes
+ *	  primary there only when the client had none.
+ *
+ * Race-freedom: every change that may create or move a primary first takes
+ * FOR NO KEY UPDATE on the client row, so two sessions promoting rows of the
+ * same client run one after the other, and the second one (with a fresh
+ * READ COMMITTED snapshot per statement) sees and demotes the first one's
+ * primary.  Rows of different clients never wait for each other.  The
+ * partial unique index <table>_one_primary is the backstop that keeps the
+ * data right even if these triggers were disabled.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+#include "client_registry.h"
+#include "trigger_support.h"
+
+/* Saved plans for one child table. */
+typedef struct PrimaryPlans
+{
+	Oid			relid;
+	SPIPlanPtr	lock_client;	/* $1 client: lock the client row */
+	SPIPlanPtr	find_primary;	/* $1 client, $2 self: another primary? */
+	SPIPlanPtr	demote;			/* $1 client, $2 self: demote others */
+	SPIPlanPtr	promote_oldest; /* $1 client: promote a successor */
+} PrimaryPlans;
+
+#define MAX_PRIMARY_TABLES 8
+static PrimaryPlans plan_cache[MAX_PRIMARY_TABLES];
+static int	plan_cache_used = 0;
+
+/*
+ * PreparePlan prepares and keeps one statement.
+ */
+static SPIPlanPtr
+PreparePlan(const char *sql, int nargs)
+{
+	Oid			argtypes[2] = {INT8OID, INT8OID};
+	SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+	SPI_keepplan(plan);
+	return plan;
+}
+
+/*
+ * GetPlans returns the saved plans of a child table (SPI must be connected).
+ */
+static PrimaryPlans *
+GetPlans(Relation rel)
+{
+	Oid			relid = RelationGetRelid(rel);
+	PrimaryPlans *p;
+	const char *table;
+	int			i;
+
+	for (i = 0; i < plan_cache_used; i++)
+		if (plan_cache[i].relid == relid)
+			return &plan_cache[i];
+	if (plan_cache_used >= MAX_PRIMARY_TABLES)
+	{
+		/* extension re-created many times in one session: start over */
+		plan_cache_used = 0;
+	}
+	p = &plan_cache[plan_cache_used];
+	table = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+									   RelationGetRelationName(rel));
+
+	p->lock_client = PreparePlan(
+								 "SELECT 1 FROM client_registry.client"
+								 " WHERE id OPERATOR(pg_catalog.=) $1 FOR NO KEY UPDATE", 1);
+	p->find_primary = PreparePlan(psprintf(
+										   "SELECT id FROM %s WHERE client_id OPERATOR(pg_catalog.=) $1"
+										   " AND is_primary AND id OPERATOR(pg_catalog.<>) $2 LIMIT 1", table), 2);
+	p->demote = PreparePlan(psprintf(
+									 "UPDATE %s SET is_primary = false WHERE client_id OPERATOR(pg_catalog.=) $1"
+									 " AND is_primary AND id OPERATOR(pg_catalog.<>) $2", table), 2);
+	p->promote_oldest = PreparePlan(psprintf(
+											 "UPDATE %s SET is_primary = true"
+											 " WHERE id OPERATOR(pg_catalog.=) COALESCE("
+											 "   (SELECT id FROM %s WHERE client_id OPERATOR(pg_catalog.=) $1"
+											 "     ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED),"
+											 "   (SELECT id FROM %s WHERE client_id OPERATOR(pg_catalog.=) $1"
+											 "     ORDER BY id LIMIT 1))"
+											 " AND NOT EXISTS (SELECT 1 FROM %s WHERE client_id OPERATOR(pg_catalog.=) $1"
+											 "   AND is_primary)", table, table, table, table), 1);
+	p->relid = relid;
+	plan_cache_used++;
+	return p;
+}
+
+/*
+ * RunPlan executes a saved plan and returns the number of rows.
+ */
+static uint64
+RunPlan(SPIPlanPtr plan, int64 client_id, int64 self_id, int expected)
+{
+	Datum		args[2] = {Int64GetDatum(client_id), Int64GetDatum(self_id)};
+	int			ret = SPI_execute_plan(plan, args, NULL, false, 0);
+
+	if (ret != expected)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
+	return SPI_processed;
+}
+
+/*
+ * RunInternalUpdate runs a flag-moving UPDATE that our own triggers must let
+ * through unchanged.
+ */
+static uint64
+RunInternalUpdate(SPIPlanPtr plan, int64 client_id, int64 self_id)
+{
+	uint64		n;
+
+	cr_internal_change_depth++;
+	PG_TRY();
+	{
+		n = RunPlan(plan, client_id, self_id, SPI_OK_UPDATE);
+	}
+	PG_FINALLY();
+	{
+		cr_internal_change_depth--;
+	}
+	PG_END_TRY();
+	return n;
+}
+
+/*
+ * LockClient takes the client row lock; false when the client is gone
+ * (being deleted in this transaction).
+ */
+static bool
+LockClient(PrimaryPlans *plans, int64 client_id)
+{
+	return RunPlan(plans->lock_client, client_id, 0, SPI_OK_SELECT) > 0;
+}
+
+PG_FUNCTION_INFO_V1(cr_primary_before_write);
+
+/*
+ * cr_primary_before_write is the BEFORE INSERT OR UPDATE OF is_primary,
+ * client_id FOR EACH ROW trigger of the child tables.  The trigger argument
+ * is the noun used in messages ("address", "bank account", "contact").
+ */
+Datum
+cr_primary_before_write(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = CrTriggerCheck(fcinfo, "cr_primary_before_write", true, true);
+	Relation	rel = trigdata->tg_relation;
+	bool		is_update = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event);
+	HeapTuple	newtuple = is_update ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
+	HeapTuple	oldtuple = is_update ? trigdata->tg_trigtuple : NULL;
+	const char *noun = trigdata->tg_trigger->tgnargs > 0 ? trigdata->tg_trigger->tgargs[0] : "row";
+	bool		isnull;
+	int64		self_id = CrGetInt64(newtuple, rel, "id", &isnull);
+	int64		client_id = CrGetInt64(newtuple, rel, "client_id", &isnull);
+	bool		want_primary = CrGetBool(newtuple, rel, "is_primary");
+	bool		set_primary = want_primary;
+	CrRowChanges changes = {0};
+	PrimaryPlans *plans;
+
+	if (cr_internal_change_depth > 0 || isnull)
+		return PointerGetDatum(newtuple);
+
+	if (is_update)
+	{
+		bool		isnull2;
+		int64		old_client = CrGetInt64(oldtuple, rel, "client_id", &isnull2);
+		bool		was_primary = CrGetBool(oldtuple, rel, "is_primary");
+
+		if (old_client == client_id)
+		{
+			if (was_primary == want_primary)
+				return PointerGetDatum(newtuple);
+			if (was_primary && !want_primary)
+				ereport(ERROR,
+						(errcode(ERRCODE_CHECK_VIOLATION),
+						 errmsg("cannot unset the primary flag of %s %lld of client %lld",
+								noun, (long long) self_id, (long long) client_id),
+						 errdetail("A client with any %s has exactly one primary %s.", noun, noun),
+						 errhint("Mark another %s of the client as primary; this one is then demoted automatically. Deleting the primary %s promotes the oldest remaining one.",
+								 noun, noun),
+						 errtablecol(rel, CrAttnum(rel, "is_primary"))));
+		}
+	}
+
+	SPI_connect();
+	plans = GetPlans(rel);
+	if (!LockClient(plans, client_id))
+	{
+		/* no such client: the foreign key reports it */
+		SPI_finish();
+		return PointerGetDatum(newtuple);
+	}
+
+	if (is_update && CrGetInt64(oldtuple, rel, "client_id", &isnull) != client_id)
+	{
+		/* moved to another client: that client's primary wins */
+		set_primary = RunPlan(plans->find_primary, client_id, self_id, SPI_OK_SELECT) == 0;
+	}
+	else if (want_primary)
+		RunInternalUpdate(plans->demote, client_id, self_id);
+	else
+		set_primary = RunPlan(plans->find_primary, client_id, self_id, SPI_OK_SELECT) == 0;
+	SPI_finish();
+
+	if (set_primary != want_primary)
+		CrSetDatum(&changes, rel, "is_primary", BoolGetDatum(set_primary), false);
+	return PointerGetDatum(CrApplyChanges(newtuple, rel, &changes));
+}
+
+PG_FUNCTION_INFO_V1(cr_primary_after_remove);
+
+/*
+ * cr_primary_after_remove is the AFTER DELETE / AFTER UPDATE OF client_id
+ * FOR EACH ROW trigger (WHEN OLD.is_primary) of the child tables: the client
+ * that lost its primary gets the oldest remaining row as primary.
+ */
+Datum
+cr_primary_after_remove(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = CrTriggerCheck(fcinfo, "cr_primary_after_remove", false, true);
+	Relation	rel = trigdata->tg_relation;
+	HeapTuple	oldtuple = trigdata->tg_trigtuple;
+	bool		isnull;
+	int64		client_id = CrGetInt64(oldtuple, rel, "client_id", &isnull);
+	PrimaryPlans *plans;
+
+	if (isnull || !CrGetBool(oldtuple, rel, "is_primary"))
+		return PointerGetDatum(NULL);
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+	{
+		int64		new_client = CrGetInt64(trigdata->tg_newtuple, rel, "client_id", &isnull);
+
+		if (new_client == client_id)
+			return PointerGetDatum(NULL);
+	}
+
+	SPI_connect();
+	plans = GetPlans(rel);
+	if (LockClient(plans, client_id))
+		RunInternalUpdate(plans->promote_oldest, client_id, 0);
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}

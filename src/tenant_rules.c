@@ -1,0 +1,251 @@
+/*
+ * tenant_rules.c
+ *		Rules about tenants and client kinds.
+ *
+ *	cr_client_after_insert_statement  R1.5: a tenant's clients start with its
+ *		own company.  Checked once per statement over the inserted rows (a
+ *		transition table), so a bulk COPY pays one query, and a dump restores
+ *		(the whole table is one COPY) whatever the physical row order.
+ *	cr_assert_client_role  R1.3: the check documents call: sales only to a
+ *		buyer or buyer/supplier with a sales tax category, purchases only
+ *		from a supplier or buyer/supplier with a purchase tax category, and
+ *		never with an inactive client.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+#include "client_registry.h"
+#include "tenant_rules.h"
+#include "trigger_support.h"
+
+PG_FUNCTION_INFO_V1(cr_client_after_insert_statement);
+
+/*
+ * cr_client_after_insert_statement is the AFTER INSERT FOR EACH STATEMENT
+ * trigger (REFERENCING NEW TABLE AS cr_new_clients) of client.
+ */
+Datum
+cr_client_after_insert_statement(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = CrTriggerCheck(fcinfo, "cr_client_after_insert_statement", false, false);
+	int			ret;
+	char	   *tenant = NULL;
+
+	SPI_connect();
+	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
+		elog(ERROR, "SPI_register_trigger_data failed");
+	ret = SPI_execute(
+					  "SELECT n.tenant_id FROM (SELECT DISTINCT tenant_id FROM cr_new_clients) n"
+					  " WHERE NOT EXISTS (SELECT 1 FROM client_registry.client c"
+					  "                    WHERE c.tenant_id OPERATOR(pg_catalog.=) n.tenant_id"
+					  "                      AND c.kind OPERATOR(pg_catalog.=) 'own_company'::client_registry.client_kind)"
+					  " ORDER BY 1 LIMIT 1", false, 1);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
+	if (SPI_processed > 0)
+		tenant = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (tenant != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("tenant %s has no own company", tenant),
+				 errdetail("The first client of a tenant is its own company (R1.5); the other clients need it to exist."),
+				 errhint("Insert the own company first, for example: INSERT INTO client_registry.client (kind, name, company_code, vat_code) VALUES ('own_company', 'UAB Mano imone', '110003978', 'LT100001919017');"),
+				 errtable(trigdata->tg_relation)));
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}
+
+PG_FUNCTION_INFO_V1(cr_assert_client_role);
+
+/*
+ * cr_assert_client_role(client_id bigint, role text) raises an error unless
+ * the client of the current tenant may take part in a document of that role
+ * ('sale' or 'purchase').
+ */
+Datum
+cr_assert_client_role(PG_FUNCTION_ARGS)
+{
+	int64		client_id = PG_GETARG_INT64(0);
+	char	   *role = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	bool		sale;
+	Oid			argtypes[2] = {INT8OID, INT4OID};
+	Datum		args[2];
+	int			ret;
+	char	   *name,
+			   *kind,
+			   *active,
+			   *tax;
+
+	if (strcmp(role, "sale") == 0)
+		sale = true;
+	else if (strcmp(role, "purchase") == 0)
+		sale = false;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown document role \"%s\"", role),
+				 errhint("Use 'sale' or 'purchase'.")));
+
+	args[0] = Int64GetDatum(client_id);
+	args[1] = Int32GetDatum(cr_current_tenant);
+	SPI_connect();
+	ret = SPI_execute_with_args(
+								"SELECT name, kind::text, is_active::text, sales_tax_category, purchase_tax_category"
+								"  FROM client_registry.client WHERE id OPERATOR(pg_catalog.=) $1"
+								"   AND tenant_id OPERATOR(pg_catalog.=) $2",
+								2, argtypes, args, NULL, true, 1);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(ret));
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("client %lld does not exist in tenant %d", (long long) client_id, cr_current_tenant),
+				 errhint("Check the client id and the setting client_registry.tenant.")));
+	name = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	kind = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	active = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
+	tax = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, sale ? 4 : 5);
+
+	if (sale ? !(strcmp(kind, "buyer") == 0 || strcmp(kind, "buyer_supplier") == 0)
+		: !(strcmp(kind, "supplier") == 0 || strcmp(kind, "buyer_supplier") == 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("client %lld \"%s\" is of kind %s and cannot be used in a %s",
+						(long long) client_id, name, kind, role),
+				 errdetail("%s", sale ? "Sales are made only to buyers and buyer/suppliers (R1.3)."
+						   : "Purchases are made only from suppliers and buyer/suppliers (R1.3)."),
+				 errhint("Change the client's kind to %s if that is what it is.",
+						 sale ? "buyer or buyer_supplier" : "supplier or buyer_supplier")));
+	if (strcmp(active, "true") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("client %lld \"%s\" is inactive and cannot be used in a new %s",
+						(long long) client_id, name, role),
+				 errhint("Reactivate the client (is_active = true) or use the client it was merged into.")));
+	if (tax == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("client %lld \"%s\" has no %s tax category", (long long) client_id, name,
+						sale ? "sales" : "purchase"),
+				 errdetail("Buyers and suppliers must have a VAT tax category before they are used in documents (R1.3)."),
+				 errhint("Set %s on the client card.", sale ? "sales_tax_category" : "purchase_tax_category")));
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/*
+ * Tenants known to exist.  A tenant row is created on the first write of a
+ * tenant; afterwards each backend remembers that it exists so that a bulk
+ * load pays one lookup per tenant, not per row.  Rows created by the
+ * current transaction stay "pending" until it commits and are forgotten if
+ * it (or a subtransaction) aborts.
+ */
+#define MAX_KNOWN_TENANTS 256
+static int32 known_tenants[MAX_KNOWN_TENANTS];
+static int	n_known_tenants = 0;
+static int32 pending_tenants[MAX_KNOWN_TENANTS];
+static int	n_pending_tenants = 0;
+static bool callbacks_registered = false;
+
+static void
+TenantCacheXactCallback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT)
+	{
+		for (int i = 0; i < n_pending_tenants; i++)
+		{
+			if (n_known_tenants >= MAX_KNOWN_TENANTS)
+				n_known_tenants = 0;
+			known_tenants[n_known_tenants++] = pending_tenants[i];
+		}
+		n_pending_tenants = 0;
+	}
+	else if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+		n_pending_tenants = 0;
+}
+
+static void
+TenantCacheSubXactCallback(SubXactEvent event, SubTransactionId mySubid,
+						   SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		n_pending_tenants = 0;
+}
+
+/*
+ * CrEnsureTenant makes sure the tenant row exists, creating it with the
+ * rights of the extension's owner (who owns anyrel and the tenant table),
+ * so applications need no privilege on the tenant table.
+ */
+void
+CrEnsureTenant(Relation anyrel, int32 tenant_id)
+{
+	Oid			argtypes[1] = {INT4OID};
+	Datum		args[1] = {Int32GetDatum(tenant_id)};
+	Oid			save_userid;
+	int			save_sec_context;
+	int			ret;
+
+	for (int i = 0; i < n_known_tenants; i++)
+		if (known_tenants[i] == tenant_id)
+			return;
+	for (int i = 0; i < n_pending_tenants; i++)
+		if (pending_tenants[i] == tenant_id)
+			return;
+	if (tenant_id <= 0)
+		return;					/* the CHECK constraint of tenant reports it */
+
+	if (!callbacks_registered)
+	{
+		RegisterXactCallback(TenantCacheXactCallback, NULL);
+		RegisterSubXactCallback(TenantCacheSubXactCallback, NULL);
+		callbacks_registered = true;
+	}
+
+	SPI_connect();
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(anyrel->rd_rel->relowner,
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
+	ret = SPI_execute_with_args("INSERT INTO client_registry.tenant (id) VALUES ($1) ON CONFLICT DO NOTHING",
+								1, argtypes, args, NULL, false, 0);
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+	if (ret != SPI_OK_INSERT)
+		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(ret));
+	if (SPI_processed > 0)
+	{
+		if (n_pending_tenants < MAX_KNOWN_TENANTS)
+			pending_tenants[n_pending_tenants++] = tenant_id;
+	}
+	else
+	{
+		if (n_known_tenants >= MAX_KNOWN_TENANTS)
+			n_known_tenants = 0;
+		known_tenants[n_known_tenants++] = tenant_id;
+	}
+	SPI_finish();
+}
+
+PG_FUNCTION_INFO_V1(cr_ensure_tenant);
+
+/*
+ * cr_ensure_tenant is the BEFORE INSERT FOR EACH ROW trigger of tables that
+ * reference tenant directly (client_group, label): it creates the tenant
+ * row on first use.
+ */
+Datum
+cr_ensure_tenant(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = CrTriggerCheck(fcinfo, "cr_ensure_tenant", true, true);
+
+	CrEnsureTenant(trigdata->tg_relation,
+				   CrGetInt32(trigdata->tg_trigtuple, trigdata->tg_relation, "tenant_id"));
+	return PointerGetDatum(trigdata->tg_trigtuple);
+}

@@ -1,0 +1,46 @@
+/*
+ * trigger_support.h
+ *		Small helpers shared by the C triggers: protocol checks, reading
+ *		columns by name, collecting column changes for heap_modify_tuple.
+ */
+#ifndef CR_TRIGGER_SUPPORT_H
+#define CR_TRIGGER_SUPPORT_H
+
+#include "postgres.h"
+
+#include "access/htup.h"
+#include "commands/trigger.h"
+#include "utils/rel.h"
+
+#define CR_MAX_CHANGES 32
+
+/* Pending changes to the row a BEFORE trigger will return. */
+typedef struct CrRowChanges
+{
+	int			n;
+	int			attnums[CR_MAX_CHANGES];
+	Datum		values[CR_MAX_CHANGES];
+	bool		isnull[CR_MAX_CHANGES];
+} CrRowChanges;
+
+extern TriggerData *CrTriggerCheck(FunctionCallInfo fcinfo, const char *funcname,
+								   bool before, bool row);
+extern int	CrAttnum(Relation rel, const char *colname);
+extern char *CrGetText(HeapTuple tuple, Relation rel, const char *colname);
+extern bool CrGetBool(HeapTuple tuple, Relation rel, const char *colname);
+extern int64 CrGetInt64(HeapTuple tuple, Relation rel, const char *colname, bool *isnull);
+extern int32 CrGetInt32(HeapTuple tuple, Relation rel, const char *colname);
+extern void CrSetText(CrRowChanges *changes, Relation rel, const char *colname, const char *value);
+extern void CrSetDatum(CrRowChanges *changes, Relation rel, const char *colname, Datum value, bool isnull);
+extern HeapTuple CrApplyChanges(HeapTuple tuple, Relation rel, CrRowChanges *changes);
+extern char *CrTrimmedOrNull(const char *s);
+extern bool CrTextEqual(const char *a, const char *b);
+
+/*
+ * Depth of changes the registry itself makes to primary flags (demoting the
+ * old primary, promoting a successor).  Triggers let those through without
+ * re-applying the rules and without touching updated_at.
+ */
+extern int	cr_internal_change_depth;
+
+#endif							/* CR_TRIGGER_SUPPORT_H */
