@@ -11,7 +11,7 @@ DATA        = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 REGRESS      = $(shell cat test/regress_schedule)
 REGRESS_OPTS = --inputdir=. --load-extension=client_registry
 ISOLATION      = $(notdir $(basename $(sort $(wildcard test/isolation/specs/*.spec))))
-ISOLATION_OPTS = --inputdir=test/isolation
+ISOLATION_OPTS = --inputdir=test/isolation --load-extension=client_registry
 
 XML2_CONFIG ?= xml2-config
 PG_CPPFLAGS += -Isrc $(shell $(XML2_CONFIG) --cflags)
