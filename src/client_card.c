@@ -20,6 +20,7 @@
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
+#include "utils/numeric.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
 #include "utils/jsonb.h"
@@ -59,8 +60,38 @@ ReportInvalid(Relation rel, const char *column, const char *what, const char *va
 }
 
 /*
- * NormaliseCode runs one normaliser over a code column and records the
- * normalised value; returns it (NULL when the column is empty).
+ * CheckSingleOwnCompany refuses a second own company in a tenant, naming the
+ * first.  The unique index client_own_company_key is the race-free backstop.
+ */
+static void
+CheckSingleOwnCompany(Relation rel, int32 tenant_id, int64 self_id)
+{
+	Oid			argtypes[2] = {INT4OID, INT8OID};
+	Datum		args[2] = {Int32GetDatum(tenant_id), Int64GetDatum(self_id)};
+	int			ret;
+
+	SPI_connect();
+	ret = SPI_execute_with_args("SELECT id, name FROM client_registry.client"
+								" WHERE tenant_id OPERATOR(pg_catalog.=) $1"
+								"   AND kind OPERATOR(pg_catalog.=) 'own_company'::client_registry.client_kind"
+								"   AND id OPERATOR(pg_catalog.<>) $2",
+								2, argtypes, args, NULL, false, 1);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(ret));
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg("tenant %d already has an own company: client %s \"%s\"", tenant_id,
+						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
+						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2)),
+				 errdetail("Each tenant has exactly one own company (R1.5)."),
+				 errhint("Edit the existing own company, or use another tenant (SET client_registry.tenant) for another company."),
+				 errtableconstraint(rel, "client_own_company_key")));
+	SPI_finish();
+}
+
+/*
+ * NormaliseCountry normalises and checks the country of a client; returns it.
  */
 static char *
 NormaliseCountry(HeapTuple tuple, Relation rel, CrRowChanges *changes,
@@ -146,6 +177,14 @@ cr_client_before_write(PG_FUNCTION_ARGS)
 					 errtablecol(rel, CrAttnum(rel, "kind"))));
 	}
 
+	if (strcmp(kind, "own_company") == 0)
+	{
+		char	   *old_kind = is_update ? CrGetText(oldtuple, rel, "kind") : NULL;
+
+		if (old_kind == NULL || strcmp(old_kind, "own_company") != 0)
+			CheckSingleOwnCompany(rel, tenant_id, id);
+	}
+
 	/* Trimmed text fields. */
 	for (i = 0; i < lengthof(trimmed_columns); i++)
 	{
@@ -172,8 +211,7 @@ cr_client_before_write(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(raw == NULL ? ERRCODE_NOT_NULL_VIOLATION : ERRCODE_CHECK_VIOLATION),
 				 errmsg("client name must not be %s", raw == NULL ? "null" : "blank"),
-				 errdetail("Every client has a name (R1.1)%s.",
-						   id ? psprintf("; client id %lld", (long long) id) : ""),
+				 errdetail("Every client has a name (R1.1)."),
 				 errhint("Give the name; for a natural person first_name and last_name are enough."),
 				 errtablecol(rel, CrAttnum(rel, "name"))));
 	if (!CrTextEqual(raw, name))
@@ -284,6 +322,35 @@ cr_client_before_write(PG_FUNCTION_ARGS)
 	}
 	if (!CrTextEqual(raw, norm))
 		CrSetText(&changes, rel, "intrastat_delivery_terms", norm);
+
+	/* Ranges: VAT rate in percent, payment terms in days. */
+	{
+		int			attnum = CrAttnum(rel, "default_vat_rate");
+		Datum		rate = heap_getattr(newtuple, attnum, RelationGetDescr(rel), &isnull);
+
+		if (!isnull)
+		{
+			char	   *txt = DatumGetCString(DirectFunctionCall1(numeric_out, rate));
+
+			if (DatumGetBool(DirectFunctionCall2(numeric_lt, rate,
+												 DirectFunctionCall1(int4_numeric, Int32GetDatum(0)))) ||
+				DatumGetBool(DirectFunctionCall2(numeric_gt, rate,
+												 DirectFunctionCall1(int4_numeric, Int32GetDatum(100)))))
+				ReportInvalid(rel, "default_vat_rate", "default VAT rate", txt, name,
+							  "a VAT rate is a percentage from 0 to 100",
+							  "Lithuanian rates are 21, 9, 5 and 0.");
+		}
+	}
+	for (i = 0; i < 2; i++)
+	{
+		const char *col = i == 0 ? "sales_payment_term_days" : "purchase_payment_term_days";
+		Datum		days = heap_getattr(newtuple, CrAttnum(rel, col), RelationGetDescr(rel), &isnull);
+
+		if (!isnull && DatumGetInt32(days) < 0)
+			ReportInvalid(rel, col, "payment terms", psprintf("%d", DatumGetInt32(days)), name,
+						  "payment terms are a number of days, 0 or more",
+						  "Use 0 for payment on delivery.");
+	}
 
 	/* User-defined fields. */
 	{

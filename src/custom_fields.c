@@ -91,6 +91,13 @@ CrCheckCustomFields(Relation clientrel, int32 tenant_id, const char *client_name
 	Datum		args[2];
 	int			ret;
 
+	if (!JB_ROOT_IS_OBJECT(fields) || JB_ROOT_IS_SCALAR(fields))
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("custom fields of client \"%s\" must be a JSON object", client_name),
+				 errdetail("Got a JSON %s.", JB_ROOT_IS_ARRAY(fields) && !JB_ROOT_IS_SCALAR(fields) ? "array" : "scalar"),
+				 errhint("Write {\"field\": value, ...}; use {} for none."),
+				 errtablecol(clientrel, CrAttnum(clientrel, "custom_fields"))));
 	if (JB_ROOT_COUNT(fields) == 0)
 		return;
 

@@ -208,11 +208,12 @@ cr_primary_before_write(PG_FUNCTION_ARGS)
 	SPI_connect();
 	plans = GetPlans(rel);
 	if (!LockClient(plans, client_id))
-	{
-		/* no such client: the foreign key reports it */
-		SPI_finish();
-		return PointerGetDatum(newtuple);
-	}
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("client %lld of this %s does not exist in tenant %d",
+						(long long) client_id, noun, CrGetInt32(newtuple, rel, "tenant_id")),
+				 errhint("Create the client first, or check the client id and the setting client_registry.tenant."),
+				 errtablecol(rel, CrAttnum(rel, "client_id"))));
 
 	if (is_update && CrGetInt64(oldtuple, rel, "client_id", &isnull) != client_id)
 	{

@@ -92,7 +92,7 @@ CREATE VIEW client_address_list WITH (security_invoker = true) AS
 SELECT a.id, a.tenant_id, a.client_id, c.name AS client_name, c.company_code, a.is_primary,
        a.is_registration, a.is_correspondence, a.is_branch, a.address_type, a.label,
        a.street, a.city, a.postal_code, a.region, a.country,
-       concat_ws(', ', a.street, a.city, concat_ws(' ', a.postal_code, a.region), a.country) AS full_address
+       concat_ws(', ', a.street, a.city, NULLIF(concat_ws(' ', a.postal_code, a.region), ''), a.country) AS full_address
   FROM client_registry.client_address a
   JOIN client_registry.client c ON c.tenant_id = a.tenant_id AND c.id = a.client_id;
 COMMENT ON VIEW client_address_list IS 'Every address with its client; is_primary marks the one documents default to.';

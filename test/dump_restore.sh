@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Nothing lost: dump a populated database with pg_dump, restore it into a new
+# one with pg_restore, and compare every table of the extension (and a user
+# table referencing clients) row by row.  Uses PGHOST/PGPORT/PGUSER.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+src=cr_dump_src dst=cr_dump_dst dump=$(mktemp /tmp/cr_dump.XXXXXX)
+psql -qX -d postgres -c "DROP DATABASE IF EXISTS $src" -c "DROP DATABASE IF EXISTS $dst" -c "CREATE DATABASE $src" -c "CREATE DATABASE $dst"
+psql -qX -v ON_ERROR_STOP=1 -d $src -c "CREATE EXTENSION client_registry" -f demo/sample_data.sql >/dev/null
+psql -qX -v ON_ERROR_STOP=1 -d $src >/dev/null <<'SQL'
+CREATE TABLE public.sales_invoice (
+    id serial PRIMARY KEY, tenant_id integer NOT NULL, client_id bigint NOT NULL, number text,
+    FOREIGN KEY (tenant_id, client_id) REFERENCES client_registry.client (tenant_id, id));
+INSERT INTO public.sales_invoice (tenant_id, client_id, number)
+SELECT tenant_id, id, 'SF-' || id FROM client_registry.client WHERE kind = 'buyer';
+SQL
+pg_dump -Fc -d $src -f "$dump"
+pg_restore --exit-on-error -d $dst "$dump"
+
+snapshot() {
+    psql -qXAt -d "$1" <<'SQL'
+SELECT c.relname || ': ' || (xpath('/row/n/text()', query_to_xml(
+           format('SELECT count(*) AS n FROM %s', c.oid::regclass), false, true, '')))[1]::text
+       || ' rows, md5 ' || (xpath('/row/h/text()', query_to_xml(
+           format('SELECT md5(string_agg(t::text, %L ORDER BY t::text)) AS h FROM %s t', '|', c.oid::regclass),
+           false, true, '')))[1]::text
+  FROM pg_extension e, unnest(e.extconfig) AS cfg(oid) JOIN pg_class c ON c.oid = cfg.oid
+ WHERE e.extname = 'client_registry' AND c.relkind = 'r'
+UNION ALL
+SELECT s.relname || ': last_value ' || pg_sequence_last_value(s.oid)
+  FROM pg_extension e, unnest(e.extconfig) AS cfg(oid) JOIN pg_class s ON s.oid = cfg.oid
+ WHERE e.extname = 'client_registry' AND s.relkind = 'S'
+UNION ALL
+SELECT 'sales_invoice: ' || count(*) || ' rows, md5 ' || md5(string_agg(t::text, '|' ORDER BY t::text))
+  FROM public.sales_invoice t
+ORDER BY 1;
+SQL
+}
+a=$(snapshot $src); b=$(snapshot $dst)
+echo "$a"
+status=0
+if [ "$a" != "$b" ]; then
+    echo "DUMP/RESTORE MISMATCH:"; diff <(echo "$a") <(echo "$b") || true; status=1
+fi
+# Registered tables must hold data (a table missing from extconfig would show 0 rows after restore).
+missing=$(psql -qXAt -d $src -c "SELECT string_agg(c.relname, ', ') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname = 'client_registry' AND c.relkind IN ('r', 'S')
+    AND c.oid <> ALL ((SELECT extconfig FROM pg_extension WHERE extname = 'client_registry')::oid[])")
+if [ -n "$missing" ]; then echo "not registered with pg_extension_config_dump: $missing"; status=1; fi
+# The restored database keeps working: new ids do not collide.
+psql -qX -v ON_ERROR_STOP=1 -d $dst -c "SET client_registry.tenant = 1; INSERT INTO client_registry.client (name) VALUES ('After restore')" >/dev/null || status=1
+rm -f "$dump"
+psql -qX -d postgres -c "DROP DATABASE $src" -c "DROP DATABASE $dst"
+[ $status -eq 0 ] && echo "dump/restore: identical" 
+exit $status
