@@ -23,10 +23,7 @@ SELECT name, company_code, vat_code, email, phone, website, country, intrastat_d
   FROM client WHERE name = 'UAB Sanitex';
 
 -- R2.1: a duplicate company code is refused with the existing client's id and name.
-\set VERBOSITY verbose
-\set SHOW_CONTEXT never
 INSERT INTO client (name, company_code) VALUES ('Sanitex dublikatas', '110443493');
-\set VERBOSITY default
 \echo :SQLSTATE
 -- ... also when the code is written differently.
 INSERT INTO client (name, company_code) VALUES ('Sanitex dublikatas', ' 110 443 493 ');
