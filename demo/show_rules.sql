@@ -1,0 +1,63 @@
+-- What scripts/demo.sh shows after loading demo/sample_data.sql.
+\set VERBOSITY default
+\pset footer off
+SET search_path = client_registry, public;
+\echo
+\echo '=== The registry of tenant 1 (view client_card) ==='
+SELECT id, kind, name, company_code, vat_code, country, address_city, iban, contact_name, groups, labels
+  FROM client_card WHERE tenant_id = 1 ORDER BY id;
+
+\echo '=== Codes are normalised: what was typed vs what is stored ==='
+INSERT INTO client (name, company_code, vat_code, email, country)
+VALUES ('  UAB „Naujas pirkėjas"  ', ' 188 772 433 ', 'lt 100 001 354 118', 'Info@Naujas.LT', 'lt')
+RETURNING id, name, company_code, vat_code, email, country;
+INSERT INTO client_bank_account (client_id, iban, bic)
+SELECT id, 'lt92 7300 0101 7717 8794', 'habalt22' FROM client WHERE company_code = '188772433'
+RETURNING iban, bic, bank_code, is_primary;
+
+\echo '=== R2.1: a second client with the same company code is refused, naming the first ==='
+INSERT INTO client (name, company_code) VALUES ('Sanitex, UAB (dublikatas)', '110 443 493');
+\echo SQLSTATE :SQLSTATE
+
+\echo '=== Invalid codes name the field and the value ==='
+INSERT INTO client (name, company_code) VALUES ('UAB Klaida', '110443494');
+\echo SQLSTATE :SQLSTATE
+INSERT INTO client (name, vat_code) VALUES ('UAB Klaida', 'LT100001919018');
+\echo SQLSTATE :SQLSTATE
+INSERT INTO client_bank_account (client_id, iban)
+SELECT id, 'LT12 1000 0111 0100 1001' FROM client WHERE company_code = '110443493';
+\echo SQLSTATE :SQLSTATE
+INSERT INTO client (name, email) VALUES ('UAB Klaida', 'pirkimai.sanitex.lt');
+\echo SQLSTATE :SQLSTATE
+
+\echo '=== R3: exactly one primary address; marking another one demotes the old one ==='
+SELECT id, city, is_primary FROM client_address
+ WHERE client_id = (SELECT id FROM client WHERE company_code = '110443493' AND tenant_id = 1) ORDER BY id;
+UPDATE client_address SET is_primary = true
+ WHERE city = 'Vilnius' AND client_id = (SELECT id FROM client WHERE company_code = '110443493' AND tenant_id = 1);
+SELECT id, city, is_primary FROM client_address
+ WHERE client_id = (SELECT id FROM client WHERE company_code = '110443493' AND tenant_id = 1) ORDER BY id;
+UPDATE client_address SET is_primary = false
+ WHERE city = 'Vilnius' AND client_id = (SELECT id FROM client WHERE company_code = '110443493' AND tenant_id = 1);
+\echo SQLSTATE :SQLSTATE
+
+\echo '=== R2.3: a client with operations cannot be deleted ==='
+CREATE TABLE public.sales_invoice (id serial PRIMARY KEY, tenant_id int NOT NULL, client_id bigint NOT NULL,
+    FOREIGN KEY (tenant_id, client_id) REFERENCES client_registry.client (tenant_id, id));
+INSERT INTO public.sales_invoice (tenant_id, client_id) SELECT 1, id FROM client WHERE company_code = '110443493' AND tenant_id = 1;
+DELETE FROM client WHERE company_code = '110443493' AND tenant_id = 1;
+\echo SQLSTATE :SQLSTATE
+
+\echo '=== R1.3: kind rules for documents ==='
+SELECT assert_client_role(id, 'purchase') FROM client WHERE company_code = '110443493' AND tenant_id = 1;
+\echo SQLSTATE :SQLSTATE
+
+\echo '=== R1.5: every tenant starts with its own company ==='
+SET client_registry.tenant = 3;
+INSERT INTO client (name) VALUES ('UAB Be savininko');
+\echo SQLSTATE :SQLSTATE
+RESET client_registry.tenant;
+
+\echo '=== Tenants are kept apart: tenant 2 sees its own Sanitex only ==='
+SET client_registry.tenant = 2;
+SELECT tenant_id, id, kind, name, company_code FROM client WHERE tenant_id = current_tenant() ORDER BY id;

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# client_registry demo: install what is missing, build, start a throwaway
+# PostgreSQL 15 cluster, load a Lithuanian company's client registry, and
+# show the rules at work (each refusal prints its SQLSTATE, message and hint).
+#
+#   sudo bash scripts/demo.sh        (KEEP_CLUSTER=1 leaves the cluster running)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+cr_install_packages
+cr_build_and_install || { echo "build failed"; exit 1; }
+cr_start_cluster || exit 1
+trap cr_stop_cluster EXIT
+psql -qX -d postgres -c "CREATE DATABASE demo"
+psql -qX -v ON_ERROR_STOP=1 -d demo -c "CREATE EXTENSION client_registry" -f demo/sample_data.sql >/dev/null \
+    || { echo "loading the sample data failed"; exit 1; }
+psql -X -d demo -f demo/show_rules.sql
