@@ -109,3 +109,12 @@ INSERT INTO client_address (id, client_id, city, created_at, updated_at) VALUES
     (207, 2004, 'Alytus', '2020-01-01', '2020-01-01');
 UPDATE client_address SET is_primary = true WHERE id = 207;
 SELECT id, is_primary, updated_at = '2020-01-01' AS untouched FROM client_address WHERE client_id = 2004 ORDER BY id;
+
+-- One statement promoting several rows of one client: when it reaches a row
+-- an earlier row has just demoted, PostgreSQL refuses (27000) and nothing changes.
+INSERT INTO client (id, name) VALUES (2005, 'Daug adresų');
+INSERT INTO client_address (id, client_id, city) VALUES (208, 2005, 'A'), (209, 2005, 'B'), (210, 2005, 'C');
+UPDATE client_address SET is_primary = true WHERE id = 210;
+UPDATE client_address SET is_primary = true WHERE client_id = 2005;
+\echo :SQLSTATE
+SELECT id, is_primary FROM client_address WHERE client_id = 2005 ORDER BY id;

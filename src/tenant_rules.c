@@ -144,16 +144,33 @@ cr_assert_client_role(PG_FUNCTION_ARGS)
 /*
  * Tenants known to exist.  A tenant row is created on the first write of a
  * tenant; afterwards each backend remembers that it exists so that a bulk
- * load pays one lookup per tenant, not per row.  Rows created by the
- * current transaction stay "pending" until it commits and are forgotten if
- * it (or a subtransaction) aborts.
+ * load pays one lookup per tenant, not per row.  A tenant seen (or created)
+ * by the current transaction stays "pending", tagged with the subtransaction
+ * that saw it, until the transaction commits: a rolled-back subtransaction
+ * forgets its own entries, a committed one hands them to its parent, an
+ * aborted transaction forgets them all.  Only committed knowledge is kept
+ * across transactions.
  */
 #define MAX_KNOWN_TENANTS 256
+typedef struct PendingTenant
+{
+	int32		tenant_id;
+	SubTransactionId subid;
+} PendingTenant;
+
 static int32 known_tenants[MAX_KNOWN_TENANTS];
 static int	n_known_tenants = 0;
-static int32 pending_tenants[MAX_KNOWN_TENANTS];
+static PendingTenant pending_tenants[MAX_KNOWN_TENANTS];
 static int	n_pending_tenants = 0;
 static bool callbacks_registered = false;
+
+static void
+RememberKnownTenant(int32 tenant_id)
+{
+	if (n_known_tenants >= MAX_KNOWN_TENANTS)
+		n_known_tenants = 0;	/* a plain cache: start over */
+	known_tenants[n_known_tenants++] = tenant_id;
+}
 
 static void
 TenantCacheXactCallback(XactEvent event, void *arg)
@@ -161,11 +178,7 @@ TenantCacheXactCallback(XactEvent event, void *arg)
 	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT)
 	{
 		for (int i = 0; i < n_pending_tenants; i++)
-		{
-			if (n_known_tenants >= MAX_KNOWN_TENANTS)
-				n_known_tenants = 0;
-			known_tenants[n_known_tenants++] = pending_tenants[i];
-		}
+			RememberKnownTenant(pending_tenants[i].tenant_id);
 		n_pending_tenants = 0;
 	}
 	else if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
@@ -176,8 +189,21 @@ static void
 TenantCacheSubXactCallback(SubXactEvent event, SubTransactionId mySubid,
 						   SubTransactionId parentSubid, void *arg)
 {
-	if (event == SUBXACT_EVENT_ABORT_SUB)
-		n_pending_tenants = 0;
+	int			kept = 0;
+
+	if (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB)
+		return;
+	for (int i = 0; i < n_pending_tenants; i++)
+	{
+		if (pending_tenants[i].subid == mySubid)
+		{
+			if (event == SUBXACT_EVENT_ABORT_SUB)
+				continue;		/* forgotten with the subtransaction */
+			pending_tenants[i].subid = parentSubid;
+		}
+		pending_tenants[kept++] = pending_tenants[i];
+	}
+	n_pending_tenants = kept;
 }
 
 /*
@@ -198,7 +224,7 @@ CrEnsureTenant(Relation anyrel, int32 tenant_id)
 		if (known_tenants[i] == tenant_id)
 			return;
 	for (int i = 0; i < n_pending_tenants; i++)
-		if (pending_tenants[i] == tenant_id)
+		if (pending_tenants[i].tenant_id == tenant_id)
 			return;
 	if (tenant_id <= 0)
 		return;					/* the CHECK constraint of tenant reports it */
@@ -219,18 +245,18 @@ CrEnsureTenant(Relation anyrel, int32 tenant_id)
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 	if (ret != SPI_OK_INSERT)
 		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(ret));
-	if (SPI_processed > 0)
-	{
-		if (n_pending_tenants < MAX_KNOWN_TENANTS)
-			pending_tenants[n_pending_tenants++] = tenant_id;
-	}
-	else
-	{
-		if (n_known_tenants >= MAX_KNOWN_TENANTS)
-			n_known_tenants = 0;
-		known_tenants[n_known_tenants++] = tenant_id;
-	}
 	SPI_finish();
+
+	/*
+	 * Whether we inserted it or found it, the row may still belong to this
+	 * transaction: remember it as pending until commit.
+	 */
+	if (n_pending_tenants < MAX_KNOWN_TENANTS)
+	{
+		pending_tenants[n_pending_tenants].tenant_id = tenant_id;
+		pending_tenants[n_pending_tenants].subid = GetCurrentSubTransactionId();
+		n_pending_tenants++;
+	}
 }
 
 PG_FUNCTION_INFO_V1(cr_ensure_tenant);
