@@ -90,6 +90,83 @@ CheckSingleOwnCompany(Relation rel, int32 tenant_id, int64 self_id)
 	SPI_finish();
 }
 
+/* A code column of the card, its normaliser and the hint shown on error. */
+typedef enum CodeKind
+{
+	CODE_COMPANY,
+	CODE_PERSONAL,
+	CODE_VAT,
+	CODE_EMAIL
+} CodeKind;
+
+typedef struct CodeRule
+{
+	const char *column;
+	const char *what;			/* in messages: invalid <what> "<value>" */
+	CodeKind	kind;
+	const char *hint;
+	const char *hint_lt;		/* for Lithuanian clients, when different */
+} CodeRule;
+
+static const CodeRule company_code_rule = {
+	"company_code", "company code", CODE_COMPANY,
+	"Check the code against the register of the client's country, or correct the client's country.",
+	"A Lithuanian company code has 9 digits, the last one a check digit (for example 110003978)."
+};
+static const CodeRule personal_code_rule = {
+	"personal_code", "personal code", CODE_PERSONAL,
+	"A Lithuanian personal code has 11 digits: century and sex, birth date YYMMDD, serial number, check digit."
+};
+static const CodeRule vat_code_rule = {
+	"vat_code", "VAT code", CODE_VAT,
+	"Write the VAT code with its country prefix (LT119511515, LV40003521600, PL8567346215), or ND when the client must be reported without one."
+};
+static const CodeRule email_rule = {
+	"email", "e-mail", CODE_EMAIL,
+	"Give one address such as info@example.lt."
+};
+
+/*
+ * NormaliseCode trims a code column, normalises and checks it by its rule
+ * (ReportInvalid on failure), records the normalised value and returns it
+ * (NULL when the column is empty).
+ */
+static char *
+NormaliseCode(HeapTuple tuple, Relation rel, CrRowChanges *changes, const CodeRule *rule,
+			  const char *country, const char *client_name)
+{
+	char	   *raw = CrGetText(tuple, rel, rule->column);
+	char	   *trimmed = CrTrimmedOrNull(raw);
+	char	   *norm = NULL;
+	const char *why = NULL;
+
+	if (trimmed != NULL)
+	{
+		switch (rule->kind)
+		{
+			case CODE_COMPANY:
+				norm = cr_normalize_company_code(trimmed, country, &why);
+				break;
+			case CODE_PERSONAL:
+				norm = cr_normalize_personal_code(trimmed, country, true, &why);
+				break;
+			case CODE_VAT:
+				norm = cr_normalize_vat_code(trimmed, country, &why);
+				break;
+			case CODE_EMAIL:
+				norm = cr_normalize_email(trimmed, &why);
+				break;
+		}
+		if (norm == NULL)
+			ReportInvalid(rel, rule->column, rule->what, trimmed, client_name,
+						  why ? why : "the value is not valid",
+						  rule->hint_lt && strcmp(country, "LT") == 0 ? rule->hint_lt : rule->hint);
+	}
+	if (!CrTextEqual(raw, norm))
+		CrSetText(changes, rel, rule->column, norm);
+	return norm;
+}
+
 /*
  * NormaliseCountry normalises and checks the country of a client; returns it.
  */
@@ -133,7 +210,6 @@ cr_client_before_write(PG_FUNCTION_ARGS)
 	char	   *country;
 	char	   *raw;
 	char	   *norm;
-	const char *why;
 	bool		isnull;
 	int64		id = CrGetInt64(newtuple, rel, "id", &isnull);
 	int32		tenant_id = CrGetInt32(newtuple, rel, "tenant_id");
@@ -222,24 +298,8 @@ cr_client_before_write(PG_FUNCTION_ARGS)
 	if (country == NULL)
 		country = pstrdup(cr_default_country);
 
-	/* Company code. */
-	raw = CrGetText(newtuple, rel, "company_code");
-	norm = CrTrimmedOrNull(raw);
-	if (norm != NULL)
-	{
-		char	   *trimmed = norm;
-
-		why = NULL;
-		norm = cr_normalize_company_code(trimmed, country, &why);
-		if (norm == NULL)
-			ReportInvalid(rel, "company_code", "company code", trimmed, name, why,
-						  strcmp(country, "LT") == 0 ?
-						  "A Lithuanian company code has 9 digits, the last one a check digit (for example 110003978)." :
-						  "Check the code against the register of the client's country, or correct the client's country.");
-	}
-	if (!CrTextEqual(raw, norm))
-		CrSetText(&changes, rel, "company_code", norm);
-
+	/* Codes, by the rules of the client's country. */
+	norm = NormaliseCode(newtuple, rel, &changes, &company_code_rule, country, name);
 	/* R2.1: company code unique among legal entities of the tenant. */
 	if (norm != NULL && strcmp(legal_form, "legal_entity") == 0)
 	{
@@ -258,53 +318,9 @@ cr_client_before_write(PG_FUNCTION_ARGS)
 			CrCheckCompanyCodeUnique(rel, tenant_id, country, norm, id);
 	}
 
-	/* Personal code. */
-	raw = CrGetText(newtuple, rel, "personal_code");
-	norm = CrTrimmedOrNull(raw);
-	if (norm != NULL)
-	{
-		char	   *trimmed = norm;
-
-		why = NULL;
-		norm = cr_normalize_personal_code(trimmed, country, true, &why);
-		if (norm == NULL)
-			ReportInvalid(rel, "personal_code", "personal code", trimmed, name, why,
-						  "A Lithuanian personal code has 11 digits: century and sex, birth date YYMMDD, serial number, check digit.");
-	}
-	if (!CrTextEqual(raw, norm))
-		CrSetText(&changes, rel, "personal_code", norm);
-
-	/* VAT code ("ND" = report in i.SAF without a VAT code). */
-	raw = CrGetText(newtuple, rel, "vat_code");
-	norm = CrTrimmedOrNull(raw);
-	if (norm != NULL)
-	{
-		char	   *trimmed = norm;
-
-		why = NULL;
-		norm = cr_normalize_vat_code(trimmed, country, &why);
-		if (norm == NULL)
-			ReportInvalid(rel, "vat_code", "VAT code", trimmed, name, why,
-						  "Write the VAT code with its country prefix (LT119511515, LV40003521600, PL8567346215), or ND when the client must be reported without one.");
-	}
-	if (!CrTextEqual(raw, norm))
-		CrSetText(&changes, rel, "vat_code", norm);
-
-	/* E-mail. */
-	raw = CrGetText(newtuple, rel, "email");
-	norm = CrTrimmedOrNull(raw);
-	if (norm != NULL)
-	{
-		char	   *trimmed = norm;
-
-		why = NULL;
-		norm = cr_normalize_email(trimmed, &why);
-		if (norm == NULL)
-			ReportInvalid(rel, "email", "e-mail", trimmed, name, why,
-						  "Give one address such as info@example.lt.");
-	}
-	if (!CrTextEqual(raw, norm))
-		CrSetText(&changes, rel, "email", norm);
+	(void) NormaliseCode(newtuple, rel, &changes, &personal_code_rule, country, name);
+	(void) NormaliseCode(newtuple, rel, &changes, &vat_code_rule, country, name);
+	(void) NormaliseCode(newtuple, rel, &changes, &email_rule, country, name);
 
 	/* Intrastat delivery terms: upper-case Incoterms code. */
 	raw = CrGetText(newtuple, rel, "intrastat_delivery_terms");

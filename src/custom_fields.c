@@ -105,17 +105,13 @@ CrCheckCustomFields(Relation clientrel, int32 tenant_id, const char *client_name
 	if (definitions_plan == NULL)
 	{
 		Oid			argtypes[2] = {JSONBOID, INT4OID};
-		SPIPlanPtr	plan = SPI_prepare(
+
+		definitions_plan = CrKeepPlan(
 									   "SELECT k.key, pg_catalog.jsonb_typeof(k.value), k.value OPERATOR(pg_catalog.#>>) '{}'::text[],"
 									   "       (SELECT t.custom_fields OPERATOR(pg_catalog.->) k.key OPERATOR(pg_catalog.->>) 'type'"
 									   "          FROM client_registry.tenant t WHERE t.id OPERATOR(pg_catalog.=) $2)"
 									   "  FROM pg_catalog.jsonb_each($1) AS k",
 									   2, argtypes);
-
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		definitions_plan = plan;
 	}
 	args[0] = JsonbPGetDatum(fields);
 	args[1] = Int32GetDatum(tenant_id);
@@ -238,16 +234,12 @@ FieldInUse(int32 tenant_id, const char *key)
 	if (usage_plan == NULL)
 	{
 		Oid			argtypes[2] = {INT4OID, TEXTOID};
-		SPIPlanPtr	plan = SPI_prepare(
+
+		usage_plan = CrKeepPlan(
 									   "SELECT id FROM client_registry.client"
 									   " WHERE tenant_id OPERATOR(pg_catalog.=) $1"
 									   "   AND custom_fields OPERATOR(pg_catalog.?) $2 LIMIT 1",
 									   2, argtypes);
-
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		usage_plan = plan;
 	}
 	args[0] = Int32GetDatum(tenant_id);
 	args[1] = CStringGetTextDatum(key);

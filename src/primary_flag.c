@@ -50,18 +50,14 @@ static PrimaryPlans plan_cache[MAX_PRIMARY_TABLES];
 static int	plan_cache_used = 0;
 
 /*
- * PreparePlan prepares and keeps one statement.
+ * PreparePlan prepares and keeps one statement taking bigint arguments.
  */
 static SPIPlanPtr
 PreparePlan(const char *sql, int nargs)
 {
 	Oid			argtypes[2] = {INT8OID, INT8OID};
-	SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
 
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-	SPI_keepplan(plan);
-	return plan;
+	return CrKeepPlan(sql, nargs, argtypes);
 }
 
 /*

@@ -194,3 +194,18 @@ CrTextEqual(const char *a, const char *b)
 		return a == b;
 	return strcmp(a, b) == 0;
 }
+
+/*
+ * CrKeepPlan prepares a statement and keeps the plan for the session (the
+ * plan cache revalidates it when the tables change).  SPI must be connected.
+ */
+SPIPlanPtr
+CrKeepPlan(const char *sql, int nargs, Oid *argtypes)
+{
+	SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+	SPI_keepplan(plan);
+	return plan;
+}

@@ -10,6 +10,7 @@
 
 #include "access/htup.h"
 #include "commands/trigger.h"
+#include "executor/spi.h"
 #include "utils/rel.h"
 
 #define CR_MAX_CHANGES 32
@@ -34,6 +35,7 @@ extern void CrSetText(CrRowChanges *changes, Relation rel, const char *colname, 
 extern void CrSetDatum(CrRowChanges *changes, Relation rel, const char *colname, Datum value, bool isnull);
 extern HeapTuple CrApplyChanges(HeapTuple tuple, Relation rel, CrRowChanges *changes);
 extern char *CrTrimmedOrNull(const char *s);
+extern SPIPlanPtr CrKeepPlan(const char *sql, int nargs, Oid *argtypes);
 extern bool CrTextEqual(const char *a, const char *b);
 
 /*
