@@ -42,7 +42,10 @@ typedef struct PrimaryPlans
 	SPIPlanPtr	lock_client;	/* $1 client: lock the client row */
 	SPIPlanPtr	find_primary;	/* $1 client, $2 self: another primary? */
 	SPIPlanPtr	demote;			/* $1 client, $2 self: demote others */
-	SPIPlanPtr	promote_oldest; /* $1 client: promote a successor */
+	SPIPlanPtr	any_row;		/* $1 client: does it have any row? */
+	SPIPlanPtr	oldest_free;	/* $1 client: oldest row nobody is editing, locked */
+	SPIPlanPtr	oldest_wait;	/* $1 client: oldest row, locked (waits) */
+	SPIPlanPtr	promote;		/* $1 client, $2 row: mark it primary */
 } PrimaryPlans;
 
 #define MAX_PRIMARY_TABLES 8
@@ -92,15 +95,18 @@ GetPlans(Relation rel)
 	p->demote = PreparePlan(psprintf(
 									 "UPDATE %s SET is_primary = false WHERE client_id OPERATOR(pg_catalog.=) $1"
 									 " AND is_primary AND id OPERATOR(pg_catalog.<>) $2", table), 2);
-	p->promote_oldest = PreparePlan(psprintf(
-											 "UPDATE %s SET is_primary = true"
-											 " WHERE id OPERATOR(pg_catalog.=) COALESCE("
-											 "   (SELECT id FROM %s WHERE client_id OPERATOR(pg_catalog.=) $1"
-											 "     ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED),"
-											 "   (SELECT id FROM %s WHERE client_id OPERATOR(pg_catalog.=) $1"
-											 "     ORDER BY id LIMIT 1))"
-											 " AND NOT EXISTS (SELECT 1 FROM %s WHERE client_id OPERATOR(pg_catalog.=) $1"
-											 "   AND is_primary)", table, table, table, table), 1);
+	p->any_row = PreparePlan(psprintf(
+									  "SELECT id FROM %s WHERE client_id OPERATOR(pg_catalog.=) $1 LIMIT 1",
+									  table), 1);
+	p->oldest_free = PreparePlan(psprintf(
+										  "SELECT id FROM %s WHERE client_id OPERATOR(pg_catalog.=) $1"
+										  " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED", table), 1);
+	p->oldest_wait = PreparePlan(psprintf(
+										  "SELECT id FROM %s WHERE client_id OPERATOR(pg_catalog.=) $1"
+										  " ORDER BY id LIMIT 1 FOR UPDATE", table), 1);
+	p->promote = PreparePlan(psprintf(
+									  "UPDATE %s SET is_primary = true WHERE id OPERATOR(pg_catalog.=) $2"
+									  " AND client_id OPERATOR(pg_catalog.=) $1", table), 2);
 	p->relid = relid;
 	plan_cache_used++;
 	return p;
@@ -150,6 +156,51 @@ static bool
 LockClient(PrimaryPlans *plans, int64 client_id)
 {
 	return RunPlan(plans->lock_client, client_id, 0, SPI_OK_SELECT) > 0;
+}
+
+/*
+ * FirstId returns the id of the first row of a SELECT plan, or 0.
+ */
+static int64
+FirstId(SPIPlanPtr plan, int64 client_id)
+{
+	bool		isnull;
+
+	if (RunPlan(plan, client_id, 0, SPI_OK_SELECT) == 0)
+		return 0;
+	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+/*
+ * PromoteSuccessor gives a client that lost its primary the oldest remaining
+ * row as primary (the client row is locked by the caller, so no other
+ * promoter can interfere).  The row is locked before it is promoted: a row
+ * another transaction is editing is passed over when a free one exists;
+ * otherwise we wait for the oldest, and if it was deleted or moved to
+ * another client meanwhile, look again.
+ */
+static void
+PromoteSuccessor(PrimaryPlans *plans, int64 client_id)
+{
+	for (int attempt = 0; attempt < 100; attempt++)
+	{
+		int64		successor;
+
+		if (FirstId(plans->find_primary, client_id) != 0)
+			return;				/* it has one already */
+		successor = FirstId(plans->oldest_free, client_id);
+		if (successor == 0)
+		{
+			if (FirstId(plans->any_row, client_id) == 0)
+				return;			/* no rows left: no primary */
+			successor = FirstId(plans->oldest_wait, client_id);
+			if (successor == 0)
+				continue;		/* the row we waited for went away */
+		}
+		if (RunInternalUpdate(plans->promote, client_id, successor) == 1)
+			return;
+	}
+	elog(ERROR, "could not choose a primary row for client %lld", (long long) client_id);
 }
 
 PG_FUNCTION_INFO_V1(cr_primary_before_write);
@@ -257,7 +308,7 @@ cr_primary_after_remove(PG_FUNCTION_ARGS)
 	SPI_connect();
 	plans = GetPlans(rel);
 	if (LockClient(plans, client_id))
-		RunInternalUpdate(plans->promote_oldest, client_id, 0);
+		PromoteSuccessor(plans, client_id);
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }

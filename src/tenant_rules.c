@@ -142,47 +142,35 @@ cr_assert_client_role(PG_FUNCTION_ARGS)
 }
 
 /*
- * Tenants known to exist.  A tenant row is created on the first write of a
- * tenant; afterwards each backend remembers that it exists so that a bulk
- * load pays one lookup per tenant, not per row.  A tenant seen (or created)
- * by the current transaction stays "pending", tagged with the subtransaction
- * that saw it, until the transaction commits: a rolled-back subtransaction
- * forgets its own entries, a committed one hands them to its parent, an
- * aborted transaction forgets them all.  Only committed knowledge is kept
- * across transactions.
+ * Tenants known to exist in this transaction.  A tenant row is created on the
+ * first write of a tenant.  Each transaction checks once per tenant (one
+ * index probe) and then remembers the answer until it ends, so a bulk load
+ * pays one lookup per tenant, not per row.  The answer is tagged with the
+ * subtransaction that found it: a rolled-back subtransaction forgets its own
+ * entries, a committed one hands them to its parent.  Nothing is kept across
+ * transactions, so a tenant row deleted (or an extension re-created) by
+ * anyone is never assumed to exist.
  */
-#define MAX_KNOWN_TENANTS 256
-typedef struct PendingTenant
+#define MAX_TENANTS_SEEN 64
+typedef struct SeenTenant
 {
 	int32		tenant_id;
 	SubTransactionId subid;
-} PendingTenant;
+} SeenTenant;
 
-static int32 known_tenants[MAX_KNOWN_TENANTS];
-static int	n_known_tenants = 0;
-static PendingTenant pending_tenants[MAX_KNOWN_TENANTS];
-static int	n_pending_tenants = 0;
+static SeenTenant seen_tenants[MAX_TENANTS_SEEN];
+static int	n_seen_tenants = 0;
 static bool callbacks_registered = false;
-
-static void
-RememberKnownTenant(int32 tenant_id)
-{
-	if (n_known_tenants >= MAX_KNOWN_TENANTS)
-		n_known_tenants = 0;	/* a plain cache: start over */
-	known_tenants[n_known_tenants++] = tenant_id;
-}
+static SPIPlanPtr tenant_probe_plan = NULL;
+static SPIPlanPtr tenant_insert_plan = NULL;
 
 static void
 TenantCacheXactCallback(XactEvent event, void *arg)
 {
-	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT)
-	{
-		for (int i = 0; i < n_pending_tenants; i++)
-			RememberKnownTenant(pending_tenants[i].tenant_id);
-		n_pending_tenants = 0;
-	}
-	else if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
-		n_pending_tenants = 0;
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT ||
+		event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT ||
+		event == XACT_EVENT_PREPARE)
+		n_seen_tenants = 0;
 }
 
 static void
@@ -193,17 +181,17 @@ TenantCacheSubXactCallback(SubXactEvent event, SubTransactionId mySubid,
 
 	if (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB)
 		return;
-	for (int i = 0; i < n_pending_tenants; i++)
+	for (int i = 0; i < n_seen_tenants; i++)
 	{
-		if (pending_tenants[i].subid == mySubid)
+		if (seen_tenants[i].subid == mySubid)
 		{
 			if (event == SUBXACT_EVENT_ABORT_SUB)
 				continue;		/* forgotten with the subtransaction */
-			pending_tenants[i].subid = parentSubid;
+			seen_tenants[i].subid = parentSubid;
 		}
-		pending_tenants[kept++] = pending_tenants[i];
+		seen_tenants[kept++] = seen_tenants[i];
 	}
-	n_pending_tenants = kept;
+	n_seen_tenants = kept;
 }
 
 /*
@@ -220,11 +208,8 @@ CrEnsureTenant(Relation anyrel, int32 tenant_id)
 	int			save_sec_context;
 	int			ret;
 
-	for (int i = 0; i < n_known_tenants; i++)
-		if (known_tenants[i] == tenant_id)
-			return;
-	for (int i = 0; i < n_pending_tenants; i++)
-		if (pending_tenants[i].tenant_id == tenant_id)
+	for (int i = 0; i < n_seen_tenants; i++)
+		if (seen_tenants[i].tenant_id == tenant_id)
 			return;
 	if (tenant_id <= 0)
 		return;					/* the CHECK constraint of tenant reports it */
@@ -237,25 +222,29 @@ CrEnsureTenant(Relation anyrel, int32 tenant_id)
 	}
 
 	SPI_connect();
+	if (tenant_probe_plan == NULL)
+	{
+		tenant_probe_plan = CrKeepPlan("SELECT 1 FROM client_registry.tenant WHERE id OPERATOR(pg_catalog.=) $1",
+									   1, argtypes);
+		tenant_insert_plan = CrKeepPlan("INSERT INTO client_registry.tenant (id) VALUES ($1) ON CONFLICT DO NOTHING",
+										1, argtypes);
+	}
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
 	SetUserIdAndSecContext(anyrel->rd_rel->relowner,
 						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
-	ret = SPI_execute_with_args("INSERT INTO client_registry.tenant (id) VALUES ($1) ON CONFLICT DO NOTHING",
-								1, argtypes, args, NULL, false, 0);
+	ret = SPI_execute_plan(tenant_probe_plan, args, NULL, false, 1);
+	if (ret == SPI_OK_SELECT && SPI_processed == 0)
+		ret = SPI_execute_plan(tenant_insert_plan, args, NULL, false, 0);
 	SetUserIdAndSecContext(save_userid, save_sec_context);
-	if (ret != SPI_OK_INSERT)
-		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(ret));
+	if (ret != SPI_OK_SELECT && ret != SPI_OK_INSERT)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
 	SPI_finish();
 
-	/*
-	 * Whether we inserted it or found it, the row may still belong to this
-	 * transaction: remember it as pending until commit.
-	 */
-	if (n_pending_tenants < MAX_KNOWN_TENANTS)
+	if (n_seen_tenants < MAX_TENANTS_SEEN)
 	{
-		pending_tenants[n_pending_tenants].tenant_id = tenant_id;
-		pending_tenants[n_pending_tenants].subid = GetCurrentSubTransactionId();
-		n_pending_tenants++;
+		seen_tenants[n_seen_tenants].tenant_id = tenant_id;
+		seen_tenants[n_seen_tenants].subid = GetCurrentSubTransactionId();
+		n_seen_tenants++;
 	}
 }
 
