@@ -64,5 +64,12 @@ count "$ok" "$bad"
 echo "== dump/restore"
 if bash test/dump_restore.sh; then count 1 0; else count 0 1; fi
 
+# 4. upgrade paths (each shipped upgrade script against a fresh install)
+echo "== upgrade paths"
+up_out=$(bash test/upgrade.sh 2>&1); up_status=$?
+echo "$up_out"
+n_up=$(echo "$up_out" | sed -n 's/^upgrade: \([0-9]*\) paths checked.*/\1/p')
+if [ "$up_status" -ne 0 ]; then count 0 1; elif [ "${n_up:-0}" -gt 0 ]; then count 1 0; fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
