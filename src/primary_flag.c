@@ -33,14 +33,13 @@
 #include "utils/rel.h"
 
 #include "client_registry.h"
+#include "client_row_lock.h"
 #include "trigger_support.h"
 
 /* Saved plans for one child table. */
 typedef struct PrimaryPlans
 {
 	Oid			relid;
-	SPIPlanPtr	lock_client;	/* $1 client: lock the client row */
-	SPIPlanPtr	find_primary;	/* $1 client, $2 self: another primary? */
 	SPIPlanPtr	demote;			/* $1 client, $2 self: demote others */
 	SPIPlanPtr	any_row;		/* $1 client: does it have any row? */
 	SPIPlanPtr	oldest_free;	/* $1 client: oldest row nobody is editing, locked */
@@ -86,12 +85,6 @@ GetPlans(Relation rel)
 	table = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
 									   RelationGetRelationName(rel));
 
-	p->lock_client = PreparePlan(
-								 "SELECT 1 FROM client_registry.client"
-								 " WHERE id OPERATOR(pg_catalog.=) $1 FOR NO KEY UPDATE", 1);
-	p->find_primary = PreparePlan(psprintf(
-										   "SELECT id FROM %s WHERE client_id OPERATOR(pg_catalog.=) $1"
-										   " AND is_primary AND id OPERATOR(pg_catalog.<>) $2 LIMIT 1", table), 2);
 	p->demote = PreparePlan(psprintf(
 									 "UPDATE %s SET is_primary = false WHERE client_id OPERATOR(pg_catalog.=) $1"
 									 " AND is_primary AND id OPERATOR(pg_catalog.<>) $2", table), 2);
@@ -148,15 +141,6 @@ RunInternalUpdate(SPIPlanPtr plan, int64 client_id, int64 self_id)
 	return n;
 }
 
-/*
- * LockClient takes the client row lock; false when the client is gone
- * (being deleted in this transaction).
- */
-static bool
-LockClient(PrimaryPlans *plans, int64 client_id)
-{
-	return RunPlan(plans->lock_client, client_id, 0, SPI_OK_SELECT) > 0;
-}
 
 /*
  * FirstId returns the id of the first row of a SELECT plan, or 0.
@@ -180,13 +164,13 @@ FirstId(SPIPlanPtr plan, int64 client_id)
  * another client meanwhile, look again.
  */
 static void
-PromoteSuccessor(PrimaryPlans *plans, int64 client_id)
+PromoteSuccessor(Relation rel, PrimaryPlans *plans, int64 client_id)
 {
 	for (int attempt = 0; attempt < 100; attempt++)
 	{
 		int64		successor;
 
-		if (FirstId(plans->find_primary, client_id) != 0)
+		if (CrFindPrimaryRow(rel, client_id, 0) != 0)
 			return;				/* it has one already */
 		successor = FirstId(plans->oldest_free, client_id);
 		if (successor == 0)
@@ -226,6 +210,9 @@ cr_primary_before_write(PG_FUNCTION_ARGS)
 	bool		set_primary = want_primary;
 	CrRowChanges changes = {0};
 	PrimaryPlans *plans;
+	int32		tenant_id;
+	int32		client_tenant;
+	bool		moved;
 
 	if (cr_internal_change_depth > 0 || isnull)
 		return PointerGetDatum(newtuple);
@@ -252,26 +239,29 @@ cr_primary_before_write(PG_FUNCTION_ARGS)
 		}
 	}
 
-	SPI_connect();
-	plans = GetPlans(rel);
-	if (!LockClient(plans, client_id))
+	tenant_id = CrGetInt32(newtuple, rel, "tenant_id");
+	if (!CrLockClientRow(rel, client_id, &client_tenant) || client_tenant != tenant_id)
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("client %lld of this %s does not exist in tenant %d",
-						(long long) client_id, noun, CrGetInt32(newtuple, rel, "tenant_id")),
+						(long long) client_id, noun, tenant_id),
 				 errhint("Create the client first, or check the client id and the setting client_registry.tenant."),
 				 errtablecol(rel, CrAttnum(rel, "client_id"))));
 
-	if (is_update && CrGetInt64(oldtuple, rel, "client_id", &isnull) != client_id)
+	moved = is_update && CrGetInt64(oldtuple, rel, "client_id", &isnull) != client_id;
+	if (moved || !want_primary)
 	{
-		/* moved to another client: that client's primary wins */
-		set_primary = RunPlan(plans->find_primary, client_id, self_id, SPI_OK_SELECT) == 0;
+		/* first row, or moved here: primary only if the client has none */
+		set_primary = CrFindPrimaryRow(rel, client_id, self_id) == 0;
 	}
-	else if (want_primary)
+	else if (CrFindPrimaryRow(rel, client_id, self_id) != 0)
+	{
+		/* the new primary demotes the old one */
+		SPI_connect();
+		plans = GetPlans(rel);
 		RunInternalUpdate(plans->demote, client_id, self_id);
-	else
-		set_primary = RunPlan(plans->find_primary, client_id, self_id, SPI_OK_SELECT) == 0;
-	SPI_finish();
+		SPI_finish();
+	}
 
 	if (set_primary != want_primary)
 		CrSetDatum(&changes, rel, "is_primary", BoolGetDatum(set_primary), false);
@@ -293,6 +283,7 @@ cr_primary_after_remove(PG_FUNCTION_ARGS)
 	HeapTuple	oldtuple = trigdata->tg_trigtuple;
 	bool		isnull;
 	int64		client_id = CrGetInt64(oldtuple, rel, "client_id", &isnull);
+	int32		client_tenant;
 	PrimaryPlans *plans;
 
 	if (isnull || !CrGetBool(oldtuple, rel, "is_primary"))
@@ -305,10 +296,11 @@ cr_primary_after_remove(PG_FUNCTION_ARGS)
 			return PointerGetDatum(NULL);
 	}
 
+	if (!CrLockClientRow(rel, client_id, &client_tenant))
+		return PointerGetDatum(NULL);	/* the client is being deleted */
 	SPI_connect();
 	plans = GetPlans(rel);
-	if (LockClient(plans, client_id))
-		PromoteSuccessor(plans, client_id);
+	PromoteSuccessor(rel, plans, client_id);
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }

@@ -8,6 +8,7 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
@@ -43,14 +44,47 @@ CrTriggerCheck(FunctionCallInfo fcinfo, const char *funcname, bool before, bool 
 }
 
 /*
+ * Column numbers by (table, column name), so the per-row triggers do not
+ * search the tuple descriptor by name for every column of every row.  A
+ * direct-mapped cache: a collision just means a fresh lookup.  Entries are
+ * keyed by the table's OID and column count, so a re-created or altered
+ * table is looked up again.
+ */
+#define ATTNUM_CACHE_SIZE 512
+typedef struct AttnumCacheEntry
+{
+	Oid			relid;
+	int			natts;
+	int			attnum;
+	char		name[NAMEDATALEN];
+} AttnumCacheEntry;
+
+static AttnumCacheEntry attnum_cache[ATTNUM_CACHE_SIZE];
+
+/*
  * CrAttnum returns the attribute number of a column, or raises an error
  * naming the table when the column is missing.
  */
 int
 CrAttnum(Relation rel, const char *colname)
 {
-	int			attnum = SPI_fnumber(RelationGetDescr(rel), colname);
+	Oid			relid = RelationGetRelid(rel);
+	int			natts = RelationGetDescr(rel)->natts;
+	uint32		h = hash_bytes((const unsigned char *) colname, strlen(colname)) ^ (uint32) relid;
+	AttnumCacheEntry *e = &attnum_cache[h % ATTNUM_CACHE_SIZE];
+	int			attnum;
 
+	if (e->relid == relid && e->natts == natts && strcmp(e->name, colname) == 0)
+		return e->attnum;
+
+	attnum = SPI_fnumber(RelationGetDescr(rel), colname);
+	if (attnum > 0)
+	{
+		e->relid = relid;
+		e->natts = natts;
+		e->attnum = attnum;
+		strlcpy(e->name, colname, NAMEDATALEN);
+	}
 	if (attnum <= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),

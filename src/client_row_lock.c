@@ -1,0 +1,180 @@
+/*
+ * client_row_lock.c
+ *		The two hot operations of the primary-flag triggers, done directly
+ *		on the indexes instead of through SPI (a bulk load of a million
+ *		addresses runs them a million times):
+ *
+ *	CrLockClientRow   takes FOR NO KEY UPDATE on the client row, as
+ *		SELECT ... FOR NO KEY UPDATE would: under READ COMMITTED it follows
+ *		a concurrent update to the newest version; under REPEATABLE READ
+ *		a concurrent update or delete is a serialization failure.
+ *	CrFindPrimaryRow  looks up the client's primary row in the partial
+ *		unique index <table>_one_primary.
+ *
+ * Both look rows up with SnapshotSelf: every committed row plus this
+ * transaction's own, including rows written earlier in the same statement
+ * (a data-modifying CTE, a multi-row INSERT).  That is what the callers
+ * need: they hold the client row lock, so no other transaction can be in
+ * the middle of changing that client's primary.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/relscan.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "executor/tuptable.h"
+#include "storage/bufmgr.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/snapmgr.h"
+
+#include "client_registry.h"
+#include "client_row_lock.h"
+#include "trigger_support.h"
+
+/*
+ * OpenIndexByName opens an index of the extension's schema.
+ */
+static Relation
+OpenIndexByName(Oid namespace, const char *name)
+{
+	Oid			indexoid = get_relname_relid(name, namespace);
+
+	if (!OidIsValid(indexoid))
+		elog(ERROR, "index %s.%s is missing", CR_SCHEMA, name);
+	return index_open(indexoid, AccessShareLock);
+}
+
+/*
+ * CrLockClientRow locks the client row; returns false when no such client
+ * exists (or it was deleted concurrently).  *tenant_id receives the
+ * client's tenant.
+ */
+bool
+CrLockClientRow(Relation anyrel, int64 client_id, int32 *tenant_id)
+{
+	Oid			client_relid = get_relname_relid("client", RelationGetNamespace(anyrel));
+	Relation	crel;
+	Relation	pkey;
+	TupleTableSlot *slot;
+	ScanKeyData key;
+	IndexScanDesc scan;
+	ItemPointerData tid;
+	bool		found;
+	bool		locked = false;
+
+	if (!OidIsValid(client_relid))
+		elog(ERROR, "table %s.client is missing", CR_SCHEMA);
+	crel = table_open(client_relid, RowShareLock);
+	pkey = index_open(RelationGetPrimaryKeyIndex(crel), AccessShareLock);
+	slot = table_slot_create(crel, NULL);
+
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(client_id));
+	scan = index_beginscan(crel, pkey, SnapshotSelf, 1, 0);
+	index_rescan(scan, &key, 1, NULL, 0);
+	found = index_getnext_slot(scan, ForwardScanDirection, slot);
+	if (found)
+		tid = slot->tts_tid;
+	index_endscan(scan);
+
+	if (found)
+	{
+		bool		shouldfree;
+		HeapTuple	tuple = ExecFetchSlotHeapTuple(slot, false, &shouldfree);
+		TransactionId xmin = HeapTupleHeaderGetXmin(tuple->t_data);
+
+		if (TransactionIdIsCurrentTransactionId(xmin))
+		{
+			/* written by this transaction: no one else can touch it */
+			locked = true;
+		}
+		else
+		{
+			Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
+			TM_FailureData tmfd;
+			TM_Result	res;
+
+			res = table_tuple_lock(crel, &tid, snapshot, slot,
+								   GetCurrentCommandId(false), LockTupleNoKeyExclusive,
+								   LockWaitBlock,
+								   IsolationUsesXactSnapshot() ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION,
+								   &tmfd);
+			UnregisterSnapshot(snapshot);
+			switch (res)
+			{
+				case TM_Ok:
+				case TM_SelfModified:
+					locked = true;
+					break;
+				case TM_Updated:
+				case TM_Deleted:
+					if (IsolationUsesXactSnapshot())
+						ereport(ERROR,
+								(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+								 errmsg("could not serialize access due to concurrent update of client %lld",
+										(long long) client_id)));
+					locked = false; /* deleted concurrently */
+					break;
+				default:
+					elog(ERROR, "unexpected result %d locking client %lld", (int) res,
+						 (long long) client_id);
+			}
+		}
+		if (shouldfree)
+			heap_freetuple(tuple);
+		if (locked)
+		{
+			bool		isnull;
+
+			*tenant_id = DatumGetInt32(slot_getattr(slot, CrAttnum(crel, "tenant_id"), &isnull));
+		}
+	}
+
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(pkey, AccessShareLock);
+	table_close(crel, NoLock);
+	return locked;
+}
+
+/*
+ * CrFindPrimaryRow returns the id of the client's primary row other than
+ * except_id, or 0 when there is none.
+ */
+int64
+CrFindPrimaryRow(Relation childrel, int64 client_id, int64 except_id)
+{
+	Relation	index = OpenIndexByName(RelationGetNamespace(childrel),
+										psprintf("%s_one_primary", RelationGetRelationName(childrel)));
+	TupleTableSlot *slot = table_slot_create(childrel, NULL);
+	int			id_attnum = CrAttnum(childrel, "id");
+	int			primary_attnum = CrAttnum(childrel, "is_primary");
+	ScanKeyData key;
+	IndexScanDesc scan;
+	int64		result = 0;
+
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(client_id));
+	scan = index_beginscan(childrel, index, SnapshotSelf, 1, 0);
+	index_rescan(scan, &key, 1, NULL, 0);
+	while (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+		int64		id = DatumGetInt64(slot_getattr(slot, id_attnum, &isnull));
+
+		if (id != except_id && DatumGetBool(slot_getattr(slot, primary_attnum, &isnull)))
+		{
+			result = id;
+			break;
+		}
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(index, AccessShareLock);
+	return result;
+}
