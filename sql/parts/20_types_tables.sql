@@ -115,8 +115,6 @@ CREATE UNIQUE INDEX client_company_code_key ON client (tenant_id, country, compa
     WHERE legal_form = 'legal_entity' AND company_code IS NOT NULL;
 -- R1.5: at most one own company per tenant.
 CREATE UNIQUE INDEX client_own_company_key ON client (tenant_id) WHERE kind = 'own_company';
-CREATE INDEX client_tenant_vat_code_idx ON client (tenant_id, vat_code) WHERE vat_code IS NOT NULL;
-CREATE INDEX client_tenant_name_idx ON client (tenant_id, lower(name));
 
 COMMENT ON TABLE client IS 'The client card (R1): every buyer, supplier, the own company, banks, state institutions and contacts of a tenant.';
 COMMENT ON COLUMN client.id IS 'Client id, unique in the database.';
