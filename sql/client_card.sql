@@ -28,6 +28,19 @@ INSERT INTO client (name, company_code) VALUES ('Sanitex dublikatas', '110443493
 -- ... also when the code is written differently.
 INSERT INTO client (name, company_code) VALUES ('Sanitex dublikatas', ' 110 443 493 ');
 \echo :SQLSTATE
+-- INSERT ... ON CONFLICT: switch the named-duplicate probe off for the
+-- statement, and the unique index reports the conflict that ON CONFLICT handles.
+INSERT INTO client (name, company_code) VALUES ('Sanitex upsert', '110443493') ON CONFLICT DO NOTHING;
+\echo :SQLSTATE
+BEGIN;
+SET LOCAL client_registry.explain_duplicates = off;
+INSERT INTO client (name, company_code) VALUES ('Sanitex upsert', '110443493') ON CONFLICT DO NOTHING;
+INSERT INTO client (name, company_code, phone) VALUES ('Sanitex upsert', '110443493', '+370 5 000 0000')
+    ON CONFLICT (tenant_id, country, company_code) WHERE legal_form = 'legal_entity' AND company_code IS NOT NULL
+    DO UPDATE SET phone = EXCLUDED.phone;
+INSERT INTO client (name, company_code) VALUES ('Sanitex dublikatas', '110443493');
+\echo :SQLSTATE
+ROLLBACK;
 -- ... and on UPDATE.
 INSERT INTO client (id, name, company_code) VALUES (1003, 'UAB Kitas', '301692533');
 UPDATE client SET company_code = '110443493' WHERE name = 'UAB Kitas';

@@ -50,12 +50,30 @@ DELETE FROM acct.invoice WHERE client_id = 3002;
 DELETE FROM client WHERE id = 3002;
 SELECT count(*) FROM client WHERE id = 3002;
 
+-- A foreign key checked at commit (DEFERRABLE INITIALLY DEFERRED) is left to
+-- PostgreSQL: the referencing rows may be gone by then.
+CREATE TABLE public.deferred_ref (client_id bigint REFERENCES client_registry.client (id)
+    DEFERRABLE INITIALLY DEFERRED);
+INSERT INTO client (id, name) VALUES (3006, 'UAB Atidėtas');
+BEGIN;
+INSERT INTO public.deferred_ref VALUES (3006);
+DELETE FROM client WHERE id = 3006;
+DELETE FROM public.deferred_ref;
+COMMIT;
+SELECT count(*) FROM client WHERE id = 3006;
+INSERT INTO client (id, name) VALUES (3007, 'UAB Atidėtas 2');
+INSERT INTO public.deferred_ref VALUES (3007);
+DELETE FROM client WHERE id = 3007;
+\echo :SQLSTATE
+DROP TABLE public.deferred_ref;
+
 -- The own company goes only as the last client of its tenant.
 DELETE FROM client WHERE id = 3001;
 \echo :SQLSTATE
 DELETE FROM public.transfer;
-DELETE FROM client WHERE id <> 3001 AND tenant_id = 30;
-DELETE FROM client WHERE id = 3001;
+-- a whole tenant in one statement, whatever the row order
+UPDATE client SET notes = 'moved to the end of the table' WHERE id = 3001;
+DELETE FROM client WHERE tenant_id = 30;
 SELECT count(*) FROM client WHERE tenant_id = 30;
 
 DROP TABLE acct.invoice, public.transfer;

@@ -32,6 +32,14 @@ SELECT id FROM tenant WHERE id IN (50, 51);
 -- Rows of another tenant can be neither written nor seen.
 INSERT INTO client (tenant_id, name) VALUES (51, 'Įsibrovėlis');
 \echo :SQLSTATE
+-- ... and nothing of the other tenant leaks through the rules' messages
+-- (110003978 is tenant 51's own company code).
+INSERT INTO client (tenant_id, name, company_code) VALUES (51, 'Zondas', '110003978');
+\echo :SQLSTATE
+INSERT INTO client_address (tenant_id, client_id, city) VALUES (51, 5102, 'Vilnius');
+\echo :SQLSTATE
+INSERT INTO client_group (tenant_id, name) VALUES (51, 'Svetima grupė');
+\echo :SQLSTATE
 UPDATE client SET name = 'Pakeista' WHERE id = 5102;
 DELETE FROM client WHERE id = 5102;
 -- New rows land in the session's tenant.

@@ -202,6 +202,7 @@ cr_child_before_write(PG_FUNCTION_ARGS)
 
 	if (cr_internal_change_depth > 0)
 		return PointerGetDatum(newtuple);
+	CrCheckRowTenant(rel, CrGetInt32(newtuple, rel, "tenant_id"));
 	client_id = CrGetInt64(newtuple, rel, "client_id", &isnull);
 
 	if (strcmp(kind, "address") == 0)

@@ -223,6 +223,7 @@ cr_client_before_write(PG_FUNCTION_ARGS)
 	if (legal_form == NULL)
 		legal_form = "";
 
+	CrCheckRowTenant(rel, tenant_id);
 	if (!is_update)
 		CrEnsureTenant(rel, tenant_id);
 
@@ -257,7 +258,7 @@ cr_client_before_write(PG_FUNCTION_ARGS)
 	{
 		char	   *old_kind = is_update ? CrGetText(oldtuple, rel, "kind") : NULL;
 
-		if (old_kind == NULL || strcmp(old_kind, "own_company") != 0)
+		if ((old_kind == NULL || strcmp(old_kind, "own_company") != 0) && cr_explain_duplicates)
 			CheckSingleOwnCompany(rel, tenant_id, id);
 	}
 
@@ -314,7 +315,7 @@ cr_client_before_write(PG_FUNCTION_ARGS)
 			check = !(CrTextEqual(old_code, norm) && CrTextEqual(old_country, country) &&
 					  CrTextEqual(old_form, legal_form));
 		}
-		if (check)
+		if (check && cr_explain_duplicates)
 			CrCheckCompanyCodeUnique(rel, tenant_id, country, norm, id);
 	}
 

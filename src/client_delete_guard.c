@@ -15,7 +15,12 @@
  * own referential-integrity checks do, so a row the deleting role cannot
  * see still protects the client.
  *
- * The own company can only be deleted as the last client of its tenant.
+ * The own company can only be deleted as the last client of its tenant;
+ * that is checked per statement (tenant_rules.c), so deleting a whole
+ * tenant in one statement works whatever the row order.
+ *
+ * A foreign key declared DEFERRABLE INITIALLY DEFERRED is left to
+ * PostgreSQL's check at commit: the referencing rows may be gone by then.
  */
 #include "postgres.h"
 
@@ -43,8 +48,7 @@ ReferenceExists(CrClientReference *ref, Relation clientrel, HeapTuple client)
 	Datum	   *values = palloc(sizeof(Datum) * ref->nkeys);
 	char	   *nulls = palloc(ref->nkeys + 1);
 	TupleDesc	desc = RelationGetDescr(clientrel);
-	Oid			save_userid;
-	int			save_sec_context;
+	CrUserSwitch sw;
 	int			ret;
 
 	initStringInfo(&sql);
@@ -63,11 +67,9 @@ ReferenceExists(CrClientReference *ref, Relation clientrel, HeapTuple client)
 	}
 	appendStringInfoString(&sql, " LIMIT 1");
 
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(ref->relowner,
-						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
+	CrBecomeUser(ref->relowner, &sw);
 	ret = SPI_execute_with_args(sql.data, ref->nkeys, types, values, nulls, false, 1);
-	SetUserIdAndSecContext(save_userid, save_sec_context);
+	CrRestoreUser(&sw);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(ret));
 	return SPI_processed > 0;
@@ -86,33 +88,11 @@ cr_client_before_delete(PG_FUNCTION_ARGS)
 	HeapTuple	oldtuple = trigdata->tg_trigtuple;
 	bool		isnull;
 	int64		id = CrGetInt64(oldtuple, rel, "id", &isnull);
-	int32		tenant_id = CrGetInt32(oldtuple, rel, "tenant_id");
 	char	   *name = CrGetText(oldtuple, rel, "name");
-	char	   *kind = CrGetText(oldtuple, rel, "kind");
 	List	   *refs;
 	ListCell   *lc;
 
 	SPI_connect();
-
-	if (kind != NULL && strcmp(kind, "own_company") == 0)
-	{
-		Oid			argtypes[2] = {INT4OID, INT8OID};
-		Datum		args[2] = {Int32GetDatum(tenant_id), Int64GetDatum(id)};
-		int			ret = SPI_execute_with_args(
-												"SELECT 1 FROM client_registry.client WHERE tenant_id OPERATOR(pg_catalog.=) $1"
-												" AND id OPERATOR(pg_catalog.<>) $2 LIMIT 1",
-												2, argtypes, args, NULL, false, 1);
-
-		if (ret != SPI_OK_SELECT)
-			elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(ret));
-		if (SPI_processed > 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("client %lld \"%s\" is the own company of tenant %d and cannot be deleted",
-							(long long) id, name, tenant_id),
-					 errdetail("Every tenant with clients has exactly one own company (R1.5)."),
-					 errhint("Edit the own company instead; it can only be deleted as the last client of its tenant.")));
-	}
 
 	refs = CrFindClientReferences(RelationGetRelid(rel), CurrentMemoryContext);
 	foreach(lc, refs)
@@ -121,6 +101,8 @@ cr_client_before_delete(PG_FUNCTION_ARGS)
 
 		if (ref->on_delete != 'a' && ref->on_delete != 'r')
 			continue;			/* cascade, set null, set default */
+		if (ref->initially_deferred)
+			continue;			/* checked by PostgreSQL at commit */
 		if (ReferenceExists(ref, rel, oldtuple))
 			ereport(ERROR,
 					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),

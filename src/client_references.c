@@ -34,7 +34,7 @@ CrFindClientReferences(Oid clientrelid, MemoryContext resultcxt)
 
 	ret = SPI_execute_with_args(
 								"SELECT c.conrelid, r.relowner, n.nspname::text, r.relname::text, c.conname::text,"
-								"       c.confdeltype, c.conkey, c.confkey"
+								"       c.confdeltype, c.conkey, c.confkey, c.condeferred"
 								"  FROM pg_catalog.pg_constraint c"
 								"  JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) c.conrelid"
 								"  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace"
@@ -75,6 +75,7 @@ CrFindClientReferences(Oid clientrelid, MemoryContext resultcxt)
 																 SPI_getvalue(t, d, 4)));
 		ref->constraint_name = pstrdup(SPI_getvalue(t, d, 5));
 		ref->on_delete = DatumGetChar(SPI_getbinval(t, d, 6, &isnull));
+		ref->initially_deferred = DatumGetBool(SPI_getbinval(t, d, 9, &isnull));
 		ref->nkeys = nfk;
 		ref->fk_columns = palloc(sizeof(char *) * nfk);
 		ref->pk_attnums = palloc(sizeof(int16) * nfk);

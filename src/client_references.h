@@ -18,6 +18,7 @@ typedef struct CrClientReference
 	char	   *qualified_name; /* quoted schema.table */
 	char	   *constraint_name;
 	char		on_delete;		/* pg_constraint.confdeltype */
+	bool		initially_deferred; /* pg_constraint.condeferred */
 	int			nkeys;
 	char	  **fk_columns;		/* quoted referencing column names */
 	int16	   *pk_attnums;		/* referenced client columns, same order */

@@ -6,7 +6,9 @@
  *                                  (default 1, so a single-company database
  *                                  never has to set it);
  * client_registry.default_country  the ISO 3166 country assumed for a new
- *                                  client or address that names none.
+ *                                  client or address that names none;
+ * client_registry.explain_duplicates  name the existing client on a
+ *                                  duplicate (off for INSERT ... ON CONFLICT).
  */
 #include "postgres.h"
 
@@ -22,6 +24,7 @@ PG_MODULE_MAGIC;
 
 int			cr_current_tenant = 1;
 char	   *cr_default_country = NULL;
+bool		cr_explain_duplicates = true;
 
 void		_PG_init(void);
 
@@ -63,6 +66,15 @@ _PG_init(void)
 							   "LT",
 							   PGC_USERSET, 0,
 							   CheckDefaultCountry, NULL, NULL);
+	DefineCustomBoolVariable("client_registry.explain_duplicates",
+							 "Name the existing client when a company code or own company is a duplicate.",
+							 "When on (the default) the triggers look for the duplicate first and refuse it "
+							 "naming the existing client. Turn it off (SET LOCAL) for INSERT ... ON CONFLICT: "
+							 "the unique indexes then raise the conflict that ON CONFLICT handles.",
+							 &cr_explain_duplicates,
+							 true,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("client_registry");
 }
 

@@ -13,5 +13,6 @@
 /* GUC values (client_registry.c) */
 extern int	cr_current_tenant;
 extern char *cr_default_country;
+extern bool cr_explain_duplicates;
 
 #endif							/* CLIENT_REGISTRY_H */

@@ -20,6 +20,8 @@
 #include "postgres.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
 
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
@@ -72,11 +74,20 @@ IsIntegral(const char *s)
 
 	if (*p == '-')
 		p++;
-	if (*p == '\0' || strlen(p) > 18)
+	if (*p == '\0' || strlen(p) > 19)
 		return false;
 	for (; *p; p++)
 		if (!isdigit((unsigned char) *p))
 			return false;
+	if (strlen(s) >= 19)
+	{
+		char	   *end;
+
+		errno = 0;
+		(void) strtoll(s, &end, 10);
+		if (errno == ERANGE)
+			return false;
+	}
 	return true;
 }
 
@@ -90,6 +101,7 @@ CrCheckCustomFields(Relation clientrel, int32 tenant_id, const char *client_name
 {
 	Datum		args[2];
 	int			ret;
+	CrUserSwitch sw;
 
 	if (!JB_ROOT_IS_OBJECT(fields) || JB_ROOT_IS_SCALAR(fields))
 		ereport(ERROR,
@@ -107,15 +119,25 @@ CrCheckCustomFields(Relation clientrel, int32 tenant_id, const char *client_name
 		Oid			argtypes[2] = {JSONBOID, INT4OID};
 
 		definitions_plan = CrKeepPlan(
+									   "WITH t AS (SELECT custom_fields FROM client_registry.tenant"
+									   "            WHERE id OPERATOR(pg_catalog.=) $2 FOR SHARE)"
 									   "SELECT k.key, pg_catalog.jsonb_typeof(k.value), k.value OPERATOR(pg_catalog.#>>) '{}'::text[],"
-									   "       (SELECT t.custom_fields OPERATOR(pg_catalog.->) k.key OPERATOR(pg_catalog.->>) 'type'"
-									   "          FROM client_registry.tenant t WHERE t.id OPERATOR(pg_catalog.=) $2)"
+									   "       (SELECT t.custom_fields OPERATOR(pg_catalog.->) k.key OPERATOR(pg_catalog.->>) 'type' FROM t)"
 									   "  FROM pg_catalog.jsonb_each($1) AS k",
 									   2, argtypes);
 	}
 	args[0] = JsonbPGetDatum(fields);
 	args[1] = Int32GetDatum(tenant_id);
+
+	/*
+	 * The tenant row is share-locked while its definitions are read, so a
+	 * concurrent drop_custom_field() waits for us and then sees our value
+	 * (and refuses), instead of dropping a field we are about to use.  Read
+	 * with the owner's rights: FOR SHARE needs more than applications have.
+	 */
+	CrBecomeOwner(clientrel, &sw);
 	ret = SPI_execute_plan(definitions_plan, args, NULL, false, 0);
+	CrRestoreUser(&sw);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
 
@@ -270,6 +292,7 @@ cr_tenant_before_write(PG_FUNCTION_ARGS)
 	JsonbIterator *it;
 	JsonbValue	v;
 	JsonbIteratorToken tok;
+	CrUserSwitch sw;
 
 	if (defs == NULL || !JB_ROOT_IS_OBJECT(defs))
 		return PointerGetDatum(newtuple);	/* the CHECK constraint reports it */
@@ -315,7 +338,9 @@ cr_tenant_before_write(PG_FUNCTION_ARGS)
 			changed = still == NULL || strcmp(DefinitionType(key, defs, rel), oldtype) != 0;
 			if (!changed)
 				continue;
+			CrBecomeOwner(rel, &sw);
 			client_id = FieldInUse(tenant_id, key);
+			CrRestoreUser(&sw);
 			if (client_id != NULL)
 				ereport(ERROR,
 						(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),

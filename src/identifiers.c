@@ -1125,7 +1125,13 @@ email_domain_why(const char *d)
 				tld_alpha = false;
 		}
 		if (*end == '\0')
+		{
+			/* an internationalised TLD in punycode: xn--... */
+			if (len > 4 && (label[0] == 'x' || label[0] == 'X') &&
+				(label[1] == 'n' || label[1] == 'N') && label[2] == '-' && label[3] == '-')
+				tld_alpha = true;
 			break;
+		}
 		label = end + 1;
 	}
 	if (!tld_alpha || len < 2)

@@ -128,6 +128,7 @@ RunInternalUpdate(SPIPlanPtr plan, int64 client_id, int64 self_id)
 {
 	uint64		n;
 
+	/* the caller's rights were checked on the row it wrote; see CrBecomeOwner */
 	cr_internal_change_depth++;
 	PG_TRY();
 	{
@@ -240,6 +241,7 @@ cr_primary_before_write(PG_FUNCTION_ARGS)
 	}
 
 	tenant_id = CrGetInt32(newtuple, rel, "tenant_id");
+	CrCheckRowTenant(rel, tenant_id);
 	if (!CrLockClientRow(rel, client_id, &client_tenant) || client_tenant != tenant_id)
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
@@ -257,9 +259,13 @@ cr_primary_before_write(PG_FUNCTION_ARGS)
 	else if (CrFindPrimaryRow(rel, client_id, self_id) != 0)
 	{
 		/* the new primary demotes the old one */
+		CrUserSwitch sw;
+
 		SPI_connect();
 		plans = GetPlans(rel);
+		CrBecomeOwner(rel, &sw);
 		RunInternalUpdate(plans->demote, client_id, self_id);
+		CrRestoreUser(&sw);
 		SPI_finish();
 	}
 
@@ -285,6 +291,7 @@ cr_primary_after_remove(PG_FUNCTION_ARGS)
 	int64		client_id = CrGetInt64(oldtuple, rel, "client_id", &isnull);
 	int32		client_tenant;
 	PrimaryPlans *plans;
+	CrUserSwitch sw;
 
 	if (isnull || !CrGetBool(oldtuple, rel, "is_primary"))
 		return PointerGetDatum(NULL);
@@ -300,7 +307,9 @@ cr_primary_after_remove(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);	/* the client is being deleted */
 	SPI_connect();
 	plans = GetPlans(rel);
+	CrBecomeOwner(rel, &sw);
 	PromoteSuccessor(rel, plans, client_id);
+	CrRestoreUser(&sw);
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }

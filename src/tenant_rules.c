@@ -63,6 +63,81 @@ cr_client_after_insert_statement(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
+PG_FUNCTION_INFO_V1(cr_client_after_delete_statement);
+
+/*
+ * cr_client_after_delete_statement is the AFTER DELETE FOR EACH STATEMENT
+ * trigger (REFERENCING OLD TABLE AS cr_old_clients) of client: the own
+ * company goes only together with the last client of its tenant.  The
+ * tenant row is locked first (FOR UPDATE conflicts with the key-share lock
+ * that every insert's foreign-key check takes on it), so a client added
+ * concurrently is either seen here or refused by the own-company rule.
+ */
+Datum
+cr_client_after_delete_statement(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = CrTriggerCheck(fcinfo, "cr_client_after_delete_statement", false, false);
+	Relation	rel = trigdata->tg_relation;
+	int			ret;
+	uint64		n;
+	int32	   *tenants;
+	char	  **ids;
+	char	  **names;
+	Oid			argtypes[1] = {INT4OID};
+	CrUserSwitch sw;
+
+	SPI_connect();
+	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
+		elog(ERROR, "SPI_register_trigger_data failed");
+	ret = SPI_execute("SELECT tenant_id, id, name FROM cr_old_clients"
+					  " WHERE kind OPERATOR(pg_catalog.=) 'own_company'::client_registry.client_kind"
+					  " ORDER BY tenant_id", true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
+	n = SPI_processed;
+	tenants = palloc(sizeof(int32) * (n + 1));
+	ids = palloc(sizeof(char *) * (n + 1));
+	names = palloc(sizeof(char *) * (n + 1));
+	for (uint64 i = 0; i < n; i++)
+	{
+		bool		isnull;
+
+		tenants[i] = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
+		ids[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+		names[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3);
+	}
+
+	for (uint64 i = 0; i < n; i++)
+	{
+		Datum		args[1] = {Int32GetDatum(tenants[i])};
+		bool		others;
+
+		CrBecomeOwner(rel, &sw);
+		ret = SPI_execute_with_args("SELECT 1 FROM client_registry.tenant"
+									" WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+									1, argtypes, args, NULL, false, 0);
+		if (ret != SPI_OK_SELECT)
+			elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(ret));
+		ret = SPI_execute_with_args("SELECT 1 FROM client_registry.client"
+									" WHERE tenant_id OPERATOR(pg_catalog.=) $1 LIMIT 1",
+									1, argtypes, args, NULL, false, 1);
+		if (ret != SPI_OK_SELECT)
+			elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(ret));
+		others = SPI_processed > 0;
+		CrRestoreUser(&sw);
+		if (others)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("client %s \"%s\" is the own company of tenant %d and cannot be deleted",
+							ids[i], names[i], tenants[i]),
+					 errdetail("Every tenant with clients has exactly one own company (R1.5)."),
+					 errhint("Edit the own company instead; it can only be deleted together with or after the last other client of its tenant."),
+					 errtable(rel)));
+	}
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}
+
 PG_FUNCTION_INFO_V1(cr_assert_client_role);
 
 /*
@@ -204,8 +279,7 @@ CrEnsureTenant(Relation anyrel, int32 tenant_id)
 {
 	Oid			argtypes[1] = {INT4OID};
 	Datum		args[1] = {Int32GetDatum(tenant_id)};
-	Oid			save_userid;
-	int			save_sec_context;
+	CrUserSwitch sw;
 	int			ret;
 
 	for (int i = 0; i < n_seen_tenants; i++)
@@ -229,13 +303,11 @@ CrEnsureTenant(Relation anyrel, int32 tenant_id)
 		tenant_insert_plan = CrKeepPlan("INSERT INTO client_registry.tenant (id) VALUES ($1) ON CONFLICT DO NOTHING",
 										1, argtypes);
 	}
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(anyrel->rd_rel->relowner,
-						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
+	CrBecomeOwner(anyrel, &sw);
 	ret = SPI_execute_plan(tenant_probe_plan, args, NULL, false, 1);
 	if (ret == SPI_OK_SELECT && SPI_processed == 0)
 		ret = SPI_execute_plan(tenant_insert_plan, args, NULL, false, 0);
-	SetUserIdAndSecContext(save_userid, save_sec_context);
+	CrRestoreUser(&sw);
 	if (ret != SPI_OK_SELECT && ret != SPI_OK_INSERT)
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
 	SPI_finish();
@@ -259,8 +331,9 @@ Datum
 cr_ensure_tenant(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = CrTriggerCheck(fcinfo, "cr_ensure_tenant", true, true);
+	int32		tenant_id = CrGetInt32(trigdata->tg_trigtuple, trigdata->tg_relation, "tenant_id");
 
-	CrEnsureTenant(trigdata->tg_relation,
-				   CrGetInt32(trigdata->tg_trigtuple, trigdata->tg_relation, "tenant_id"));
+	CrCheckRowTenant(trigdata->tg_relation, tenant_id);
+	CrEnsureTenant(trigdata->tg_relation, tenant_id);
 	return PointerGetDatum(trigdata->tg_trigtuple);
 }

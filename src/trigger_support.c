@@ -11,10 +11,13 @@
 #include "common/hashfn.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/rls.h"
 
+#include "client_registry.h"
 #include "trigger_support.h"
 
 int			cr_internal_change_depth = 0;
@@ -75,7 +78,13 @@ CrAttnum(Relation rel, const char *colname)
 	int			attnum;
 
 	if (e->relid == relid && e->natts == natts && strcmp(e->name, colname) == 0)
-		return e->attnum;
+	{
+		Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), e->attnum - 1);
+
+		/* still that column (not renamed or dropped since)? */
+		if (!att->attisdropped && strcmp(NameStr(att->attname), colname) == 0)
+			return e->attnum;
+	}
 
 	attnum = SPI_fnumber(RelationGetDescr(rel), colname);
 	if (attnum > 0)
@@ -242,4 +251,53 @@ CrKeepPlan(const char *sql, int nargs, Oid *argtypes)
 		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
 	SPI_keepplan(plan);
 	return plan;
+}
+
+/*
+ * CrBecomeOwner switches to the owner of rel for work the registry does on
+ * its own behalf (moving primary flags, creating a tenant row, probing
+ * references), the way PostgreSQL's referential-integrity checks do.
+ * CrRestoreUser switches back; an error in between is undone by the
+ * (sub)transaction abort.
+ */
+void
+CrBecomeOwner(Relation rel, CrUserSwitch *sw)
+{
+	CrBecomeUser(rel->rd_rel->relowner, sw);
+}
+
+void
+CrBecomeUser(Oid userid, CrUserSwitch *sw)
+{
+	GetUserIdAndSecContext(&sw->userid, &sw->sec_context);
+	SetUserIdAndSecContext(userid,
+						   sw->sec_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
+}
+
+void
+CrRestoreUser(CrUserSwitch *sw)
+{
+	SetUserIdAndSecContext(sw->userid, sw->sec_context);
+}
+
+/*
+ * CrCheckRowTenant refuses, before a trigger does anything else, a row of
+ * another tenant written by a role that row-level security applies to.
+ * PostgreSQL checks the policy only after the BEFORE ROW triggers; without
+ * this, a trigger's lookups and messages could touch another tenant's data.
+ */
+void
+CrCheckRowTenant(Relation rel, int32 row_tenant)
+{
+	if (row_tenant == cr_current_tenant)
+		return;
+	if (check_enable_rls(RelationGetRelid(rel), InvalidOid, true) != RLS_ENABLED)
+		return;					/* the owner works across tenants */
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("new row violates row-level security policy for table \"%s\"",
+					RelationGetRelationName(rel)),
+			 errdetail("The row is for tenant %d; this session works in tenant %d.",
+					   row_tenant, cr_current_tenant),
+			 errhint("Leave tenant_id to its default, or SET client_registry.tenant first.")));
 }

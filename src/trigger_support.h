@@ -36,6 +36,18 @@ extern void CrSetDatum(CrRowChanges *changes, Relation rel, const char *colname,
 extern HeapTuple CrApplyChanges(HeapTuple tuple, Relation rel, CrRowChanges *changes);
 extern char *CrTrimmedOrNull(const char *s);
 extern SPIPlanPtr CrKeepPlan(const char *sql, int nargs, Oid *argtypes);
+
+/* Running a step with another role's rights (see trigger_support.c). */
+typedef struct CrUserSwitch
+{
+	Oid			userid;
+	int			sec_context;
+} CrUserSwitch;
+
+extern void CrBecomeOwner(Relation rel, CrUserSwitch *sw);
+extern void CrBecomeUser(Oid userid, CrUserSwitch *sw);
+extern void CrRestoreUser(CrUserSwitch *sw);
+extern void CrCheckRowTenant(Relation rel, int32 row_tenant);
 extern bool CrTextEqual(const char *a, const char *b);
 
 /*

@@ -23,7 +23,7 @@ CREATE TRIGGER client_10_before_write BEFORE INSERT OR UPDATE ON client
 CREATE FUNCTION client_before_delete() RETURNS trigger
     AS 'MODULE_PATHNAME', 'cr_client_before_delete' LANGUAGE C;
 COMMENT ON FUNCTION client_before_delete() IS
-    'Trigger: refuses to delete a client that other rows reference (R2.3), and the own company while its tenant has other clients.';
+    'Trigger: refuses to delete a client that other rows reference (R2.3).';
 CREATE TRIGGER client_20_before_delete BEFORE DELETE ON client
     FOR EACH ROW EXECUTE FUNCTION client_before_delete();
 
@@ -34,6 +34,14 @@ COMMENT ON FUNCTION client_after_insert_statement() IS
 CREATE TRIGGER client_30_own_company_first AFTER INSERT ON client
     REFERENCING NEW TABLE AS cr_new_clients
     FOR EACH STATEMENT EXECUTE FUNCTION client_after_insert_statement();
+
+CREATE FUNCTION client_after_delete_statement() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'cr_client_after_delete_statement' LANGUAGE C;
+COMMENT ON FUNCTION client_after_delete_statement() IS
+    'Trigger: the own company is deleted only together with or after the last other client of its tenant; checked once per statement with the tenant row locked.';
+CREATE TRIGGER client_31_own_company_last AFTER DELETE ON client
+    REFERENCING OLD TABLE AS cr_old_clients
+    FOR EACH STATEMENT EXECUTE FUNCTION client_after_delete_statement();
 
 CREATE TRIGGER client_group_10_ensure_tenant BEFORE INSERT ON client_group
     FOR EACH ROW EXECUTE FUNCTION ensure_tenant();

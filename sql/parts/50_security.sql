@@ -50,5 +50,5 @@ SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('cl
 -------------------------------------------------------------------------------
 
 REVOKE ALL ON FUNCTION tenant_before_write(), ensure_tenant(), client_before_write(), client_before_delete(),
-    client_after_insert_statement(), child_before_write(), primary_before_write(), primary_after_remove()
+    client_after_insert_statement(), client_after_delete_statement(), child_before_write(), primary_before_write(), primary_after_remove()
     FROM PUBLIC;

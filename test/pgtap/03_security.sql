@@ -186,7 +186,7 @@ SELECT lives_ok(
     'UPDATE and DELETE aimed at the other tenant run (and touch nothing)');
 SELECT throws_ok(
     $$ UPDATE client SET tenant_id = 9102 WHERE name = 'UAB Pirmos pirkejas' $$,
-    '23000', NULL, 'the role cannot move its client to the other tenant (23000)');
+    '42501', NULL, 'the role cannot move its client to the other tenant (42501, before any rule runs)');
 
 SELECT lives_ok(
     $$ INSERT INTO client (kind, name, company_code, vat_code) VALUES ('buyer', 'UAB Naujas', '112029651', 'LT119511515');
