@@ -4,8 +4,13 @@ EXTVERSION  = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION)
 MODULE_big  = client_registry
 OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
-# The install script is assembled from sql/parts/NN_*.sql (one part per topic).
-DATA_built  = sql/$(EXTENSION)--$(EXTVERSION).sql
+# The install script of the current version is assembled from
+# sql/parts/NN_*.sql (one part per topic).  The upgrade script from the
+# previous version is its header plus the parts that version added.  Install
+# scripts of released versions are frozen copies (sql/client_registry--X.Y.Z.sql).
+PREV_VERSION = 0.1.0
+UPGRADE_PARTS = $(sort $(wildcard sql/parts/6*.sql))
+DATA_built  = sql/$(EXTENSION)--$(EXTVERSION).sql sql/$(EXTENSION)--$(PREV_VERSION)--$(EXTVERSION).sql
 DATA        = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 
 REGRESS      = $(shell cat test/regress_schedule)
@@ -26,6 +31,9 @@ endif
 include $(PGXS)
 
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard sql/parts/*.sql))
+	cat $^ > $@
+
+sql/$(EXTENSION)--$(PREV_VERSION)--$(EXTVERSION).sql: sql/upgrade/$(PREV_VERSION)--$(EXTVERSION).header.sql $(UPGRADE_PARTS)
 	cat $^ > $@
 
 prove:

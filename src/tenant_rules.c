@@ -138,19 +138,16 @@ cr_client_after_delete_statement(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
-PG_FUNCTION_INFO_V1(cr_assert_client_role);
-
 /*
- * cr_assert_client_role(client_id bigint, role text) raises an error unless
- * the client of the current tenant may take part in a document of that role
- * ('sale' or 'purchase').
+ * CrAssertClientRole raises an error unless the client of the tenant may
+ * take part in a document of the role: sale (buyer or buyer/supplier with a
+ * sales tax category) or purchase (supplier or buyer/supplier with a
+ * purchase tax category), and is active.
  */
-Datum
-cr_assert_client_role(PG_FUNCTION_ARGS)
+void
+CrAssertClientRole(int64 client_id, int32 tenant_id, bool sale)
 {
-	int64		client_id = PG_GETARG_INT64(0);
-	char	   *role = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	bool		sale;
+	const char *role = sale ? "sale" : "purchase";
 	Oid			argtypes[2] = {INT8OID, INT4OID};
 	Datum		args[2];
 	int			ret;
@@ -159,30 +156,20 @@ cr_assert_client_role(PG_FUNCTION_ARGS)
 			   *active,
 			   *tax;
 
-	if (strcmp(role, "sale") == 0)
-		sale = true;
-	else if (strcmp(role, "purchase") == 0)
-		sale = false;
-	else
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown document role \"%s\"", role),
-				 errhint("Use 'sale' or 'purchase'.")));
-
 	args[0] = Int64GetDatum(client_id);
-	args[1] = Int32GetDatum(cr_current_tenant);
+	args[1] = Int32GetDatum(tenant_id);
 	SPI_connect();
 	ret = SPI_execute_with_args(
 								"SELECT name, kind::text, is_active::text, sales_tax_category, purchase_tax_category"
 								"  FROM client_registry.client WHERE id OPERATOR(pg_catalog.=) $1"
 								"   AND tenant_id OPERATOR(pg_catalog.=) $2",
-								2, argtypes, args, NULL, true, 1);
+								2, argtypes, args, NULL, false, 1);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(ret));
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-				 errmsg("client %lld does not exist in tenant %d", (long long) client_id, cr_current_tenant),
+				 errmsg("client %lld does not exist in tenant %d", (long long) client_id, tenant_id),
 				 errhint("Check the client id and the setting client_registry.tenant.")));
 	name = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	kind = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
@@ -213,6 +200,27 @@ cr_assert_client_role(PG_FUNCTION_ARGS)
 				 errdetail("Buyers and suppliers must have a VAT tax category before they are used in documents (R1.3)."),
 				 errhint("Set %s on the client card.", sale ? "sales_tax_category" : "purchase_tax_category")));
 	SPI_finish();
+}
+
+PG_FUNCTION_INFO_V1(cr_assert_client_role);
+
+/*
+ * cr_assert_client_role(client_id bigint, role text) raises an error unless
+ * the client of the current tenant may take part in a document of that role
+ * ('sale' or 'purchase').
+ */
+Datum
+cr_assert_client_role(PG_FUNCTION_ARGS)
+{
+	int64		client_id = PG_GETARG_INT64(0);
+	char	   *role = text_to_cstring(PG_GETARG_TEXT_PP(1));
+
+	if (strcmp(role, "sale") != 0 && strcmp(role, "purchase") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown document role \"%s\"", role),
+				 errhint("Use 'sale' or 'purchase'.")));
+	CrAssertClientRole(client_id, cr_current_tenant, strcmp(role, "sale") == 0);
 	PG_RETURN_VOID();
 }
 

@@ -10,5 +10,6 @@
 #include "utils/rel.h"
 
 extern void CrEnsureTenant(Relation anyrel, int32 tenant_id);
+extern void CrAssertClientRole(int64 client_id, int32 tenant_id, bool sale);
 
 #endif							/* CR_TENANT_RULES_H */

@@ -1,0 +1,416 @@
+/*
+ * invoice_rules.c
+ *		Rules of invoices and their VAT lines (R4, R1.3, R4.3).
+ *
+ *	cr_invoice_before_write   kind rules of the client (R1.3); the
+ *		counterparty as of the invoice (name, codes, country) kept on it;
+ *		due date suggested from the client's payment terms (R4.3); manager
+ *		from the client when its rule says so (R1.6); status moves only
+ *		draft -> posted -> cancelled (or draft -> cancelled); a posted
+ *		invoice keeps its client, number, date, currency and rate; a
+ *		cancelled one does not change; totals follow the VAT lines only.
+ *	cr_invoice_before_delete  only drafts are deleted.
+ *	cr_invoice_vat_line_after_write  adds each line change to its invoice's
+ *		totals (one UPDATE of the invoice, which then updates the balance).
+ *	cr_invoice_after_write    adds posted amounts to the client's running
+ *		balance and applies credit control (client_balance.c).
+ *
+ * Restore mode (row_security = off, as in pg_dump's scripts): rows are
+ * loaded as they were dumped -- totals as given, no kind or status rules --
+ * while the balances are rebuilt.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/numeric.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
+#include "utils/timestamp.h"
+
+#include "client_balance.h"
+#include "document_support.h"
+#include "tenant_rules.h"
+#include "trigger_support.h"
+
+static SPIPlanPtr card_plan = NULL;
+static SPIPlanPtr add_totals_plan = NULL;
+static SPIPlanPtr settled_plan = NULL;
+
+/*
+ * FillFromCard fills the counterparty snapshot, the suggested due date and
+ * the manager from the client's card.
+ */
+static void
+FillFromCard(HeapTuple tuple, Relation rel, CrRowChanges *changes, int64 client_id,
+			 bool sale, bool client_changed)
+{
+	Datum		args[1] = {Int64GetDatum(client_id)};
+	int			ret;
+	HeapTuple	card;
+	TupleDesc	d;
+	bool		isnull;
+
+	SPI_connect();
+	if (card_plan == NULL)
+	{
+		Oid			types[1] = {INT8OID};
+
+		card_plan = CrKeepPlan("SELECT name, company_code, vat_code, country, manager,"
+							   "       manager_priority::text, sales_payment_term_days, purchase_payment_term_days"
+							   "  FROM client_registry.client WHERE id OPERATOR(pg_catalog.=) $1", 1, types);
+	}
+	ret = SPI_execute_plan(card_plan, args, NULL, false, 1);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
+	if (SPI_processed == 0)
+	{
+		SPI_finish();
+		return;					/* the foreign key reports it */
+	}
+	card = SPI_tuptable->vals[0];
+	d = SPI_tuptable->tupdesc;
+
+	if (client_changed || CrGetText(tuple, rel, "counterparty_name") == NULL)
+	{
+		CrSetText(changes, rel, "counterparty_name", SPI_getvalue(card, d, 1));
+		CrSetText(changes, rel, "counterparty_company_code", SPI_getvalue(card, d, 2));
+		CrSetText(changes, rel, "counterparty_vat_code", SPI_getvalue(card, d, 3));
+		CrSetText(changes, rel, "counterparty_country", SPI_getvalue(card, d, 4));
+	}
+	if (CrGetText(tuple, rel, "manager") == NULL && SPI_getvalue(card, d, 5) != NULL &&
+		strcmp(SPI_getvalue(card, d, 6), "client_manager") == 0)
+		CrSetText(changes, rel, "manager", SPI_getvalue(card, d, 5));
+
+	(void) heap_getattr(tuple, CrAttnum(rel, "due_date"), RelationGetDescr(rel), &isnull);
+	if (isnull)
+	{
+		Datum		days = SPI_getbinval(card, d, sale ? 7 : 8, &isnull);
+		bool		datenull;
+		Datum		invoice_date = heap_getattr(tuple, CrAttnum(rel, "invoice_date"),
+												RelationGetDescr(rel), &datenull);
+
+		if (!isnull && !datenull)
+			CrSetDatum(changes, rel, "due_date",
+					   DateADTGetDatum(DatumGetDateADT(invoice_date) + DatumGetInt32(days)), false);
+	}
+	SPI_finish();
+}
+
+/*
+ * HasSettlements tells whether any settlement points at the invoice.
+ */
+static bool
+HasSettlements(Relation rel, int64 invoice_id)
+{
+	Datum		args[1] = {Int64GetDatum(invoice_id)};
+	int			ret;
+	bool		found;
+	CrUserSwitch sw;
+
+	SPI_connect();
+	if (settled_plan == NULL)
+	{
+		Oid			types[1] = {INT8OID};
+
+		settled_plan = CrKeepPlan("SELECT 1 FROM client_registry.settlement"
+								  " WHERE invoice_id OPERATOR(pg_catalog.=) $1 LIMIT 1", 1, types);
+	}
+	CrBecomeOwner(rel, &sw);
+	ret = SPI_execute_plan(settled_plan, args, NULL, false, 1);
+	CrRestoreUser(&sw);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
+	found = SPI_processed > 0;
+	SPI_finish();
+	return found;
+}
+
+/*
+ * RefuseChange raises object_not_in_prerequisite_state for a change a
+ * document's status does not allow.
+ */
+static void
+RefuseChange(Relation rel, const char *number, const char *status, const char *what,
+			 const char *hint)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("%s invoice %s: %s", status, number, what),
+			 errhint("%s", hint),
+			 errtable(rel)));
+}
+
+static const char *const posted_fixed_columns[] = {
+	"client_id", "direction", "number", "invoice_date", "currency", "currency_rate", "isaf_type"
+};
+
+PG_FUNCTION_INFO_V1(cr_invoice_before_write);
+
+/*
+ * cr_invoice_before_write is the BEFORE INSERT OR UPDATE trigger of invoice.
+ */
+Datum
+cr_invoice_before_write(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = CrTriggerCheck(fcinfo, "cr_invoice_before_write", true, true);
+	Relation	rel = trigdata->tg_relation;
+	bool		is_update = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event);
+	HeapTuple	newtuple = is_update ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
+	HeapTuple	oldtuple = is_update ? trigdata->tg_trigtuple : NULL;
+	CrRowChanges changes = {0};
+	bool		isnull;
+	bool		restore = !row_security;
+	char	   *number = CrGetText(newtuple, rel, "number");
+	char	   *status = CrGetText(newtuple, rel, "status");
+	char	   *direction = CrGetText(newtuple, rel, "direction");
+	bool		sale = direction != NULL && strcmp(direction, "sale") == 0;
+	int64		client_id = CrGetInt64(newtuple, rel, "client_id", &isnull);
+	int32		tenant_id = CrGetInt32(newtuple, rel, "tenant_id");
+
+	if (number == NULL)
+		number = "";
+	if (status == NULL || direction == NULL || isnull)
+		return PointerGetDatum(newtuple);	/* NOT NULL constraints report it */
+
+	if (cr_internal_change_depth == 0)
+		CrCheckRowTenant(rel, tenant_id);
+	if (is_update)
+	{
+		char	   *old_number = CrGetText(oldtuple, rel, "number");
+
+		number = old_number ? old_number : number;	/* messages name the invoice as it was */
+	}
+
+	if (!is_update)
+	{
+		if (!restore)
+		{
+			if (!CrTotalsAreZero(newtuple, rel))
+				ereport(ERROR,
+						(errcode(ERRCODE_CHECK_VIOLATION),
+						 errmsg("invoice %s: totals follow its VAT lines and must start at 0", number),
+						 errhint("Insert the invoice without totals, then its rows of client_registry.invoice_vat_line."),
+						 errtable(rel)));
+			if (strcmp(status, "cancelled") == 0)
+				RefuseChange(rel, number, "new", "cannot be created cancelled",
+							 "Create it as draft or posted.");
+			CrAssertClientRole(client_id, tenant_id, sale);
+			FillFromCard(newtuple, rel, &changes, client_id, sale, false);
+		}
+		if (strcmp(status, "posted") == 0 && heap_attisnull(newtuple, CrAttnum(rel, "posted_at"), NULL))
+			CrSetDatum(&changes, rel, "posted_at",
+					   TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), false);
+	}
+	else if (cr_internal_change_depth == 0)
+	{
+		char	   *old_status = CrGetText(oldtuple, rel, "status");
+		bool		client_changed = CrGetInt64(oldtuple, rel, "client_id", &isnull) != client_id;
+
+		if (strcmp(old_status, "cancelled") == 0)
+			RefuseChange(rel, number, "cancelled", "cannot be changed",
+						 "A cancelled invoice is final; issue a new one.");
+		if (strcmp(old_status, "posted") == 0)
+		{
+			if (strcmp(status, "draft") == 0)
+				RefuseChange(rel, number, "posted", "cannot go back to draft",
+							 "Cancel it (status = 'cancelled') and issue a corrected invoice, or a credit note (isaf_type KS).");
+			for (size_t i = 0; i < lengthof(posted_fixed_columns); i++)
+			{
+				char	   *a = CrGetText(oldtuple, rel, posted_fixed_columns[i]);
+				char	   *b = CrGetText(newtuple, rel, posted_fixed_columns[i]);
+
+				if (!CrTextEqual(a, b))
+					RefuseChange(rel, number, "posted",
+								 psprintf("%s cannot change (from %s to %s)", posted_fixed_columns[i],
+										  a ? a : "NULL", b ? b : "NULL"),
+								 "Cancel it and issue a corrected invoice.");
+			}
+		}
+		if (!CrTotalsEqual(oldtuple, newtuple, rel))
+			ereport(ERROR,
+					(errcode(ERRCODE_CHECK_VIOLATION),
+					 errmsg("invoice %s: totals follow its VAT lines and cannot be set", number),
+					 errhint("Change the rows of client_registry.invoice_vat_line instead."),
+					 errtable(rel)));
+		if (strcmp(status, "cancelled") == 0 && strcmp(old_status, "cancelled") != 0 &&
+			HasSettlements(rel, CrGetInt64(oldtuple, rel, "id", &isnull)))
+			RefuseChange(rel, number, "settled", "cannot be cancelled while payments settle it",
+						 "Delete its rows of client_registry.settlement first.");
+		if (client_changed)
+		{
+			CrAssertClientRole(client_id, tenant_id, sale);
+			FillFromCard(newtuple, rel, &changes, client_id, sale, true);
+		}
+		if (strcmp(status, "posted") == 0 && strcmp(old_status, "draft") == 0)
+			CrSetDatum(&changes, rel, "posted_at",
+					   TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), false);
+		CrSetDatum(&changes, rel, "updated_at",
+				   TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), false);
+	}
+
+	CrDeriveTotals(newtuple, rel, &changes);
+	return PointerGetDatum(CrApplyChanges(newtuple, rel, &changes));
+}
+
+PG_FUNCTION_INFO_V1(cr_invoice_before_delete);
+
+/*
+ * cr_invoice_before_delete: only drafts are deleted.
+ */
+Datum
+cr_invoice_before_delete(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = CrTriggerCheck(fcinfo, "cr_invoice_before_delete", true, true);
+	Relation	rel = trigdata->tg_relation;
+	HeapTuple	oldtuple = trigdata->tg_trigtuple;
+	char	   *status = CrGetText(oldtuple, rel, "status");
+
+	if (status != NULL && strcmp(status, "draft") != 0)
+		RefuseChange(rel, CrGetText(oldtuple, rel, "number"), status, "cannot be deleted",
+					 strcmp(status, "posted") == 0 ?
+					 "Cancel it instead (status = 'cancelled'); posted invoices are kept." :
+					 "Cancelled invoices are kept.");
+	return PointerGetDatum(oldtuple);
+}
+
+/*
+ * AddLineToInvoice adds a line's amounts (with a sign) to its invoice.
+ */
+static void
+AddLineToInvoice(Relation rel, HeapTuple line, int sign)
+{
+	bool		isnull;
+	int64		invoice_id = CrGetInt64(line, rel, "invoice_id", &isnull);
+	Datum		net = heap_getattr(line, CrAttnum(rel, "taxable_value"), RelationGetDescr(rel), &isnull);
+	Datum		vat = heap_getattr(line, CrAttnum(rel, "vat_amount"), RelationGetDescr(rel), &isnull);
+	Datum		args[3];
+	int			ret;
+	char	   *status;
+
+	if (sign < 0)
+	{
+		net = DirectFunctionCall1(numeric_uminus, net);
+		vat = DirectFunctionCall1(numeric_uminus, vat);
+	}
+	args[0] = Int64GetDatum(invoice_id);
+	args[1] = net;
+	args[2] = vat;
+
+	SPI_connect();
+	if (add_totals_plan == NULL)
+	{
+		Oid			types[3] = {INT8OID, NUMERICOID, NUMERICOID};
+
+		add_totals_plan = CrKeepPlan("UPDATE client_registry.invoice"
+									 "   SET total_net = total_net OPERATOR(pg_catalog.+) $2,"
+									 "       total_vat = total_vat OPERATOR(pg_catalog.+) $3"
+									 " WHERE id OPERATOR(pg_catalog.=) $1"
+									 " RETURNING status::text, number", 3, types);
+	}
+	cr_internal_change_depth++;
+	PG_TRY();
+	{
+		ret = SPI_execute_plan(add_totals_plan, args, NULL, false, 0);
+	}
+	PG_FINALLY();
+	{
+		cr_internal_change_depth--;
+	}
+	PG_END_TRY();
+	if (ret != SPI_OK_UPDATE_RETURNING)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
+	if (SPI_processed == 1)
+	{
+		status = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		if (strcmp(status, "cancelled") == 0)
+			RefuseChange(rel, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2),
+						 "cancelled", "its VAT lines cannot change",
+						 "A cancelled invoice is final; issue a new one.");
+	}
+	SPI_finish();
+}
+
+PG_FUNCTION_INFO_V1(cr_invoice_vat_line_after_write);
+
+/*
+ * cr_invoice_vat_line_after_write is the AFTER INSERT OR UPDATE OR DELETE
+ * trigger of invoice_vat_line.
+ */
+Datum
+cr_invoice_vat_line_after_write(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = CrTriggerCheck(fcinfo, "cr_invoice_vat_line_after_write", false, true);
+	Relation	rel = trigdata->tg_relation;
+
+	if (!row_security)
+		return PointerGetDatum(NULL);	/* restore: totals were dumped with the invoice */
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+	{
+		CrCheckRowTenant(rel, CrGetInt32(trigdata->tg_trigtuple, rel, "tenant_id"));
+		AddLineToInvoice(rel, trigdata->tg_trigtuple, 1);
+	}
+	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+		AddLineToInvoice(rel, trigdata->tg_trigtuple, -1);
+	else
+	{
+		CrCheckRowTenant(rel, CrGetInt32(trigdata->tg_newtuple, rel, "tenant_id"));
+		AddLineToInvoice(rel, trigdata->tg_trigtuple, -1);
+		AddLineToInvoice(rel, trigdata->tg_newtuple, 1);
+	}
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * PostedAmount is the invoice's contribution to its client's balance.
+ */
+static Numeric
+PostedAmount(Relation rel, HeapTuple tuple)
+{
+	char	   *status = CrGetText(tuple, rel, "status");
+	bool		isnull;
+	Datum		base;
+
+	if (status == NULL || strcmp(status, "posted") != 0)
+		return int64_to_numeric(0);
+	base = heap_getattr(tuple, CrAttnum(rel, "total_base"), RelationGetDescr(rel), &isnull);
+	return isnull ? int64_to_numeric(0) : DatumGetNumeric(base);
+}
+
+PG_FUNCTION_INFO_V1(cr_invoice_after_write);
+
+/*
+ * cr_invoice_after_write is the AFTER INSERT OR UPDATE OR DELETE trigger of
+ * invoice: the posted amount moves the client's balance.
+ */
+Datum
+cr_invoice_after_write(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = CrTriggerCheck(fcinfo, "cr_invoice_after_write", false, true);
+	Relation	rel = trigdata->tg_relation;
+	HeapTuple	newtuple = TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) ? NULL :
+		(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple);
+	HeapTuple	oldtuple = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ? NULL : trigdata->tg_trigtuple;
+	HeapTuple	any = newtuple ? newtuple : oldtuple;
+	bool		isnull;
+	char	   *direction = CrGetText(any, rel, "direction");
+	Numeric		delta = newtuple ? PostedAmount(rel, newtuple) : int64_to_numeric(0);
+	Numeric		zero = int64_to_numeric(0);
+
+	if (oldtuple)
+	{
+		/* a posted invoice keeps its client; drafts do not count */
+		delta = numeric_sub_opt_error(delta, PostedAmount(rel, oldtuple), NULL);
+	}
+	if (strcmp(direction, "sale") == 0)
+		CrAddToBalance(rel, CrGetInt32(any, rel, "tenant_id"), CrGetInt64(any, rel, "client_id", &isnull),
+					   delta, zero, CrGetText(any, rel, "number"));
+	else
+		CrAddToBalance(rel, CrGetInt32(any, rel, "tenant_id"), CrGetInt64(any, rel, "client_id", &isnull),
+					   zero, delta, NULL);
+	return PointerGetDatum(NULL);
+}
