@@ -369,6 +369,24 @@ cr_client_before_write(PG_FUNCTION_ARGS)
 						  "Use 0 for payment on delivery.");
 	}
 
+	/* R4.1 credit control needs a limit (columns of version 0.2.0 on). */
+	if (SPI_fnumber(RelationGetDescr(rel), "credit_control") > 0)
+	{
+		char	   *mode = CrGetText(newtuple, rel, "credit_control");
+		Datum		limit = heap_getattr(newtuple, CrAttnum(rel, "credit_limit"),
+										 RelationGetDescr(rel), &isnull);
+
+		if (mode != NULL && strcmp(mode, "none") != 0 && isnull)
+			ReportInvalid(rel, "credit_limit", "credit limit", "NULL", name,
+						  psprintf("credit control \"%s\" needs a limit", mode),
+						  "Set credit_limit (base currency), or credit_control = 'none'.");
+		if (!isnull && DatumGetBool(DirectFunctionCall2(numeric_lt, limit,
+														DirectFunctionCall1(int4_numeric, Int32GetDatum(0)))))
+			ReportInvalid(rel, "credit_limit", "credit limit",
+						  DatumGetCString(DirectFunctionCall1(numeric_out, limit)), name,
+						  "a credit limit is 0 or more", "Use 0 to allow no debt at all.");
+	}
+
 	/* User-defined fields. */
 	{
 		Datum		cf = heap_getattr(newtuple, CrAttnum(rel, "custom_fields"),

@@ -293,6 +293,63 @@ COMMENT ON COLUMN client_debt.payable IS 'What we owe the client.';
 COMMENT ON COLUMN client_debt.credit_available IS 'Credit limit minus receivable (NULL without credit control).';
 
 -------------------------------------------------------------------------------
+-- Checking and rebuilding the running balances
+-------------------------------------------------------------------------------
+
+CREATE VIEW client_balance_expected WITH (security_invoker = true) AS
+SELECT c.tenant_id, c.id AS client_id,
+       COALESCE((SELECT sum(i.total_base) FROM client_registry.invoice i
+                  WHERE i.tenant_id = c.tenant_id AND i.client_id = c.id
+                    AND i.status = 'posted' AND i.direction = 'sale'), 0)
+     - COALESCE((SELECT sum(p.amount_base) FROM client_registry.payment p
+                  WHERE p.tenant_id = c.tenant_id AND p.client_id = c.id AND p.direction = 'in'), 0) AS receivable,
+       COALESCE((SELECT sum(i.total_base) FROM client_registry.invoice i
+                  WHERE i.tenant_id = c.tenant_id AND i.client_id = c.id
+                    AND i.status = 'posted' AND i.direction = 'purchase'), 0)
+     - COALESCE((SELECT sum(p.amount_base) FROM client_registry.payment p
+                  WHERE p.tenant_id = c.tenant_id AND p.client_id = c.id AND p.direction = 'out'), 0) AS payable
+  FROM client_registry.client c;
+COMMENT ON VIEW client_balance_expected IS
+    'The balances recomputed from all posted invoices and payments (a full scan: for checks, not for credit control).';
+COMMENT ON COLUMN client_balance_expected.tenant_id IS 'Tenant.';
+COMMENT ON COLUMN client_balance_expected.client_id IS 'Client id.';
+COMMENT ON COLUMN client_balance_expected.receivable IS 'Posted sales minus payments received.';
+COMMENT ON COLUMN client_balance_expected.payable IS 'Posted purchases minus payments made.';
+
+CREATE FUNCTION balance_discrepancies()
+RETURNS TABLE (client_id bigint, receivable numeric, receivable_expected numeric,
+               payable numeric, payable_expected numeric)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT e.client_id, COALESCE(b.receivable, 0), e.receivable, COALESCE(b.payable, 0), e.payable
+      FROM client_registry.client_balance_expected e
+      LEFT JOIN client_registry.client_balance b ON b.client_id = e.client_id
+     WHERE e.tenant_id = client_registry.current_tenant()
+       AND (COALESCE(b.receivable, 0) <> e.receivable OR COALESCE(b.payable, 0) <> e.payable)
+     ORDER BY e.client_id;
+END;
+COMMENT ON FUNCTION balance_discrepancies() IS
+    'Clients of the current tenant whose running balance differs from a full recomputation (should return no rows).';
+
+CREATE FUNCTION rebuild_balances() RETURNS bigint
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    DELETE FROM client_registry.client_balance WHERE tenant_id = client_registry.current_tenant();
+    WITH ins AS (
+        INSERT INTO client_registry.client_balance (tenant_id, client_id, receivable, payable)
+        SELECT e.tenant_id, e.client_id, e.receivable, e.payable
+          FROM client_registry.client_balance_expected e
+         WHERE e.tenant_id = client_registry.current_tenant()
+           AND (e.receivable <> 0 OR e.payable <> 0)
+        RETURNING 1)
+    SELECT count(*) FROM ins;
+END;
+COMMENT ON FUNCTION rebuild_balances() IS
+    'Recomputes the running balances of the current tenant from its invoices and payments (after triggers were disabled, for example). Returns the number of clients with a balance.';
+
+-------------------------------------------------------------------------------
 -- Tenant isolation, dumping, privileges for the new tables
 -------------------------------------------------------------------------------
 
@@ -325,3 +382,5 @@ SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('cl
 REVOKE ALL ON FUNCTION invoice_before_write(), invoice_before_delete(), invoice_after_write(),
     invoice_vat_line_after_write(), payment_before_write(), payment_after_write(), settlement_before_write()
     FROM PUBLIC;
+-- rebuild_balances() rewrites a tenant's balances: for the DBA (README, Security)
+REVOKE ALL ON FUNCTION rebuild_balances() FROM PUBLIC;
