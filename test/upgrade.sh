@@ -11,7 +11,8 @@ sharedir=$(pg_config --sharedir)/extension
 default=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" client_registry.control)
 checked=0 status=0
 schema_of() {
-    pg_dump -s -n client_registry -d "$1" | grep -vE '^--|^$|^SET |^SELECT pg_catalog.set_config' | sort
+    pg_dump -s -n client_registry -d "$1" 2>/dev/null \
+        | grep -vE '^--|^$|^SET |^SELECT pg_catalog.set_config|^\\(un)?restrict ' | sort
 }
 for up in "$sharedir"/client_registry--*--*.sql; do
     [ -e "$up" ] || continue
