@@ -38,6 +38,9 @@
 #include "trigger_support.h"
 
 static SPIPlanPtr card_plan = NULL;
+static SPIPlanPtr contract_plan = NULL;
+static SPIPlanPtr instalments_plan = NULL;
+static SPIPlanPtr invoice_status_plan = NULL;
 static SPIPlanPtr add_totals_plan = NULL;
 static SPIPlanPtr settled_plan = NULL;
 
@@ -54,6 +57,8 @@ FillFromCard(HeapTuple tuple, Relation rel, CrRowChanges *changes, int64 client_
 	HeapTuple	card;
 	TupleDesc	d;
 	bool		isnull;
+	MemoryContext upper = CurrentMemoryContext;
+	MemoryContext spicxt;
 
 	SPI_connect();
 	if (card_plan == NULL)
@@ -75,6 +80,8 @@ FillFromCard(HeapTuple tuple, Relation rel, CrRowChanges *changes, int64 client_
 	card = SPI_tuptable->vals[0];
 	d = SPI_tuptable->tupdesc;
 
+	/* values for the returned row must outlive SPI_finish */
+	spicxt = MemoryContextSwitchTo(upper);
 	if (client_changed || CrGetText(tuple, rel, "counterparty_name") == NULL)
 	{
 		CrSetText(changes, rel, "counterparty_name", SPI_getvalue(card, d, 1));
@@ -98,6 +105,128 @@ FillFromCard(HeapTuple tuple, Relation rel, CrRowChanges *changes, int64 client_
 			CrSetDatum(changes, rel, "due_date",
 					   DateADTGetDatum(DatumGetDateADT(invoice_date) + DatumGetInt32(days)), false);
 	}
+	MemoryContextSwitchTo(spicxt);
+	SPI_finish();
+}
+
+/*
+ * CheckContract applies the client's contract rule (R4.2): a contract given
+ * must be the client's and valid on the invoice date; "required" needs one;
+ * "auto" picks the valid one (the latest to start) when none is given.
+ */
+static void
+CheckContract(HeapTuple tuple, Relation rel, CrRowChanges *changes, int64 client_id,
+			  const char *number)
+{
+	bool		isnull;
+	bool		contract_null;
+	bool		date_null;
+	Datum		contract = heap_getattr(tuple, CrAttnum(rel, "contract_id"), RelationGetDescr(rel), &contract_null);
+	Datum		invoice_date = heap_getattr(tuple, CrAttnum(rel, "invoice_date"), RelationGetDescr(rel), &date_null);
+	Datum		args[3];
+	char		nulls[4] = "   ";
+	int			ret;
+	char	   *mode;
+	Datum		valid_id;
+	bool		valid_null;
+	char	   *given_ok;
+	char	   *given_number;
+	char	   *date_text;
+
+	if (date_null)
+		return;
+	args[0] = Int64GetDatum(client_id);
+	args[1] = invoice_date;
+	args[2] = contract_null ? Int64GetDatum(0) : contract;
+	if (contract_null)
+		nulls[2] = 'n';
+
+	SPI_connect();
+	if (contract_plan == NULL)
+	{
+		Oid			types[3] = {INT8OID, DATEOID, INT8OID};
+
+		contract_plan = CrKeepPlan(
+								   "SELECT c.contract_mode::text,"
+								   " (SELECT k.id FROM client_registry.contract k"
+								   "   WHERE k.client_id OPERATOR(pg_catalog.=) $1 AND k.valid_from OPERATOR(pg_catalog.<=) $2"
+								   "     AND (k.valid_to IS NULL OR k.valid_to OPERATOR(pg_catalog.>=) $2)"
+								   "   ORDER BY k.valid_from DESC, k.id DESC LIMIT 1),"
+								   " (SELECT (k.client_id OPERATOR(pg_catalog.=) $1 AND k.valid_from OPERATOR(pg_catalog.<=) $2"
+								   "     AND (k.valid_to IS NULL OR k.valid_to OPERATOR(pg_catalog.>=) $2))::text"
+								   "    FROM client_registry.contract k WHERE k.id OPERATOR(pg_catalog.=) $3),"
+								   " (SELECT k.number FROM client_registry.contract k WHERE k.id OPERATOR(pg_catalog.=) $3)"
+								   "  FROM client_registry.client c WHERE c.id OPERATOR(pg_catalog.=) $1", 3, types);
+	}
+	ret = SPI_execute_plan(contract_plan, args, nulls, false, 1);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
+	if (SPI_processed == 0)
+	{
+		SPI_finish();
+		return;
+	}
+	mode = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	valid_id = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &valid_null);
+	given_ok = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
+	given_number = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4);
+	date_text = DatumGetCString(DirectFunctionCall1(date_out, invoice_date));
+
+	if (!contract_null && (given_ok == NULL || strcmp(given_ok, "true") != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("invoice %s: contract %s is not a contract of client %lld valid on %s",
+						number, given_number ? given_number : "(unknown)", (long long) client_id, date_text),
+				 errhint("Use a contract of the invoice's client whose validity covers the invoice date."),
+				 errtablecol(rel, CrAttnum(rel, "contract_id"))));
+	if (contract_null && strcmp(mode, "required") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("invoice %s: client %lld requires a contract valid on %s", number,
+						(long long) client_id, date_text),
+				 errdetail("%s", valid_null ? "The client has no contract valid on that date."
+						   : "The client has one; name it in contract_id."),
+				 errhint("Give contract_id, add a contract to client_registry.contract, or set the client's contract_mode to 'auto' or 'none'."),
+				 errtablecol(rel, CrAttnum(rel, "contract_id"))));
+	if (contract_null && strcmp(mode, "auto") == 0 && !valid_null)
+		CrSetDatum(changes, rel, "contract_id", valid_id, false);
+	(void) isnull;
+	SPI_finish();
+}
+
+/*
+ * CheckInstalments refuses to post an invoice whose instalments (if any)
+ * do not add up to its gross total (R4.3).
+ */
+static void
+CheckInstalments(Relation rel, int64 invoice_id, Numeric gross, const char *number)
+{
+	Datum		args[1] = {Int64GetDatum(invoice_id)};
+	int			ret;
+	bool		isnull;
+	int64		n;
+	Numeric		sum;
+
+	SPI_connect();
+	if (instalments_plan == NULL)
+	{
+		Oid			types[1] = {INT8OID};
+
+		instalments_plan = CrKeepPlan("SELECT count(*), COALESCE(sum(amount), 0) FROM client_registry.invoice_instalment"
+									  " WHERE invoice_id OPERATOR(pg_catalog.=) $1", 1, types);
+	}
+	ret = SPI_execute_plan(instalments_plan, args, NULL, false, 1);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
+	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	sum = DatumGetNumeric(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	if (n > 0 && CrNumCmp(sum, gross) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("invoice %s: its %lld instalments add up to %s, not to its gross total %s",
+						number, (long long) n, CrNumText(sum), CrNumText(gross)),
+				 errhint("Adjust client_registry.invoice_instalment before posting."),
+				 errtable(rel)));
 	SPI_finish();
 }
 
@@ -201,6 +330,8 @@ cr_invoice_before_write(PG_FUNCTION_ARGS)
 							 "Create it as draft or posted.");
 			CrAssertClientRole(client_id, tenant_id, sale);
 			FillFromCard(newtuple, rel, &changes, client_id, sale, false);
+			if (SPI_fnumber(RelationGetDescr(rel), "contract_id") > 0)
+				CheckContract(newtuple, rel, &changes, client_id, number);
 		}
 		if (strcmp(status, "posted") == 0 && heap_attisnull(newtuple, CrAttnum(rel, "posted_at"), NULL))
 			CrSetDatum(&changes, rel, "posted_at",
@@ -246,9 +377,20 @@ cr_invoice_before_write(PG_FUNCTION_ARGS)
 			CrAssertClientRole(client_id, tenant_id, sale);
 			FillFromCard(newtuple, rel, &changes, client_id, sale, true);
 		}
+		if (strcmp(old_status, "draft") == 0 && SPI_fnumber(RelationGetDescr(rel), "contract_id") > 0 &&
+			(client_changed ||
+			 !CrTextEqual(CrGetText(oldtuple, rel, "contract_id"), CrGetText(newtuple, rel, "contract_id")) ||
+			 !CrTextEqual(CrGetText(oldtuple, rel, "invoice_date"), CrGetText(newtuple, rel, "invoice_date"))))
+			CheckContract(newtuple, rel, &changes, client_id, number);
 		if (strcmp(status, "posted") == 0 && strcmp(old_status, "draft") == 0)
+		{
+			CheckInstalments(rel, CrGetInt64(oldtuple, rel, "id", &isnull),
+							 numeric_add_opt_error(CrGetNumeric(newtuple, rel, "total_net"),
+												   CrGetNumeric(newtuple, rel, "total_vat"), NULL),
+							 number);
 			CrSetDatum(&changes, rel, "posted_at",
 					   TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), false);
+		}
 		CrSetDatum(&changes, rel, "updated_at",
 				   TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), false);
 	}
@@ -413,4 +555,54 @@ cr_invoice_after_write(PG_FUNCTION_ARGS)
 		CrAddToBalance(rel, CrGetInt32(any, rel, "tenant_id"), CrGetInt64(any, rel, "client_id", &isnull),
 					   zero, delta, NULL);
 	return PointerGetDatum(NULL);
+}
+
+PG_FUNCTION_INFO_V1(cr_invoice_instalment_before_write);
+
+/*
+ * cr_invoice_instalment_before_write: instalments change only while their
+ * invoice is a draft (R4.3).
+ */
+Datum
+cr_invoice_instalment_before_write(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = CrTriggerCheck(fcinfo, "cr_invoice_instalment_before_write", true, true);
+	Relation	rel = trigdata->tg_relation;
+	HeapTuple	result = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
+	HeapTuple	rows[2] = {trigdata->tg_trigtuple,
+	TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : NULL};
+	bool		isnull;
+
+	if (!row_security)
+		return PointerGetDatum(result); /* restore mode */
+	if (!TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+		CrCheckRowTenant(rel, CrGetInt32(result, rel, "tenant_id"));
+	SPI_connect();
+	if (invoice_status_plan == NULL)
+	{
+		Oid			types[1] = {INT8OID};
+
+		invoice_status_plan = CrKeepPlan("SELECT status::text, number FROM client_registry.invoice"
+										 " WHERE id OPERATOR(pg_catalog.=) $1", 1, types);
+	}
+	for (int i = 0; i < 2; i++)
+	{
+		Datum		args[1];
+		int			ret;
+
+		if (rows[i] == NULL)
+			continue;
+		args[0] = Int64GetDatum(CrGetInt64(rows[i], rel, "invoice_id", &isnull));
+		ret = SPI_execute_plan(invoice_status_plan, args, NULL, false, 1);
+		if (ret != SPI_OK_SELECT)
+			elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
+		if (SPI_processed == 1 &&
+			strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), "draft") != 0)
+			RefuseChange(rel, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2),
+						 SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
+						 "its instalments cannot change",
+						 "Instalments are set while the invoice is a draft.");
+	}
+	SPI_finish();
+	return PointerGetDatum(result);
 }
