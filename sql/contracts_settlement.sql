@@ -21,42 +21,42 @@ INSERT INTO invoice (client_id, direction, number, invoice_date, contract_id) VA
 \echo :SQLSTATE
 INSERT INTO invoice (client_id, direction, number, invoice_date, contract_id) VALUES (8002, 'sale', 'C-1', '2026-03-01', 83);
 \echo :SQLSTATE
-INSERT INTO invoice (id, client_id, direction, number, invoice_date, contract_id) VALUES (801, 8002, 'sale', 'C-1', '2026-03-01', 82);
+INSERT INTO invoice (id, client_id, direction, number, invoice_date, contract_id) VALUES (8801, 8002, 'sale', 'C-1', '2026-03-01', 82);
 -- R4.2 "control contracts": picked automatically by date.
 INSERT INTO invoice (id, client_id, direction, number, invoice_date) VALUES
-    (802, 8003, 'sale', 'C-2', '2026-03-01'),
-    (803, 8003, 'sale', 'C-3', '2026-08-01'),
-    (804, 8003, 'sale', 'C-4', '2025-08-01');
+    (8802, 8003, 'sale', 'C-2', '2026-03-01'),
+    (8803, 8003, 'sale', 'C-3', '2026-08-01'),
+    (8804, 8003, 'sale', 'C-4', '2025-08-01');
 SELECT i.number, k.number AS contract FROM invoice i LEFT JOIN contract k ON k.id = i.contract_id
  WHERE i.tenant_id = 80 ORDER BY i.id;
 -- Moving a draft's date re-checks the contract.
-UPDATE invoice SET invoice_date = '2025-06-01' WHERE id = 801;
+UPDATE invoice SET invoice_date = '2025-06-01' WHERE id = 8801;
 \echo :SQLSTATE
 
 -- R4.3 instalments: they add up to the gross total when the invoice is posted.
-INSERT INTO invoice_vat_line (invoice_id, taxable_value, vat_amount) VALUES (801, 1000, 210);
-INSERT INTO invoice_instalment (invoice_id, due_date, amount) VALUES (801, '2026-04-01', 600), (801, '2026-05-01', 600);
-UPDATE invoice SET status = 'posted' WHERE id = 801;
+INSERT INTO invoice_vat_line (invoice_id, taxable_value, vat_amount) VALUES (8801, 1000, 210);
+INSERT INTO invoice_instalment (invoice_id, due_date, amount) VALUES (8801, '2026-04-01', 600), (8801, '2026-05-01', 600);
+UPDATE invoice SET status = 'posted' WHERE id = 8801;
 \echo :SQLSTATE
-UPDATE invoice_instalment SET amount = 610 WHERE invoice_id = 801 AND due_date = '2026-05-01';
-UPDATE invoice SET status = 'posted' WHERE id = 801;
-INSERT INTO invoice_instalment (invoice_id, due_date, amount) VALUES (801, '2026-06-01', 1);
+UPDATE invoice_instalment SET amount = 610 WHERE invoice_id = 8801 AND due_date = '2026-05-01';
+UPDATE invoice SET status = 'posted' WHERE id = 8801;
+INSERT INTO invoice_instalment (invoice_id, due_date, amount) VALUES (8801, '2026-06-01', 1);
 \echo :SQLSTATE
-DELETE FROM invoice_instalment WHERE invoice_id = 801;
+DELETE FROM invoice_instalment WHERE invoice_id = 8801;
 \echo :SQLSTATE
 
 -- R4.5 automatic settlement: (1) the invoice the payment names, (2) invoices
 -- whose number is in the remittance text, (3) in mode all_documents, the
 -- remaining open invoices oldest first.
 INSERT INTO invoice (id, client_id, direction, number, invoice_date, contract_id) VALUES
-    (805, 8002, 'sale', 'C-5', '2026-02-01', 82),
-    (806, 8002, 'sale', 'C-6', '2026-02-15', 82);
-INSERT INTO invoice_vat_line (invoice_id, taxable_value, vat_amount) VALUES (805, 100, 21), (806, 200, 42);
-UPDATE invoice SET status = 'posted' WHERE id IN (805, 806);
-INSERT INTO invoice_vat_line (invoice_id, taxable_value, vat_amount) VALUES (802, 50, 0), (803, 70, 0);
-UPDATE invoice SET status = 'posted' WHERE id IN (802, 803);
+    (8805, 8002, 'sale', 'C-5', '2026-02-01', 82),
+    (8806, 8002, 'sale', 'C-6', '2026-02-15', 82);
+INSERT INTO invoice_vat_line (invoice_id, taxable_value, vat_amount) VALUES (8805, 100, 21), (8806, 200, 42);
+UPDATE invoice SET status = 'posted' WHERE id IN (8805, 8806);
+INSERT INTO invoice_vat_line (invoice_id, taxable_value, vat_amount) VALUES (8802, 50, 0), (8803, 70, 0);
+UPDATE invoice SET status = 'posted' WHERE id IN (8802, 8803);
 INSERT INTO payment (id, client_id, direction, payment_date, amount, invoice_id, description) VALUES
-    (8101, 8002, 'in', '2026-05-01', 1000, 801, 'for C-1'),
+    (8101, 8002, 'in', '2026-05-01', 1000, 8801, 'for C-1'),
     (8102, 8002, 'in', '2026-05-02', 300, NULL, 'payment for invoice C-6'),
     (8103, 8003, 'in', '2026-05-03', 100, NULL, 'for C-3'),
     (8104, 8003, 'in', '2026-05-04', 40, NULL, 'no reference');
