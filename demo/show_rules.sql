@@ -61,3 +61,26 @@ RESET client_registry.tenant;
 \echo '=== Tenants are kept apart: tenant 2 sees its own Sanitex only ==='
 SET client_registry.tenant = 2;
 SELECT tenant_id, id, kind, name, company_code FROM client WHERE tenant_id = current_tenant() ORDER BY id;
+RESET client_registry.tenant;
+
+\echo '=== R4.1: credit control refuses a sale over the limit (SQLSTATE R4001) ==='
+UPDATE client SET credit_control = 'strict', credit_limit = 1000, sales_tax_category = 'PVM1'
+ WHERE company_code = '188772433' AND tenant_id = 1;
+INSERT INTO invoice (id, client_id, direction, number, invoice_date)
+SELECT 1, id, 'sale', 'SF-2026-001', '2026-11-02' FROM client WHERE company_code = '188772433' AND tenant_id = 1;
+INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat_amount) VALUES (1, 600, 'PVM1', 21, 126);
+UPDATE invoice SET status = 'posted' WHERE id = 1;
+INSERT INTO invoice (id, client_id, direction, number, invoice_date)
+SELECT 2, id, 'sale', 'SF-2026-002', '2026-11-03' FROM client WHERE company_code = '188772433' AND tenant_id = 1;
+INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat_amount) VALUES (2, 400, 'PVM1', 21, 84);
+UPDATE invoice SET status = 'posted' WHERE id = 2;
+\echo SQLSTATE :SQLSTATE
+SELECT name, credit_control, credit_limit, receivable, credit_available FROM client_debt
+ WHERE client_id = (SELECT id FROM client WHERE company_code = '188772433' AND tenant_id = 1);
+\echo '=== A payment and its settlement ==='
+INSERT INTO payment (client_id, direction, payment_date, amount, reference, description)
+SELECT id, 'in', '2026-11-20', 500, 'SWED-2026-11-20-001', 'apmokejimas uz SF-2026-001'
+  FROM client WHERE company_code = '188772433' AND tenant_id = 1;
+UPDATE client SET settlement_mode = 'selected_documents' WHERE company_code = '188772433' AND tenant_id = 1;
+SELECT settle_automatically() AS settlements_made;
+SELECT number, total_gross, open_amount FROM invoice_list WHERE tenant_id = 1 ORDER BY id;
