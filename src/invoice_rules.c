@@ -30,6 +30,7 @@
 #include "utils/numeric.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "client_balance.h"
@@ -132,6 +133,7 @@ CheckContract(HeapTuple tuple, Relation rel, CrRowChanges *changes, int64 client
 	char	   *given_ok;
 	char	   *given_number;
 	char	   *date_text;
+	CrUserSwitch sw;
 
 	if (date_null)
 		return;
@@ -149,16 +151,21 @@ CheckContract(HeapTuple tuple, Relation rel, CrRowChanges *changes, int64 client
 		contract_plan = CrKeepPlan(
 								   "SELECT c.contract_mode::text,"
 								   " (SELECT k.id FROM client_registry.contract k"
-								   "   WHERE k.client_id OPERATOR(pg_catalog.=) $1 AND k.valid_from OPERATOR(pg_catalog.<=) $2"
+								   "   WHERE k.tenant_id OPERATOR(pg_catalog.=) c.tenant_id"
+								   "     AND k.client_id OPERATOR(pg_catalog.=) $1 AND k.valid_from OPERATOR(pg_catalog.<=) $2"
 								   "     AND (k.valid_to IS NULL OR k.valid_to OPERATOR(pg_catalog.>=) $2)"
 								   "   ORDER BY k.valid_from DESC, k.id DESC LIMIT 1),"
 								   " (SELECT (k.client_id OPERATOR(pg_catalog.=) $1 AND k.valid_from OPERATOR(pg_catalog.<=) $2"
 								   "     AND (k.valid_to IS NULL OR k.valid_to OPERATOR(pg_catalog.>=) $2))::text"
-								   "    FROM client_registry.contract k WHERE k.id OPERATOR(pg_catalog.=) $3),"
-								   " (SELECT k.number FROM client_registry.contract k WHERE k.id OPERATOR(pg_catalog.=) $3)"
+								   "    FROM client_registry.contract k WHERE k.id OPERATOR(pg_catalog.=) $3"
+								   "     AND k.tenant_id OPERATOR(pg_catalog.=) c.tenant_id),"
+								   " (SELECT k.number FROM client_registry.contract k WHERE k.id OPERATOR(pg_catalog.=) $3"
+								   "     AND k.tenant_id OPERATOR(pg_catalog.=) c.tenant_id)"
 								   "  FROM client_registry.client c WHERE c.id OPERATOR(pg_catalog.=) $1", 3, types);
 	}
+	CrBecomeOwner(rel, &sw);
 	ret = SPI_execute_plan(contract_plan, args, nulls, false, 1);
+	CrRestoreUser(&sw);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
 	if (SPI_processed == 0)
@@ -206,6 +213,7 @@ CheckInstalments(Relation rel, int64 invoice_id, Numeric gross, const char *numb
 	bool		isnull;
 	int64		n;
 	Numeric		sum;
+	CrUserSwitch sw;
 
 	SPI_connect();
 	if (instalments_plan == NULL)
@@ -215,7 +223,9 @@ CheckInstalments(Relation rel, int64 invoice_id, Numeric gross, const char *numb
 		instalments_plan = CrKeepPlan("SELECT count(*), COALESCE(sum(amount), 0) FROM client_registry.invoice_instalment"
 									  " WHERE invoice_id OPERATOR(pg_catalog.=) $1", 1, types);
 	}
+	CrBecomeOwner(rel, &sw);
 	ret = SPI_execute_plan(instalments_plan, args, NULL, false, 1);
+	CrRestoreUser(&sw);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
 	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
@@ -250,7 +260,9 @@ HasSettlements(Relation rel, int64 invoice_id)
 								  " WHERE invoice_id OPERATOR(pg_catalog.=) $1 LIMIT 1", 1, types);
 	}
 	CrBecomeOwner(rel, &sw);
-	ret = SPI_execute_plan(settled_plan, args, NULL, false, 1);
+	/* the latest snapshot: see settlements committed after ours (REPEATABLE READ) */
+	ret = SPI_execute_snapshot(settled_plan, args, NULL, GetLatestSnapshot(), InvalidSnapshot,
+							   false, false, 1);
 	CrRestoreUser(&sw);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
@@ -340,7 +352,8 @@ cr_invoice_before_write(PG_FUNCTION_ARGS)
 	else if (cr_internal_change_depth == 0)
 	{
 		char	   *old_status = CrGetText(oldtuple, rel, "status");
-		bool		client_changed = CrGetInt64(oldtuple, rel, "client_id", &isnull) != client_id;
+		bool		client_changed = CrGetInt64(oldtuple, rel, "client_id", &isnull) != client_id ||
+			!CrTextEqual(CrGetText(oldtuple, rel, "direction"), direction);
 
 		if (strcmp(old_status, "cancelled") == 0)
 			RefuseChange(rel, number, "cancelled", "cannot be changed",

@@ -23,6 +23,7 @@
 #include "utils/builtins.h"
 #include "utils/numeric.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 #include "client_balance.h"
 #include "document_support.h"
@@ -34,15 +35,23 @@ static SPIPlanPtr lock_payment_plan = NULL;
 static SPIPlanPtr invoice_settled_plan = NULL;
 
 /*
- * SettledOfPayment sums the settlements of a payment, except one (SPI
- * connected, owner's rights).
+ * SumSettled sums the settlements of an invoice or a payment (by plan),
+ * except one (SPI connected, owner's rights).
  */
 static Numeric
 SumSettled(SPIPlanPtr plan, int64 id, int64 except_settlement)
 {
 	Datum		args[2] = {Int64GetDatum(id), Int64GetDatum(except_settlement)};
 	bool		isnull;
-	int			ret = SPI_execute_plan(plan, args, NULL, false, 1);
+	int			ret;
+
+	/*
+	 * Read with the latest snapshot: under REPEATABLE READ the transaction's
+	 * own snapshot would miss a settlement another session committed while
+	 * we waited for the row locks (the locks alone raise no serialization
+	 * error).  Under READ COMMITTED this is what a new statement sees anyway.
+	 */
+	ret = SPI_execute_snapshot(plan, args, NULL, GetLatestSnapshot(), InvalidSnapshot, false, false, 1);
 
 	if (ret != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
@@ -65,12 +74,15 @@ PreparePaymentPlans(void)
 	invoice_settled_plan = CrKeepPlan("SELECT COALESCE(sum(amount), 0) FROM client_registry.settlement"
 									  " WHERE invoice_id OPERATOR(pg_catalog.=) $1"
 									  "   AND id OPERATOR(pg_catalog.<>) $2", 2, types);
+	types[1] = INT4OID;
 	lock_invoice_plan = CrKeepPlan("SELECT client_id, direction::text, status::text, currency, total_gross, number"
 								   "  FROM client_registry.invoice WHERE id OPERATOR(pg_catalog.=) $1"
-								   "   FOR NO KEY UPDATE", 1, types);
+								   "   AND tenant_id OPERATOR(pg_catalog.=) $2"
+								   "   FOR NO KEY UPDATE", 2, types);
 	lock_payment_plan = CrKeepPlan("SELECT client_id, direction::text, currency, amount"
 								   "  FROM client_registry.payment WHERE id OPERATOR(pg_catalog.=) $1"
-								   "   FOR NO KEY UPDATE", 1, types);
+								   "   AND tenant_id OPERATOR(pg_catalog.=) $2"
+								   "   FOR NO KEY UPDATE", 2, types);
 }
 
 PG_FUNCTION_INFO_V1(cr_payment_before_write);
@@ -195,9 +207,10 @@ cr_settlement_before_write(PG_FUNCTION_ARGS)
 	int64		invoice_id = CrGetInt64(newtuple, rel, "invoice_id", &isnull);
 	int64		payment_id = CrGetInt64(newtuple, rel, "payment_id", &isnull);
 	Numeric		amount = CrGetNumeric(newtuple, rel, "amount");
-	Datum		args[1];
+	Datum		args[2];
 	int			ret;
 	CrUserSwitch sw;
+	int32		tenant_id = CrGetInt32(newtuple, rel, "tenant_id");
 	int64		inv_client,
 				pay_client;
 	char	   *inv_dir,
@@ -211,13 +224,18 @@ cr_settlement_before_write(PG_FUNCTION_ARGS)
 				inv_settled,
 				pay_settled;
 
-	CrCheckRowTenant(rel, CrGetInt32(newtuple, rel, "tenant_id"));
+	CrCheckRowTenant(rel, tenant_id);
 	SPI_connect();
 	PreparePaymentPlans();
 	CrBecomeOwner(rel, &sw);
 
-	/* lock the invoice, then the payment (fixed order: no deadlocks) */
+	/*
+	 * Lock the invoice, then the payment (fixed order: no deadlocks), both
+	 * of the settlement's own tenant: rows of another tenant are not
+	 * touched and fall through to the foreign keys.
+	 */
 	args[0] = Int64GetDatum(invoice_id);
+	args[1] = Int32GetDatum(tenant_id);
 	ret = SPI_execute_plan(lock_invoice_plan, args, NULL, false, 1);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
@@ -235,6 +253,7 @@ cr_settlement_before_write(PG_FUNCTION_ARGS)
 	inv_number = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 6);
 
 	args[0] = Int64GetDatum(payment_id);
+	args[1] = Int32GetDatum(tenant_id);
 	ret = SPI_execute_plan(lock_payment_plan, args, NULL, false, 1);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));

@@ -50,6 +50,20 @@ BEGIN
                  ORDER BY d.step, d.invoice_date, d.id
             LOOP
                 EXIT WHEN unused <= 0;
+                -- lock the invoice, then the payment (the order of the settlement
+                -- trigger), and re-read both: a settlement made meanwhile counts
+                PERFORM 1 FROM client_registry.invoice inv WHERE inv.id = i.id FOR NO KEY UPDATE;
+                PERFORM 1 FROM client_registry.payment pm WHERE pm.id = p.id FOR NO KEY UPDATE;
+                SELECT inv.total_gross - COALESCE((SELECT sum(s.amount) FROM client_registry.settlement s
+                                                    WHERE s.tenant_id = inv.tenant_id AND s.invoice_id = inv.id), 0)
+                  INTO i.open_amount
+                  FROM client_registry.invoice inv WHERE inv.id = i.id;
+                SELECT pm.amount - COALESCE((SELECT sum(s.amount) FROM client_registry.settlement s
+                                              WHERE s.tenant_id = pm.tenant_id AND s.payment_id = pm.id), 0)
+                  INTO unused
+                  FROM client_registry.payment pm WHERE pm.id = p.id;
+                EXIT WHEN unused <= 0;
+                CONTINUE WHEN i.open_amount <= 0;
                 take := least(unused, i.open_amount);
                 INSERT INTO client_registry.settlement (tenant_id, payment_id, invoice_id, amount)
                 VALUES (client_registry.current_tenant(), p.id, i.id, take);

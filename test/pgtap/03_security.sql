@@ -28,7 +28,10 @@ SELECT set_eq(
     $$ SELECT relname::text FROM pg_class
         WHERE relnamespace = 'client_registry'::regnamespace AND relkind IN ('r', 'p') AND relrowsecurity $$,
     ARRAY['tenant', 'client', 'client_address', 'client_bank_account', 'client_contact',
-          'client_group', 'client_group_member', 'label', 'client_label'],
+          'client_group', 'client_group_member', 'label', 'client_label',
+          -- 0.2.0
+          'client_balance', 'invoice', 'invoice_vat_line', 'payment', 'settlement',
+          'contract', 'invoice_instalment'],
     'row security is enabled on every table');
 SELECT is_empty($$
     SELECT relname FROM pg_class
