@@ -278,7 +278,7 @@ COMMENT ON COLUMN invoice_list.counterparty_vat_code IS 'Client VAT code as of t
 
 CREATE VIEW client_debt WITH (security_invoker = true) AS
 SELECT c.id AS client_id, c.tenant_id, c.name, c.credit_control, c.credit_limit,
-       COALESCE(b.receivable, 0) AS receivable, COALESCE(b.payable, 0) AS payable,
+       COALESCE(b.receivable, 0.00) AS receivable, COALESCE(b.payable, 0.00) AS payable,
        CASE WHEN c.credit_control <> 'none' THEN c.credit_limit - COALESCE(b.receivable, 0) END AS credit_available
   FROM client_registry.client c
   LEFT JOIN client_registry.client_balance b ON b.client_id = c.id;
