@@ -13,8 +13,5 @@
 /* SQLSTATE R4001: a sale would take the buyer over its credit limit. */
 #define ERRCODE_CR_CREDIT_LIMIT_EXCEEDED MAKE_SQLSTATE('R','4','0','0','1')
 
-extern void CrAddToBalance(Relation anyrel, int32 tenant_id, int64 client_id,
-						   Numeric receivable_delta, Numeric payable_delta,
-						   const char *sale_number);
 
 #endif							/* CR_CLIENT_BALANCE_H */

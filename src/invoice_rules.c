@@ -12,8 +12,7 @@
  *	cr_invoice_before_delete  only drafts are deleted.
  *	cr_invoice_vat_line_after_write  adds each line change to its invoice's
  *		totals (one UPDATE of the invoice, which then updates the balance).
- *	cr_invoice_after_write    adds posted amounts to the client's running
- *		balance and applies credit control (client_balance.c).
+ *	(the running balances and credit control: client_balance.c)
  *
  * Restore mode (row_security = off, as in pg_dump's scripts): rows are
  * loaded as they were dumped -- totals as given, no kind or status rules --
@@ -517,56 +516,6 @@ cr_invoice_vat_line_after_write(PG_FUNCTION_ARGS)
 		AddLineToInvoice(rel, trigdata->tg_trigtuple, -1);
 		AddLineToInvoice(rel, trigdata->tg_newtuple, 1);
 	}
-	return PointerGetDatum(NULL);
-}
-
-/*
- * PostedAmount is the invoice's contribution to its client's balance.
- */
-static Numeric
-PostedAmount(Relation rel, HeapTuple tuple)
-{
-	char	   *status = CrGetText(tuple, rel, "status");
-	bool		isnull;
-	Datum		base;
-
-	if (status == NULL || strcmp(status, "posted") != 0)
-		return int64_to_numeric(0);
-	base = heap_getattr(tuple, CrAttnum(rel, "total_base"), RelationGetDescr(rel), &isnull);
-	return isnull ? int64_to_numeric(0) : DatumGetNumeric(base);
-}
-
-PG_FUNCTION_INFO_V1(cr_invoice_after_write);
-
-/*
- * cr_invoice_after_write is the AFTER INSERT OR UPDATE OR DELETE trigger of
- * invoice: the posted amount moves the client's balance.
- */
-Datum
-cr_invoice_after_write(PG_FUNCTION_ARGS)
-{
-	TriggerData *trigdata = CrTriggerCheck(fcinfo, "cr_invoice_after_write", false, true);
-	Relation	rel = trigdata->tg_relation;
-	HeapTuple	newtuple = TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) ? NULL :
-		(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple);
-	HeapTuple	oldtuple = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ? NULL : trigdata->tg_trigtuple;
-	HeapTuple	any = newtuple ? newtuple : oldtuple;
-	bool		isnull;
-	char	   *direction = CrGetText(any, rel, "direction");
-	Numeric		delta = newtuple ? PostedAmount(rel, newtuple) : int64_to_numeric(0);
-	Numeric		zero = int64_to_numeric(0);
-
-	if (oldtuple)
-	{
-		/* a posted invoice keeps its client; drafts do not count */
-		delta = numeric_sub_opt_error(delta, PostedAmount(rel, oldtuple), NULL);
-	}
-	if (strcmp(direction, "sale") == 0)
-		CrAddToBalance(rel, CrGetInt32(any, rel, "tenant_id"), CrGetInt64(any, rel, "client_id", &isnull),
-					   delta, zero, CrGetText(any, rel, "number"));
-	else
-		CrAddToBalance(rel, CrGetInt32(any, rel, "tenant_id"), CrGetInt64(any, rel, "client_id", &isnull),
-					   zero, delta, NULL);
 	return PointerGetDatum(NULL);
 }
 

@@ -5,8 +5,8 @@
  *	cr_payment_before_write   base-currency amount; a payment's amount never
  *		drops below what it already settles, nor does it change client
  *		while it settles invoices.
- *	cr_payment_after_write    payments received lower the client's
- *		receivable, payments made lower its payable (client_balance.c).
+ *	(payments received lower the client's receivable, payments made its
+ *	payable: client_balance.c)
  *	cr_settlement_before_write  a payment settles posted invoices of the
  *		same client, in the same currency and the matching direction (money
  *		in for sales, out for purchases), never beyond the invoice's open
@@ -130,50 +130,6 @@ cr_payment_before_write(PG_FUNCTION_ARGS)
 	CrSetDatum(&changes, rel, "amount_base",
 			   NumericGetDatum(CrBaseAmount(amount, CrGetNumeric(newtuple, rel, "currency_rate"))), false);
 	return PointerGetDatum(CrApplyChanges(newtuple, rel, &changes));
-}
-
-/*
- * PaymentEffect adds (sign 1) or removes (sign -1) a payment's effect on
- * its client's balance.
- */
-static void
-PaymentEffect(Relation rel, HeapTuple tuple, int sign)
-{
-	bool		isnull;
-	char	   *direction = CrGetText(tuple, rel, "direction");
-	Numeric		amount = CrGetNumeric(tuple, rel, "amount_base");
-	Numeric		zero = int64_to_numeric(0);
-
-	/* money received lowers the receivable, money paid lowers the payable */
-	if (sign > 0)
-		amount = DatumGetNumeric(DirectFunctionCall1(numeric_uminus, NumericGetDatum(amount)));
-	if (strcmp(direction, "in") == 0)
-		CrAddToBalance(rel, CrGetInt32(tuple, rel, "tenant_id"), CrGetInt64(tuple, rel, "client_id", &isnull),
-					   amount, zero, NULL);
-	else
-		CrAddToBalance(rel, CrGetInt32(tuple, rel, "tenant_id"), CrGetInt64(tuple, rel, "client_id", &isnull),
-					   zero, amount, NULL);
-}
-
-PG_FUNCTION_INFO_V1(cr_payment_after_write);
-
-/*
- * cr_payment_after_write is the AFTER INSERT OR UPDATE OR DELETE trigger of
- * payment.
- */
-Datum
-cr_payment_after_write(PG_FUNCTION_ARGS)
-{
-	TriggerData *trigdata = CrTriggerCheck(fcinfo, "cr_payment_after_write", false, true);
-	Relation	rel = trigdata->tg_relation;
-
-	if (!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
-		PaymentEffect(rel, trigdata->tg_trigtuple, -1);
-	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
-		PaymentEffect(rel, trigdata->tg_trigtuple, 1);
-	else if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
-		PaymentEffect(rel, trigdata->tg_newtuple, 1);
-	return PointerGetDatum(NULL);
 }
 
 /*

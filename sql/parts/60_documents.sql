@@ -209,12 +209,16 @@ COMMENT ON FUNCTION invoice_before_delete() IS 'Trigger: only draft invoices can
 CREATE TRIGGER invoice_20_before_delete BEFORE DELETE ON invoice
     FOR EACH ROW EXECUTE FUNCTION invoice_before_delete();
 
-CREATE FUNCTION invoice_after_write() RETURNS trigger
-    AS 'MODULE_PATHNAME', 'cr_invoice_after_write' LANGUAGE C;
-COMMENT ON FUNCTION invoice_after_write() IS
-    'Trigger: keeps client_balance exact and applies credit control (R4.1) when a sale raises the buyer''s debt.';
-CREATE TRIGGER invoice_30_balance AFTER INSERT OR UPDATE OR DELETE ON invoice
-    FOR EACH ROW EXECUTE FUNCTION invoice_after_write();
+CREATE FUNCTION balance_after_statement() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'cr_balance_after_statement' LANGUAGE C;
+COMMENT ON FUNCTION balance_after_statement() IS
+    'Trigger (per statement, on invoice and payment): one balance change per client for all the rows the statement changed, applied in client order; credit control (R4.1) when sales raise a buyer''s debt.';
+CREATE TRIGGER invoice_30_balance_insert AFTER INSERT ON invoice
+    REFERENCING NEW TABLE AS cr_new FOR EACH STATEMENT EXECUTE FUNCTION balance_after_statement('invoice');
+CREATE TRIGGER invoice_31_balance_update AFTER UPDATE ON invoice
+    REFERENCING OLD TABLE AS cr_old NEW TABLE AS cr_new FOR EACH STATEMENT EXECUTE FUNCTION balance_after_statement('invoice');
+CREATE TRIGGER invoice_32_balance_delete AFTER DELETE ON invoice
+    REFERENCING OLD TABLE AS cr_old FOR EACH STATEMENT EXECUTE FUNCTION balance_after_statement('invoice');
 
 CREATE FUNCTION invoice_vat_line_after_write() RETURNS trigger
     AS 'MODULE_PATHNAME', 'cr_invoice_vat_line_after_write' LANGUAGE C;
@@ -230,11 +234,12 @@ COMMENT ON FUNCTION payment_before_write() IS
 CREATE TRIGGER payment_10_before_write BEFORE INSERT OR UPDATE ON payment
     FOR EACH ROW EXECUTE FUNCTION payment_before_write();
 
-CREATE FUNCTION payment_after_write() RETURNS trigger
-    AS 'MODULE_PATHNAME', 'cr_payment_after_write' LANGUAGE C;
-COMMENT ON FUNCTION payment_after_write() IS 'Trigger: keeps client_balance exact.';
-CREATE TRIGGER payment_30_balance AFTER INSERT OR UPDATE OR DELETE ON payment
-    FOR EACH ROW EXECUTE FUNCTION payment_after_write();
+CREATE TRIGGER payment_30_balance_insert AFTER INSERT ON payment
+    REFERENCING NEW TABLE AS cr_new FOR EACH STATEMENT EXECUTE FUNCTION balance_after_statement('payment');
+CREATE TRIGGER payment_31_balance_update AFTER UPDATE ON payment
+    REFERENCING OLD TABLE AS cr_old NEW TABLE AS cr_new FOR EACH STATEMENT EXECUTE FUNCTION balance_after_statement('payment');
+CREATE TRIGGER payment_32_balance_delete AFTER DELETE ON payment
+    REFERENCING OLD TABLE AS cr_old FOR EACH STATEMENT EXECUTE FUNCTION balance_after_statement('payment');
 
 CREATE FUNCTION settlement_before_write() RETURNS trigger
     AS 'MODULE_PATHNAME', 'cr_settlement_before_write' LANGUAGE C;
@@ -379,8 +384,8 @@ SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('cl
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('client_registry.payment', 'id'), '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('client_registry.settlement', 'id'), '');
 
-REVOKE ALL ON FUNCTION invoice_before_write(), invoice_before_delete(), invoice_after_write(),
-    invoice_vat_line_after_write(), payment_before_write(), payment_after_write(), settlement_before_write()
+REVOKE ALL ON FUNCTION invoice_before_write(), invoice_before_delete(), balance_after_statement(),
+    invoice_vat_line_after_write(), payment_before_write(), settlement_before_write()
     FROM PUBLIC;
 -- rebuild_balances() rewrites a tenant's balances: for the DBA (README, Security)
 REVOKE ALL ON FUNCTION rebuild_balances() FROM PUBLIC;

@@ -182,12 +182,14 @@ SELECT results_eq($$
 -- Triggers and their functions
 -------------------------------------------------------------------------------
 SELECT triggers_are('client_registry', 'invoice',
-                    ARRAY['invoice_10_before_write', 'invoice_20_before_delete', 'invoice_30_balance'],
-                    'invoice has exactly its three triggers');
+                    ARRAY['invoice_10_before_write', 'invoice_20_before_delete', 'invoice_30_balance_insert',
+                          'invoice_31_balance_update', 'invoice_32_balance_delete'],
+                    'invoice has exactly its five triggers');
 SELECT triggers_are('client_registry', 'invoice_vat_line', ARRAY['invoice_vat_line_10_totals'],
                     'invoice_vat_line has exactly its totals trigger');
-SELECT triggers_are('client_registry', 'payment', ARRAY['payment_10_before_write', 'payment_30_balance'],
-                    'payment has exactly its two triggers');
+SELECT triggers_are('client_registry', 'payment', ARRAY['payment_10_before_write', 'payment_30_balance_insert',
+                                                        'payment_31_balance_update', 'payment_32_balance_delete'],
+                    'payment has exactly its four triggers');
 SELECT triggers_are('client_registry', 'settlement', ARRAY['settlement_10_before_write'],
                     'settlement has exactly its trigger');
 SELECT is((SELECT count(*)::int FROM pg_trigger
@@ -195,10 +197,10 @@ SELECT is((SELECT count(*)::int FROM pg_trigger
           0, 'client_balance has no trigger of its own (only the C code writes it)');
 SELECT trigger_is('client_registry', 'invoice', 'invoice_10_before_write', 'client_registry', 'invoice_before_write');
 SELECT trigger_is('client_registry', 'invoice', 'invoice_20_before_delete', 'client_registry', 'invoice_before_delete');
-SELECT trigger_is('client_registry', 'invoice', 'invoice_30_balance', 'client_registry', 'invoice_after_write');
+SELECT trigger_is('client_registry', 'invoice', 'invoice_31_balance_update', 'client_registry', 'balance_after_statement');
 SELECT trigger_is('client_registry', 'invoice_vat_line', 'invoice_vat_line_10_totals', 'client_registry', 'invoice_vat_line_after_write');
 SELECT trigger_is('client_registry', 'payment', 'payment_10_before_write', 'client_registry', 'payment_before_write');
-SELECT trigger_is('client_registry', 'payment', 'payment_30_balance', 'client_registry', 'payment_after_write');
+SELECT trigger_is('client_registry', 'payment', 'payment_30_balance_insert', 'client_registry', 'balance_after_statement');
 SELECT trigger_is('client_registry', 'settlement', 'settlement_10_before_write', 'client_registry', 'settlement_before_write');
 -- tgtype bits: 1 ROW, 2 BEFORE, 4 INSERT, 8 DELETE, 16 UPDATE
 SELECT results_eq($$
@@ -207,10 +209,12 @@ SELECT results_eq($$
                        'client_registry.payment'::regclass, 'client_registry.settlement'::regclass)
        AND NOT tgisinternal
      ORDER BY 1 $$,
-    $$ VALUES ('invoice_10_before_write', 23), ('invoice_20_before_delete', 11), ('invoice_30_balance', 29),
-              ('invoice_vat_line_10_totals', 29), ('payment_10_before_write', 23), ('payment_30_balance', 29),
+    $$ VALUES ('invoice_10_before_write', 23), ('invoice_20_before_delete', 11), ('invoice_30_balance_insert', 4),
+              ('invoice_31_balance_update', 16), ('invoice_32_balance_delete', 8),
+              ('invoice_vat_line_10_totals', 29), ('payment_10_before_write', 23), ('payment_30_balance_insert', 4),
+              ('payment_31_balance_update', 16), ('payment_32_balance_delete', 8),
               ('settlement_10_before_write', 23) $$,
-    'timing and events: BEFORE INSERT OR UPDATE rules, BEFORE DELETE guard, AFTER balance/totals triggers, all FOR EACH ROW');
+    'timing and events: BEFORE INSERT OR UPDATE rules, BEFORE DELETE guard, AFTER ROW totals, AFTER STATEMENT balances (one per event, with transition tables)');
 
 -------------------------------------------------------------------------------
 -- Row security
@@ -290,24 +294,24 @@ SELECT function_privs_are('client_registry', 'invoice_before_write', ARRAY[]::na
                           'PUBLIC cannot execute invoice_before_write()');
 SELECT function_privs_are('client_registry', 'invoice_before_delete', ARRAY[]::name[], 'public', ARRAY[]::name[],
                           'PUBLIC cannot execute invoice_before_delete()');
-SELECT function_privs_are('client_registry', 'invoice_after_write', ARRAY[]::name[], 'public', ARRAY[]::name[],
-                          'PUBLIC cannot execute invoice_after_write()');
+SELECT function_privs_are('client_registry', 'balance_after_statement', ARRAY[]::name[], 'public', ARRAY[]::name[],
+                          'PUBLIC cannot execute balance_after_statement()');
 SELECT function_privs_are('client_registry', 'invoice_vat_line_after_write', ARRAY[]::name[], 'public', ARRAY[]::name[],
                           'PUBLIC cannot execute invoice_vat_line_after_write()');
 SELECT function_privs_are('client_registry', 'payment_before_write', ARRAY[]::name[], 'public', ARRAY[]::name[],
                           'PUBLIC cannot execute payment_before_write()');
-SELECT function_privs_are('client_registry', 'payment_after_write', ARRAY[]::name[], 'public', ARRAY[]::name[],
-                          'PUBLIC cannot execute payment_after_write()');
+SELECT function_privs_are('client_registry', 'invoice_instalment_before_write', ARRAY[]::name[], 'public', ARRAY[]::name[],
+                          'PUBLIC cannot execute invoice_instalment_before_write()');
 SELECT function_privs_are('client_registry', 'settlement_before_write', ARRAY[]::name[], 'public', ARRAY[]::name[],
                           'PUBLIC cannot execute settlement_before_write()');
 SELECT is_empty($$
     SELECT p.proname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
      WHERE p.oid IN ('client_registry.invoice_before_write()'::regprocedure,
                      'client_registry.invoice_before_delete()'::regprocedure,
-                     'client_registry.invoice_after_write()'::regprocedure,
+                     'client_registry.balance_after_statement()'::regprocedure,
                      'client_registry.invoice_vat_line_after_write()'::regprocedure,
                      'client_registry.payment_before_write()'::regprocedure,
-                     'client_registry.payment_after_write()'::regprocedure,
+                     'client_registry.invoice_instalment_before_write()'::regprocedure,
                      'client_registry.settlement_before_write()'::regprocedure)
        AND (l.lanname <> 'c' OR p.prorettype <> 'trigger'::regtype OR p.prosecdef)
 $$, 'the seven new trigger functions are C trigger functions, not SECURITY DEFINER');
@@ -928,7 +932,7 @@ SELECT lives_ok($$
 $$, 'the role writes, posts, pays and settles an invoice in its own tenant (without rights on client_balance)');
 SELECT is((SELECT open_amount FROM invoice_list WHERE id = pg_temp.iid('APP-1')), 0::numeric,
           'the role''s invoice is settled');
-SELECT throws_ok($$ SELECT client_registry.invoice_after_write() $$,
+SELECT throws_ok($$ SELECT client_registry.balance_after_statement() $$,
                  '42501', NULL, 'the role cannot call a trigger function (42501)');
 
 RESET ROLE;
