@@ -154,13 +154,13 @@ run_case() {                # $1 case, $2 rep
         h_big) first=$BIG nb=1; set_control strict ;;
         big_off) first=$BIG nb=1; set_control none ;;
         big_notrig) first=$BIG nb=1; set_control strict
-            $PSQL -d $DB -c "ALTER TABLE client_registry.invoice DISABLE TRIGGER invoice_30_balance" ;;
+            $PSQL -d $DB -c "ALTER TABLE client_registry.invoice DISABLE TRIGGER invoice_30_balance_insert, DISABLE TRIGGER invoice_31_balance_update, DISABLE TRIGGER invoice_32_balance_delete" ;;
         one_buyer) first=$K1 nb=1 clients=4 jobs=2 secs=$TC ;;
         four_buyers) first=$K1 nb=4 clients=4 jobs=2 secs=$TC ;;
     esac
     out=$($PGB -D first="$first" -D nbuyers="$nb" -c $clients -j $jobs -T "$secs" 2>&1) || { echo "$out"; exit 1; }
     if [ "$c" = big_notrig ]; then
-        $PSQL -d $DB -c "ALTER TABLE client_registry.invoice ENABLE TRIGGER invoice_30_balance"
+        $PSQL -d $DB -c "ALTER TABLE client_registry.invoice ENABLE TRIGGER invoice_30_balance_insert, ENABLE TRIGGER invoice_31_balance_update, ENABLE TRIGGER invoice_32_balance_delete"
         $PSQL -d $DB -At -c "SELECT client_registry.rebuild_balances()" >/dev/null
     fi
     [ "$c" = big_off ] && set_control strict
