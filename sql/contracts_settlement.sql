@@ -78,3 +78,16 @@ SELECT client_name, direction, total_open
 SELECT entry_date, entry_kind, reference, debit, credit, balance
   FROM client_statement WHERE client_id = 8002 ORDER BY entry_date, entry_kind, entry_id;
 SELECT receivable FROM client_debt WHERE client_id = 8002;
+
+-- R4.5 step (2) also matches division and object when the payment names them.
+UPDATE client SET settlement_mode = 'selected_documents' WHERE id = 8002;
+INSERT INTO invoice (id, client_id, direction, number, invoice_date, contract_id, division, cost_object) VALUES
+    (8807, 8002, 'sale', 'D-1', '2026-04-01', 82, 'Kaunas', 'Projektas A'),
+    (8808, 8002, 'sale', 'D-2', '2026-04-01', 82, 'Vilnius', 'Projektas A');
+INSERT INTO invoice_vat_line (invoice_id, taxable_value, vat_amount) VALUES (8807, 10, 0), (8808, 10, 0);
+UPDATE invoice SET status = 'posted' WHERE id IN (8807, 8808);
+INSERT INTO payment (id, client_id, direction, payment_date, amount, description, division) VALUES
+    (8105, 8002, 'in', '2026-05-05', 20, 'D-1 ir D-2', 'Vilnius');
+SELECT settle_automatically(8002) AS settlements_division;
+SELECT payment_id, i.number, s.amount FROM settlement s JOIN invoice i ON i.id = s.invoice_id
+ WHERE s.payment_id = 8105 ORDER BY s.id;

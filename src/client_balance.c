@@ -118,6 +118,9 @@ NumericText(Datum n)
 	return DatumGetCString(DirectFunctionCall1(numeric_out, n));
 }
 
+/* Saved plans: [invoice, payment] x [insert, update, delete]. */
+static SPIPlanPtr balance_plans[2][3];
+
 PG_FUNCTION_INFO_V1(cr_balance_after_statement);
 
 /*
@@ -141,10 +144,29 @@ cr_balance_after_statement(PG_FUNCTION_ARGS)
 	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
 		elog(ERROR, "SPI_register_trigger_data failed");
 
-	/* the balance is the registry's own bookkeeping: owner's rights */
-	CrBecomeOwner(rel, &sw);
-	ret = SPI_execute(BalanceQuery(invoice, has_new, has_old), false, 0);
-	CrRestoreUser(&sw);
+	/*
+	 * The plan refers to the transition tables by name; they are registered
+	 * anew in this SPI connection on every call, so the plan can be kept.
+	 */
+	{
+		int			t = invoice ? 0 : 1;
+		int			e = !has_old ? 0 : (has_new ? 1 : 2);
+
+		if (balance_plans[t][e] == NULL)
+		{
+			SPIPlanPtr	plan = SPI_prepare(BalanceQuery(invoice, has_new, has_old), 0, NULL);
+
+			if (plan == NULL)
+				elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+			SPI_keepplan(plan);
+			balance_plans[t][e] = plan;
+		}
+
+		/* the balance is the registry's own bookkeeping: owner's rights */
+		CrBecomeOwner(rel, &sw);
+		ret = SPI_execute_plan(balance_plans[t][e], NULL, NULL, false, 0);
+		CrRestoreUser(&sw);
+	}
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "updating client_balance failed: %s", SPI_result_code_string(ret));
 

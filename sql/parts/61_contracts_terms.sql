@@ -38,8 +38,16 @@ ALTER TABLE invoice ADD COLUMN contract_id bigint,
     ADD CONSTRAINT invoice_contract_fkey FOREIGN KEY (tenant_id, contract_id) REFERENCES contract (tenant_id, id);
 COMMENT ON COLUMN invoice.contract_id IS 'R4.2 contract: checked to be the client''s and valid on the invoice date; picked automatically in auto mode.';
 
+ALTER TABLE invoice ADD COLUMN division text, ADD COLUMN cost_object text;
+COMMENT ON COLUMN invoice.division IS 'Division (padalinys) the document belongs to; automatic settlement matches it (R4.5).';
+COMMENT ON COLUMN invoice.cost_object IS 'Object (objektas: project, site) of the document; automatic settlement matches it (R4.5).';
+
+ALTER TABLE payment ADD COLUMN division text, ADD COLUMN cost_object text;
+
 ALTER TABLE payment ADD COLUMN invoice_id bigint,
     ADD CONSTRAINT payment_invoice_fkey FOREIGN KEY (tenant_id, invoice_id) REFERENCES invoice (tenant_id, id);
+COMMENT ON COLUMN payment.division IS 'Division the payment is for; when given, automatic settlement step (2) matches it.';
+COMMENT ON COLUMN payment.cost_object IS 'Object the payment is for; when given, automatic settlement step (2) matches it.';
 COMMENT ON COLUMN payment.invoice_id IS 'R4.5 (1): the invoice this payment is for, when the payer said so; automatic settlement uses it first.';
 
 CREATE TABLE invoice_instalment (

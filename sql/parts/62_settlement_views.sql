@@ -25,6 +25,7 @@ BEGIN
         -- one run per client at a time
         PERFORM 1 FROM client_registry.client cl WHERE cl.id = c.id FOR NO KEY UPDATE;
         FOR p IN SELECT pm.id, pm.direction, pm.currency, pm.invoice_id, pm.description,
+                        pm.division, pm.cost_object,
                         pm.amount - COALESCE((SELECT sum(s.amount) FROM client_registry.settlement s
                                                WHERE s.tenant_id = pm.tenant_id AND s.payment_id = pm.id), 0) AS unused
                    FROM client_registry.payment pm
@@ -39,7 +40,10 @@ BEGIN
                                inv.total_gross - COALESCE((SELECT sum(s.amount) FROM client_registry.settlement s
                                                             WHERE s.tenant_id = inv.tenant_id AND s.invoice_id = inv.id), 0) AS open_amount,
                                CASE WHEN inv.id = p.invoice_id THEN 1
-                                    WHEN p.description IS NOT NULL AND strpos(p.description, inv.number) > 0 THEN 2
+                                    WHEN p.description IS NOT NULL AND strpos(p.description, inv.number) > 0
+                                         AND (p.division IS NULL OR inv.division IS NOT DISTINCT FROM p.division)
+                                         AND (p.cost_object IS NULL OR inv.cost_object IS NOT DISTINCT FROM p.cost_object)
+                                    THEN 2
                                     ELSE 3 END AS step
                           FROM client_registry.invoice inv
                          WHERE inv.tenant_id = client_registry.current_tenant() AND inv.client_id = c.id
@@ -76,7 +80,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle_automatically(bigint) IS
-    'R4.5 automatic settlement for one client or (NULL) every client of the current tenant whose settlement_mode is not off: each payment''s unused amount goes (1) to the invoice it names (payment.invoice_id), (2) to invoices whose number appears in its remittance text, then (3) only in mode all_documents to the remaining open invoices, oldest first. Same client, currency and direction only. Returns the number of settlements made.';
+    'R4.5 automatic settlement for one client or (NULL) every client of the current tenant whose settlement_mode is not off: each payment''s unused amount goes (1) to the invoice it names (payment.invoice_id), (2) to invoices whose number appears in its remittance text (and whose division and object match the payment''s, when it names them), then (3) only in mode all_documents to the remaining open invoices, oldest first. Same client, currency and direction only. Returns the number of settlements made.';
 
 CREATE VIEW open_item WITH (security_invoker = true) AS
 SELECT i.id AS invoice_id, i.tenant_id, i.client_id, c.name AS client_name, i.direction, i.number,
