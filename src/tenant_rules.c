@@ -144,6 +144,8 @@ cr_client_after_delete_statement(PG_FUNCTION_ARGS)
  * sales tax category) or purchase (supplier or buyer/supplier with a
  * purchase tax category), and is active.
  */
+static SPIPlanPtr client_role_plan = NULL;
+
 void
 CrAssertClientRole(int64 client_id, int32 tenant_id, bool sale)
 {
@@ -159,11 +161,11 @@ CrAssertClientRole(int64 client_id, int32 tenant_id, bool sale)
 	args[0] = Int64GetDatum(client_id);
 	args[1] = Int32GetDatum(tenant_id);
 	SPI_connect();
-	ret = SPI_execute_with_args(
-								"SELECT name, kind::text, is_active::text, sales_tax_category, purchase_tax_category"
-								"  FROM client_registry.client WHERE id OPERATOR(pg_catalog.=) $1"
-								"   AND tenant_id OPERATOR(pg_catalog.=) $2",
-								2, argtypes, args, NULL, false, 1);
+	if (client_role_plan == NULL)
+		client_role_plan = CrKeepPlan("SELECT name, kind::text, is_active::text, sales_tax_category, purchase_tax_category"
+									  "  FROM client_registry.client WHERE id OPERATOR(pg_catalog.=) $1"
+									  "   AND tenant_id OPERATOR(pg_catalog.=) $2", 2, argtypes);
+	ret = SPI_execute_plan(client_role_plan, args, NULL, false, 1);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(ret));
 	if (SPI_processed == 0)
