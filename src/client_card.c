@@ -370,7 +370,7 @@ cr_client_before_write(PG_FUNCTION_ARGS)
 	}
 
 	/* R4.1 credit control needs a limit (columns of version 0.2.0 on). */
-	if (SPI_fnumber(RelationGetDescr(rel), "credit_control") > 0)
+	if (CrHasColumn(rel, "credit_control"))
 	{
 		char	   *mode = CrGetText(newtuple, rel, "credit_control");
 		Datum		limit = heap_getattr(newtuple, CrAttnum(rel, "credit_limit"),

@@ -341,7 +341,7 @@ cr_invoice_before_write(PG_FUNCTION_ARGS)
 							 "Create it as draft or posted.");
 			CrAssertClientRole(client_id, tenant_id, sale);
 			FillFromCard(newtuple, rel, &changes, client_id, sale, false);
-			if (SPI_fnumber(RelationGetDescr(rel), "contract_id") > 0)
+			if (CrHasColumn(rel, "contract_id"))
 				CheckContract(newtuple, rel, &changes, client_id, number);
 		}
 		if (strcmp(status, "posted") == 0 && heap_attisnull(newtuple, CrAttnum(rel, "posted_at"), NULL))
@@ -389,7 +389,7 @@ cr_invoice_before_write(PG_FUNCTION_ARGS)
 			CrAssertClientRole(client_id, tenant_id, sale);
 			FillFromCard(newtuple, rel, &changes, client_id, sale, true);
 		}
-		if (strcmp(old_status, "draft") == 0 && SPI_fnumber(RelationGetDescr(rel), "contract_id") > 0 &&
+		if (strcmp(old_status, "draft") == 0 && CrHasColumn(rel, "contract_id") &&
 			(client_changed ||
 			 !CrTextEqual(CrGetText(oldtuple, rel, "contract_id"), CrGetText(newtuple, rel, "contract_id")) ||
 			 !CrTextEqual(CrGetText(oldtuple, rel, "invoice_date"), CrGetText(newtuple, rel, "invoice_date"))))

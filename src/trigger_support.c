@@ -65,11 +65,11 @@ typedef struct AttnumCacheEntry
 static AttnumCacheEntry attnum_cache[ATTNUM_CACHE_SIZE];
 
 /*
- * CrAttnum returns the attribute number of a column, or raises an error
- * naming the table when the column is missing.
+ * LookupAttnum returns the attribute number of a column through the cache,
+ * or 0 when the table has no such column.
  */
-int
-CrAttnum(Relation rel, const char *colname)
+static int
+LookupAttnum(Relation rel, const char *colname)
 {
 	Oid			relid = RelationGetRelid(rel);
 	int			natts = RelationGetDescr(rel)->natts;
@@ -87,13 +87,34 @@ CrAttnum(Relation rel, const char *colname)
 	}
 
 	attnum = SPI_fnumber(RelationGetDescr(rel), colname);
-	if (attnum > 0)
-	{
-		e->relid = relid;
-		e->natts = natts;
-		e->attnum = attnum;
-		strlcpy(e->name, colname, NAMEDATALEN);
-	}
+	if (attnum <= 0)
+		return 0;
+	e->relid = relid;
+	e->natts = natts;
+	e->attnum = attnum;
+	strlcpy(e->name, colname, NAMEDATALEN);
+	return attnum;
+}
+
+/*
+ * CrHasColumn tells whether the table has the column (columns added by a
+ * later version of the extension are absent until ALTER EXTENSION UPDATE).
+ */
+bool
+CrHasColumn(Relation rel, const char *colname)
+{
+	return LookupAttnum(rel, colname) > 0;
+}
+
+/*
+ * CrAttnum returns the attribute number of a column, or raises an error
+ * naming the table when the column is missing.
+ */
+int
+CrAttnum(Relation rel, const char *colname)
+{
+	int			attnum = LookupAttnum(rel, colname);
+
 	if (attnum <= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),

@@ -27,6 +27,7 @@ typedef struct CrRowChanges
 extern TriggerData *CrTriggerCheck(FunctionCallInfo fcinfo, const char *funcname,
 								   bool before, bool row);
 extern int	CrAttnum(Relation rel, const char *colname);
+extern bool CrHasColumn(Relation rel, const char *colname);
 extern char *CrGetText(HeapTuple tuple, Relation rel, const char *colname);
 extern bool CrGetBool(HeapTuple tuple, Relation rel, const char *colname);
 extern int64 CrGetInt64(HeapTuple tuple, Relation rel, const char *colname, bool *isnull);
