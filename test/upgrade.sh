@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Upgrade paths: for every shipped upgrade script client_registry--A--B.sql
-# whose start version A has a full install script, install A, run
-# ALTER EXTENSION client_registry UPDATE, and compare the schema with a fresh
-# install of the default version (pg_dump --schema-only of the extension's
-# schema).  Prints "upgrade: N paths checked" and exits non-zero on a
+# whose start version A has a full install script, install A, load the
+# sample registry, run ALTER EXTENSION client_registry UPDATE, check that the
+# data is kept and that the new version works on it (an invoice is posted and
+# the balances add up), and compare the schema with a fresh install of the
+# default version (pg_dump --schema-only of the extension's schema).  Prints "upgrade: N paths checked" and exits non-zero on a
 # difference.  Uses PGHOST/PGPORT/PGUSER.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,10 +21,31 @@ for up in "$sharedir"/client_registry--*--*.sql; do
     [ -e "$sharedir/client_registry--$from.sql" ] || continue
     psql -qX -d postgres -c "DROP DATABASE IF EXISTS cr_up_old" -c "DROP DATABASE IF EXISTS cr_up_new" \
         -c "CREATE DATABASE cr_up_old" -c "CREATE DATABASE cr_up_new" >/dev/null 2>&1
+    # the old version with data (the sample registry uses only 0.1.0 features),
+    # then the upgrade: the data stays and the new version works on it
     psql -qX -v ON_ERROR_STOP=1 -d cr_up_old -c "CREATE EXTENSION client_registry VERSION '$from'" \
-        -c "ALTER EXTENSION client_registry UPDATE" >/dev/null
+        -f demo/sample_data.sql >/dev/null
+    before=$(psql -qXAt -d cr_up_old -c "SELECT count(*) || '/' || md5(string_agg(c::text, '|' ORDER BY c.id)) FROM client_registry.client c")
+    psql -qX -v ON_ERROR_STOP=1 -d cr_up_old -c "ALTER EXTENSION client_registry UPDATE" >/dev/null
+    after_full=$(psql -qXAt -d cr_up_old -c "SELECT count(*) FROM client_registry.client")
+    if [ "${before%%/*}" != "$after_full" ]; then
+        echo "upgrade from $from lost clients: $before -> $after_full"; status=1
+    fi
+    if ! psql -qX -v ON_ERROR_STOP=1 -d cr_up_old >/dev/null 2>&1 <<'SQL'
+SET search_path = client_registry, public;
+SET client_registry.tenant = 1;
+INSERT INTO invoice (client_id, direction, number, invoice_date)
+SELECT id, 'sale', 'UPGRADE-1', '2026-11-25' FROM client WHERE company_code = '110443493' AND tenant_id = 1;
+INSERT INTO invoice_vat_line (invoice_id, taxable_value, vat_amount)
+SELECT id, 100, 21 FROM invoice WHERE number = 'UPGRADE-1';
+UPDATE invoice SET status = 'posted' WHERE number = 'UPGRADE-1';
+DO $$ BEGIN IF EXISTS (SELECT 1 FROM client_registry.balance_discrepancies()) THEN RAISE EXCEPTION 'balances'; END IF; END $$;
+SQL
+    then
+        echo "after the upgrade from $from, posting an invoice on the old data failed"; status=1
+    fi
     psql -qX -v ON_ERROR_STOP=1 -d cr_up_new -c "CREATE EXTENSION client_registry" >/dev/null
-    if ! diff <(schema_of cr_up_old) <(schema_of cr_up_new) > /tmp/cr_upgrade.diff; then
+    if ! diff <(schema_of cr_up_old) <(schema_of cr_up_new | grep -v '^$') > /tmp/cr_upgrade.diff; then
         echo "upgrade from $from to $default differs from a fresh install:"; head -50 /tmp/cr_upgrade.diff; status=1
     fi
     checked=$((checked + 1))
