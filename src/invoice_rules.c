@@ -341,6 +341,15 @@ cr_invoice_before_write(PG_FUNCTION_ARGS)
 							 "Create it as draft or posted.");
 			CrAssertClientRole(client_id, tenant_id, sale);
 			FillFromCard(newtuple, rel, &changes, client_id, sale, false);
+			if (!sale && heap_attisnull(newtuple, CrAttnum(rel, "registration_date"), NULL))
+			{
+				/* a purchase is registered on its invoice date unless told otherwise */
+				bool		datenull;
+				Datum		d = heap_getattr(newtuple, CrAttnum(rel, "invoice_date"),
+											 RelationGetDescr(rel), &datenull);
+
+				CrSetDatum(&changes, rel, "registration_date", d, datenull);
+			}
 			if (CrHasColumn(rel, "contract_id"))
 				CheckContract(newtuple, rel, &changes, client_id, number);
 		}

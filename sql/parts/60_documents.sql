@@ -92,7 +92,7 @@ COMMENT ON COLUMN invoice.isaf_type IS 'i.SAF invoice type (SF, DS, KS, VS, VD, 
 COMMENT ON COLUMN invoice.status IS 'draft, posted or cancelled; only drafts can be deleted.';
 COMMENT ON COLUMN invoice.invoice_date IS 'Invoice date.';
 COMMENT ON COLUMN invoice.vat_point_date IS 'VAT point date when it differs from the invoice date.';
-COMMENT ON COLUMN invoice.registration_date IS 'Accounting registration date (purchases).';
+COMMENT ON COLUMN invoice.registration_date IS 'Accounting registration date (purchases; defaults to the invoice date).';
 COMMENT ON COLUMN invoice.due_date IS 'Due date; defaults to invoice date + the client''s payment terms (R4.3).';
 COMMENT ON COLUMN invoice.currency IS 'ISO 4217 currency.';
 COMMENT ON COLUMN invoice.currency_rate IS 'Base-currency units per one unit of the invoice currency.';
