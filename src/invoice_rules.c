@@ -551,20 +551,31 @@ cr_invoice_instalment_before_write(PG_FUNCTION_ARGS)
 	SPI_connect();
 	if (invoice_status_plan == NULL)
 	{
-		Oid			types[1] = {INT8OID};
+		Oid			types[2] = {INT8OID, INT4OID};
 
+		/*
+		 * FOR SHARE: posting the invoice (an UPDATE of its row) waits for
+		 * this instalment change and then checks the sum with it, and this
+		 * change waits for a posting in progress and then sees "posted".
+		 */
+		types[1] = INT4OID;
 		invoice_status_plan = CrKeepPlan("SELECT status::text, number FROM client_registry.invoice"
-										 " WHERE id OPERATOR(pg_catalog.=) $1", 1, types);
+										 " WHERE id OPERATOR(pg_catalog.=) $1"
+										 "   AND tenant_id OPERATOR(pg_catalog.=) $2 FOR SHARE", 2, types);
 	}
 	for (int i = 0; i < 2; i++)
 	{
-		Datum		args[1];
+		Datum		args[2];
 		int			ret;
+		CrUserSwitch sw;
 
 		if (rows[i] == NULL)
 			continue;
 		args[0] = Int64GetDatum(CrGetInt64(rows[i], rel, "invoice_id", &isnull));
+		args[1] = Int32GetDatum(CrGetInt32(rows[i], rel, "tenant_id"));
+		CrBecomeOwner(rel, &sw);
 		ret = SPI_execute_plan(invoice_status_plan, args, NULL, false, 1);
+		CrRestoreUser(&sw);
 		if (ret != SPI_OK_SELECT)
 			elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
 		if (SPI_processed == 1 &&
