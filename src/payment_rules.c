@@ -133,6 +133,25 @@ cr_payment_before_write(PG_FUNCTION_ARGS)
 }
 
 /*
+ * LockOwnRow runs a "SELECT ... FOR NO KEY UPDATE" plan for a row of the
+ * tenant and returns the row (and its descriptor), or NULL when the tenant
+ * has no such row.  The row stays valid until SPI_finish.
+ */
+static HeapTuple
+LockOwnRow(SPIPlanPtr plan, int64 id, int32 tenant_id, TupleDesc *desc)
+{
+	Datum		args[2] = {Int64GetDatum(id), Int32GetDatum(tenant_id)};
+	int			ret = SPI_execute_plan(plan, args, NULL, false, 1);
+
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
+	if (SPI_processed == 0)
+		return NULL;
+	*desc = SPI_tuptable->tupdesc;
+	return SPI_tuptable->vals[0];
+}
+
+/*
  * RefuseSettlement raises check_violation for a settlement.
  */
 static void
@@ -163,10 +182,12 @@ cr_settlement_before_write(PG_FUNCTION_ARGS)
 	int64		invoice_id = CrGetInt64(newtuple, rel, "invoice_id", &isnull);
 	int64		payment_id = CrGetInt64(newtuple, rel, "payment_id", &isnull);
 	Numeric		amount = CrGetNumeric(newtuple, rel, "amount");
-	Datum		args[2];
-	int			ret;
 	CrUserSwitch sw;
 	int32		tenant_id = CrGetInt32(newtuple, rel, "tenant_id");
+	HeapTuple	inv,
+				pay;
+	TupleDesc	inv_desc,
+				pay_desc;
 	int64		inv_client,
 				pay_client;
 	char	   *inv_dir,
@@ -190,39 +211,26 @@ cr_settlement_before_write(PG_FUNCTION_ARGS)
 	 * of the settlement's own tenant: rows of another tenant are not
 	 * touched and fall through to the foreign keys.
 	 */
-	args[0] = Int64GetDatum(invoice_id);
-	args[1] = Int32GetDatum(tenant_id);
-	ret = SPI_execute_plan(lock_invoice_plan, args, NULL, false, 1);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
-	if (SPI_processed == 0)
+	inv_desc = NULL;
+	pay_desc = NULL;
+	inv = LockOwnRow(lock_invoice_plan, invoice_id, tenant_id, &inv_desc);
+	pay = inv ? LockOwnRow(lock_payment_plan, payment_id, tenant_id, &pay_desc) : NULL;
+	if (inv == NULL || pay == NULL)
 	{
 		CrRestoreUser(&sw);
 		SPI_finish();
 		return PointerGetDatum(newtuple);	/* the foreign key reports it */
 	}
-	inv_client = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	inv_dir = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
-	inv_status = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
-	inv_currency = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4);
-	inv_gross = DatumGetNumeric(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5, &isnull));
-	inv_number = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 6);
-
-	args[0] = Int64GetDatum(payment_id);
-	args[1] = Int32GetDatum(tenant_id);
-	ret = SPI_execute_plan(lock_payment_plan, args, NULL, false, 1);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
-	if (SPI_processed == 0)
-	{
-		CrRestoreUser(&sw);
-		SPI_finish();
-		return PointerGetDatum(newtuple);	/* the foreign key reports it */
-	}
-	pay_client = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	pay_dir = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
-	pay_currency = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
-	pay_amount = DatumGetNumeric(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &isnull));
+	inv_client = DatumGetInt64(SPI_getbinval(inv, inv_desc, 1, &isnull));
+	inv_dir = SPI_getvalue(inv, inv_desc, 2);
+	inv_status = SPI_getvalue(inv, inv_desc, 3);
+	inv_currency = SPI_getvalue(inv, inv_desc, 4);
+	inv_gross = DatumGetNumeric(SPI_getbinval(inv, inv_desc, 5, &isnull));
+	inv_number = SPI_getvalue(inv, inv_desc, 6);
+	pay_client = DatumGetInt64(SPI_getbinval(pay, pay_desc, 1, &isnull));
+	pay_dir = SPI_getvalue(pay, pay_desc, 2);
+	pay_currency = SPI_getvalue(pay, pay_desc, 3);
+	pay_amount = DatumGetNumeric(SPI_getbinval(pay, pay_desc, 4, &isnull));
 
 	/* with both rows locked, a fresh snapshot sees every settlement made before */
 	inv_settled = SumSettled(invoice_settled_plan, invoice_id, id);
