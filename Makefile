@@ -8,8 +8,8 @@ OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 # sql/parts/NN_*.sql (one part per topic).  The upgrade script from the
 # previous version is its header plus the parts that version added.  Install
 # scripts of released versions are frozen copies (sql/client_registry--X.Y.Z.sql).
-PREV_VERSION = 0.1.0
-UPGRADE_PARTS = $(sort $(wildcard sql/parts/6*.sql))
+PREV_VERSION = 0.2.0
+UPGRADE_PARTS = $(sort $(wildcard sql/parts/7*.sql))
 DATA_built  = sql/$(EXTENSION)--$(EXTVERSION).sql sql/$(EXTENSION)--$(PREV_VERSION)--$(EXTVERSION).sql
 DATA        = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 
