@@ -1,6 +1,9 @@
 # Shared shell functions of scripts/test.sh, scripts/demo.sh and bench/*.sh.
 
-PG_BIN=/usr/lib/postgresql/15/bin
+# PG_BIN may point at another PostgreSQL 15 installation (e.g. a private
+# relocated copy, so that parallel work does not share one extension directory).
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+export PATH="$PG_BIN:$PATH"
 
 cr_install_packages() {
     local pkgs="postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap libxml2-dev libxml2-utils
