@@ -78,10 +78,14 @@ CrFindClientReferences(Oid clientrelid, MemoryContext resultcxt)
 		ref->initially_deferred = DatumGetBool(SPI_getbinval(t, d, 9, &isnull));
 		ref->nkeys = nfk;
 		ref->fk_columns = palloc(sizeof(char *) * nfk);
+		ref->fk_raw = palloc(sizeof(char *) * nfk);
+		ref->fk_attnums = palloc(sizeof(int16) * nfk);
 		ref->pk_attnums = palloc(sizeof(int16) * nfk);
 		for (int k = 0; k < nfk; k++)
 		{
-			ref->fk_columns[k] = pstrdup(quote_identifier(get_attname(relid, DatumGetInt16(fk[k]), false)));
+			ref->fk_attnums[k] = DatumGetInt16(fk[k]);
+			ref->fk_raw[k] = get_attname(relid, ref->fk_attnums[k], false);
+			ref->fk_columns[k] = pstrdup(quote_identifier(ref->fk_raw[k]));
 			ref->pk_attnums[k] = DatumGetInt16(pk[k]);
 		}
 		result = lappend(result, ref);

@@ -21,6 +21,8 @@ typedef struct CrClientReference
 	bool		initially_deferred; /* pg_constraint.condeferred */
 	int			nkeys;
 	char	  **fk_columns;		/* quoted referencing column names */
+	char	  **fk_raw;			/* the same, unquoted */
+	int16	   *fk_attnums;		/* the same, attribute numbers */
 	int16	   *pk_attnums;		/* referenced client columns, same order */
 } CrClientReference;
 

@@ -295,6 +295,8 @@ cr_primary_after_remove(PG_FUNCTION_ARGS)
 
 	if (isnull || !CrGetBool(oldtuple, rel, "is_primary"))
 		return PointerGetDatum(NULL);
+	if (cr_merge_depth > 0)
+		return PointerGetDatum(NULL);	/* a merge moves every row of the client */
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 	{
 		int64		new_client = CrGetInt64(trigdata->tg_newtuple, rel, "client_id", &isnull);

@@ -21,6 +21,7 @@
 #include "trigger_support.h"
 
 int			cr_internal_change_depth = 0;
+int			cr_merge_depth = 0;
 
 /*
  * CrTriggerCheck verifies that a trigger function was called by the trigger

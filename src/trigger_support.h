@@ -58,4 +58,11 @@ extern bool CrTextEqual(const char *a, const char *b);
  */
 extern int	cr_internal_change_depth;
 
+/*
+ * Depth of merge_clients() / unmerge() runs (client_merge.c): while it is
+ * raised, documents change client without their rules (they are the same
+ * documents) and a balance moved over a strict credit limit only warns.
+ */
+extern int	cr_merge_depth;
+
 #endif							/* CR_TRIGGER_SUPPORT_H */

@@ -1,0 +1,94 @@
+/*
+ * client_merge.h
+ *		Merging duplicate clients (R2.4): shared declarations of
+ *		client_merge.c (entry points, locks, obstacles, the card),
+ *		merge_references.c (re-pointing, folding, the journal) and
+ *		merge_undo.c (unmerge).
+ */
+#ifndef CR_CLIENT_MERGE_H
+#define CR_CLIENT_MERGE_H
+
+#include "postgres.h"
+
+#include "nodes/pg_list.h"
+
+/* SQLSTATEs of the merge (class R2: client identity). */
+#define ERRCODE_CR_MERGE_UNKNOWN			MAKE_SQLSTATE('R','2','4','0','0')
+#define ERRCODE_CR_MERGE_CONFLICT			MAKE_SQLSTATE('R','2','4','0','1')
+#define ERRCODE_CR_MERGE_TENANTS			MAKE_SQLSTATE('R','2','4','0','2')
+#define ERRCODE_CR_MERGE_OWN_COMPANY		MAKE_SQLSTATE('R','2','4','0','3')
+#define ERRCODE_CR_MERGE_SAME_CLIENT		MAKE_SQLSTATE('R','2','4','0','4')
+#define ERRCODE_CR_MERGE_DIFFERENT_CODES	MAKE_SQLSTATE('R','2','4','0','5')
+#define ERRCODE_CR_UNMERGE_CHANGED			MAKE_SQLSTATE('R','2','4','0','6')
+
+/* One line of merge_preview(): a finding that is not a journal step. */
+typedef struct MergeFinding
+{
+	char	   *action;			/* obstacle, conflict, warning */
+	char	   *table_name;
+	char	   *constraint_name;
+	int64		from_client;
+	int64		row_count;
+	char	   *detail;
+} MergeFinding;
+
+/* The state of one merge while it runs. */
+typedef struct MergeRun
+{
+	int32		tenant_id;
+	int64		survivor;
+	int64	   *merged;			/* in the order given */
+	int			nmerged;
+	bool		force;
+	bool		preview;		/* collect findings instead of raising */
+	int64		merge_id;
+	int			next_step;
+	List	   *update_steps;	/* MergeStepRef: steps whose rows get hashes */
+	List	   *findings;		/* MergeFinding, in findings_cxt */
+	MemoryContext findings_cxt;
+	bool		has_conflicts;
+	Oid			client_relid;
+	Oid			balance_relid;
+	Oid			address_relid;
+	Oid			bank_account_relid;
+	Oid			contact_relid;
+} MergeRun;
+
+typedef struct MergeStepRef
+{
+	int			step;
+	Oid			relid;
+} MergeStepRef;
+
+/* Columns and key of a table the merge touches. */
+typedef struct MergeTable
+{
+	Oid			relid;
+	char	   *qualified;		/* quoted schema.table */
+	char	   *schema;			/* raw names, for the journal */
+	char	   *relname;
+	int			npk;			/* 0: no primary key */
+	char	  **pk_quoted;
+	char	  **pk_raw;
+	char	  **pk_types;		/* format_type, safe to splice */
+} MergeTable;
+
+/* merge_references.c */
+extern MergeTable *MergeGetTable(Oid relid);
+extern char *MergeKeyJson(MergeTable *t, const char *alias);
+extern char *MergeKeyMatch(MergeTable *t, const char *alias, const char *keyexpr);
+extern void MergeAddFinding(MergeRun *run, const char *action, const char *table_name,
+							const char *constraint_name, int64 from_client, int64 row_count,
+							const char *detail);
+extern void MergeMoveReferences(MergeRun *run, int64 merged);
+extern void MergeJournalDelete(MergeRun *run, const char *reason, MergeTable *t,
+							   const char *constraint_name, int64 from_client, Datum images);
+extern void MergeJournalUpdate(MergeRun *run, const char *reason, MergeTable *t,
+							   const char *constraint_name, int64 from_client,
+							   Datum keys, Datum old_values, Datum new_values);
+extern void MergeDeleteRow(MergeRun *run, const char *reason, MergeTable *t,
+						   const char *constraint_name, int64 from_client, Datum key);
+extern void MergeHashSteps(MergeRun *run);
+extern void MergeWarnUnindexed(MergeRun *run);
+
+#endif							/* CR_CLIENT_MERGE_H */

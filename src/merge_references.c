@@ -1,0 +1,752 @@
+/*
+ * merge_references.c
+ *		Moving everything that points at a merged client to the survivor,
+ *		and writing each change to the merge journal.
+ *
+ * The foreign keys come from the catalog (client_references.c): the
+ * extension's tables, later versions' tables and the user's tables, with
+ * single or composite keys, several keys per table.  For each key, the
+ * column that references client.id is set to the survivor with one UPDATE
+ * per merged client; its RETURNING feeds the journal row in the same
+ * statement (a data-modifying CTE), so a hundred thousand re-pointed rows
+ * cost one statement and one journal row holding their keys.
+ *
+ * Before that UPDATE, every unique index of the table that contains the
+ * re-pointed column is probed for rows of the merged client that would
+ * clash with a row of the survivor.  Rows equal in every other column
+ * are duplicates and are folded: what references the duplicate is moved to
+ * the survivor's row (foreign keys to the table, again from the catalog),
+ * then the duplicate is deleted and its full image journaled.  Rows that
+ * differ are a conflict: the merge stops with SQLSTATE R2401 naming the
+ * table, both rows and the constraint (merge_preview lists them all).
+ *
+ * The card's own children have their own notion of "the same": addresses
+ * with the same street, city, postal code and country; bank accounts with
+ * the same IBAN and currency; contacts with the same name and e-mail.
+ * Their primary flags: when the survivor has a primary row, the merged
+ * client's primary is demoted before it moves (the survivor's wins).
+ *
+ * Everything here runs while cr_internal_change_depth is raised: the
+ * registry's row triggers let these moves through (a posted invoice may
+ * change client only this way), the balance triggers move the balances.
+ */
+#include "postgres.h"
+
+#include "access/table.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "client_merge.h"
+#include "client_references.h"
+
+/* Parameters common to every journal insert: $1 .. $8. */
+#define JOURNAL_NARGS 8
+#define JOURNAL_MAXARGS 16
+
+typedef struct JournalArgs
+{
+	int			n;
+	Oid			types[JOURNAL_MAXARGS];
+	Datum		values[JOURNAL_MAXARGS];
+	char		nulls[JOURNAL_MAXARGS + 1];
+} JournalArgs;
+
+static const char *const journal_columns =
+"INSERT INTO client_registry.client_merge_step"
+" (tenant_id, merge_id, step, action, reason, table_schema, table_name, constraint_name,"
+"  from_client, row_count, row_keys, row_hashes, old_values, new_values, row_images)";
+
+static void
+ArgAdd(JournalArgs *a, Oid type, Datum value, bool isnull)
+{
+	if (a->n >= JOURNAL_MAXARGS)
+		elog(ERROR, "too many parameters for a merge journal statement");
+	a->types[a->n] = type;
+	a->values[a->n] = value;
+	a->nulls[a->n] = isnull ? 'n' : ' ';
+	a->n++;
+	a->nulls[a->n] = '\0';
+}
+
+static void
+ArgsInit(JournalArgs *a, MergeRun *run, const char *reason, MergeTable *t,
+		 const char *constraint_name, int64 from_client)
+{
+	a->n = 0;
+	ArgAdd(a, INT4OID, Int32GetDatum(run->tenant_id), false);
+	ArgAdd(a, INT8OID, Int64GetDatum(run->merge_id), false);
+	ArgAdd(a, INT4OID, Int32GetDatum(run->next_step), false);
+	ArgAdd(a, TEXTOID, CStringGetTextDatum(reason), false);
+	ArgAdd(a, TEXTOID, CStringGetTextDatum(t->schema), false);
+	ArgAdd(a, TEXTOID, CStringGetTextDatum(t->relname), false);
+	ArgAdd(a, TEXTOID, constraint_name ? CStringGetTextDatum(constraint_name) : (Datum) 0,
+		   constraint_name == NULL);
+	ArgAdd(a, INT8OID, Int64GetDatum(from_client), from_client == 0);
+}
+
+/*
+ * RunJournaled executes a statement whose last part inserts at most one
+ * journal row; a row inserted takes the next step number, and an update
+ * step of a table with a key is remembered for hashing at the end.
+ */
+static void
+RunJournaled(MergeRun *run, const char *sql, JournalArgs *a, MergeTable *t, bool hash_later)
+{
+	int			ret = SPI_execute_with_args(sql, a->n, a->types, a->values, a->nulls, false, 0);
+
+	if (ret != SPI_OK_INSERT && ret != SPI_OK_INSERT_RETURNING)
+		elog(ERROR, "merge journal statement failed: %s", SPI_result_code_string(ret));
+	if (SPI_processed > 0)
+	{
+		if (hash_later && t->npk > 0)
+		{
+			MergeStepRef *ref = palloc(sizeof(MergeStepRef));
+
+			ref->step = run->next_step;
+			ref->relid = t->relid;
+			run->update_steps = lappend(run->update_steps, ref);
+		}
+		run->next_step++;
+	}
+}
+
+/*
+ * MergeGetTable reads a table's names and primary key from the catalog.
+ */
+MergeTable *
+MergeGetTable(Oid relid)
+{
+	MergeTable *t = palloc0(sizeof(MergeTable));
+	Oid			argtypes[1] = {OIDOID};
+	Datum		args[1] = {ObjectIdGetDatum(relid)};
+	int			ret;
+
+	t->relid = relid;
+	t->schema = get_namespace_name(get_rel_namespace(relid));
+	t->relname = get_rel_name(relid);
+	if (t->schema == NULL || t->relname == NULL)
+		elog(ERROR, "relation %u vanished during the merge", relid);
+	t->qualified = quote_qualified_identifier(t->schema, t->relname);
+
+	ret = SPI_execute_with_args(
+								"SELECT a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod)"
+								"  FROM pg_catalog.pg_index i"
+								"  CROSS JOIN LATERAL pg_catalog.unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)"
+								"  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) i.indrelid"
+								"   AND a.attnum OPERATOR(pg_catalog.=) k.attnum"
+								" WHERE i.indrelid OPERATOR(pg_catalog.=) $1 AND i.indisprimary"
+								" ORDER BY k.n",
+								1, argtypes, args, NULL, true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "reading the primary key failed: %s", SPI_result_code_string(ret));
+	t->npk = (int) SPI_processed;
+	t->pk_quoted = palloc(sizeof(char *) * Max(t->npk, 1));
+	t->pk_raw = palloc(sizeof(char *) * Max(t->npk, 1));
+	t->pk_types = palloc(sizeof(char *) * Max(t->npk, 1));
+	for (int i = 0; i < t->npk; i++)
+	{
+		char	   *name = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+
+		t->pk_raw[i] = pstrdup(name);
+		t->pk_quoted[i] = pstrdup(quote_identifier(name));
+		t->pk_types[i] = pstrdup(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
+	}
+	return t;
+}
+
+/*
+ * MergeKeyJson: an expression giving a row's key as a JSON object: its
+ * primary key columns, or its ctid for a table without one (stable within
+ * the merge's own transaction only; such tables are journaled by hash).
+ */
+char *
+MergeKeyJson(MergeTable *t, const char *alias)
+{
+	StringInfoData s;
+
+	initStringInfo(&s);
+	appendStringInfoString(&s, "pg_catalog.jsonb_build_object(");
+	if (t->npk == 0)
+		appendStringInfo(&s, "'ctid', %s.ctid", alias);
+	for (int i = 0; i < t->npk; i++)
+		appendStringInfo(&s, "%s%s, %s.%s", i > 0 ? ", " : "",
+						 quote_literal_cstr(t->pk_raw[i]), alias, t->pk_quoted[i]);
+	appendStringInfoChar(&s, ')');
+	return s.data;
+}
+
+/*
+ * MergeKeyMatch: a condition true for the row of alias whose key is the
+ * JSON object keyexpr.
+ */
+char *
+MergeKeyMatch(MergeTable *t, const char *alias, const char *keyexpr)
+{
+	StringInfoData s;
+
+	initStringInfo(&s);
+	if (t->npk == 0)
+		appendStringInfo(&s, "%s.ctid OPERATOR(pg_catalog.=) ((%s) OPERATOR(pg_catalog.->>) 'ctid')::pg_catalog.tid",
+						 alias, keyexpr);
+	for (int i = 0; i < t->npk; i++)
+		appendStringInfo(&s, "%s%s.%s = ((%s) OPERATOR(pg_catalog.->>) %s)::%s",
+						 i > 0 ? " AND " : "", alias, t->pk_quoted[i], keyexpr,
+						 quote_literal_cstr(t->pk_raw[i]), t->pk_types[i]);
+	return s.data;
+}
+
+void
+MergeAddFinding(MergeRun *run, const char *action, const char *table_name,
+				const char *constraint_name, int64 from_client, int64 row_count,
+				const char *detail)
+{
+	MemoryContext old = MemoryContextSwitchTo(run->findings_cxt);
+	MergeFinding *f = palloc0(sizeof(MergeFinding));
+
+	f->action = pstrdup(action);
+	f->table_name = table_name ? pstrdup(table_name) : NULL;
+	f->constraint_name = constraint_name ? pstrdup(constraint_name) : NULL;
+	f->from_client = from_client;
+	f->row_count = row_count;
+	f->detail = detail ? pstrdup(detail) : NULL;
+	run->findings = lappend(run->findings, f);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * MergeJournalDelete records rows deleted (images: a jsonb array).
+ */
+void
+MergeJournalDelete(MergeRun *run, const char *reason, MergeTable *t,
+				   const char *constraint_name, int64 from_client, Datum images)
+{
+	JournalArgs a;
+	char	   *sql;
+
+	ArgsInit(&a, run, reason, t, constraint_name, from_client);
+	ArgAdd(&a, JSONBOID, images, false);
+	sql = psprintf("%s SELECT $1, $2, $3, 'delete', $4, $5, $6, $7, $8,"
+				   " pg_catalog.jsonb_array_length($9), NULL, NULL, NULL, NULL, $9",
+				   journal_columns);
+	RunJournaled(run, sql, &a, t, false);
+}
+
+/*
+ * MergeJournalUpdate records one row changed (keys: a jsonb array of one key).
+ */
+void
+MergeJournalUpdate(MergeRun *run, const char *reason, MergeTable *t,
+				   const char *constraint_name, int64 from_client,
+				   Datum keys, Datum old_values, Datum new_values)
+{
+	JournalArgs a;
+	char	   *sql;
+
+	ArgsInit(&a, run, reason, t, constraint_name, from_client);
+	ArgAdd(&a, JSONBOID, keys, false);
+	ArgAdd(&a, JSONBOID, old_values, false);
+	ArgAdd(&a, JSONBOID, new_values, false);
+	sql = psprintf("%s SELECT $1, $2, $3, 'update', $4, $5, $6, $7, $8,"
+				   " pg_catalog.jsonb_array_length($9), $9, NULL, $10, $11, NULL",
+				   journal_columns);
+	RunJournaled(run, sql, &a, t, true);
+}
+
+/*
+ * UpdateJournalTail: the INSERT that turns the CTE "moved" (k: key, h:
+ * hash) into one journal row, old and new values being expressions.
+ */
+static char *
+UpdateJournalTail(MergeTable *t, const char *old_expr, const char *new_expr)
+{
+	return psprintf("%s SELECT $1, $2, $3, 'update', $4, $5, $6, $7, $8, count(*), %s, %s, %s, %s, NULL"
+					" FROM moved HAVING count(*) OPERATOR(pg_catalog.>) 0",
+					journal_columns,
+					t->npk > 0 ? "pg_catalog.jsonb_agg(k)" : "NULL",
+					t->npk > 0 ? "NULL" : "pg_catalog.array_agg(h)",
+					old_expr, new_expr);
+}
+
+static char *
+ReturningKeyAndHash(MergeTable *t, const char *alias)
+{
+	return psprintf("RETURNING %s AS k, %s AS h", MergeKeyJson(t, alias),
+					t->npk > 0 ? "NULL::text" : psprintf("pg_catalog.md5(%s::text)", alias));
+}
+
+/*
+ * FoldRow folds the row mkey of table t (a duplicate, of the merged client)
+ * into the row skey (the survivor's): rows referencing it are moved to the
+ * survivor's row, then it is deleted.
+ */
+static void
+FoldRow(MergeRun *run, MergeTable *t, const char *constraint_name, int64 merged,
+		Datum mkey, Datum skey)
+{
+	List	   *refs = CrFindClientReferences(t->relid, CurrentMemoryContext);
+	ListCell   *lc;
+	JournalArgs a;
+	char	   *sql;
+
+	foreach(lc, refs)
+	{
+		CrClientReference *ref = (CrClientReference *) lfirst(lc);
+		MergeTable *r = MergeGetTable(ref->relid);
+		StringInfoData set;
+		StringInfoData join;
+		StringInfoData oldv;
+		StringInfoData newv;
+
+		initStringInfo(&set);
+		initStringInfo(&join);
+		initStringInfo(&oldv);
+		initStringInfo(&newv);
+		for (int k = 0; k < ref->nkeys; k++)
+		{
+			const char *pcol = quote_identifier(get_attname(t->relid, ref->pk_attnums[k], false));
+			char	   *jkey = quote_literal_cstr(ref->fk_raw[k]);
+
+			appendStringInfo(&set, "%s%s = s.%s", k > 0 ? ", " : "", ref->fk_columns[k], pcol);
+			appendStringInfo(&join, " AND r.%s = m.%s", ref->fk_columns[k], pcol);
+			appendStringInfo(&oldv, "%s%s, m.%s", k > 0 ? ", " : "", jkey, pcol);
+			appendStringInfo(&newv, "%s%s, s.%s", k > 0 ? ", " : "", jkey, pcol);
+		}
+		ArgsInit(&a, run, "fold", r, ref->constraint_name, merged);
+		ArgAdd(&a, JSONBOID, mkey, false);
+		ArgAdd(&a, JSONBOID, skey, false);
+		sql = psprintf("WITH moved AS (UPDATE %s r SET %s FROM %s s, %s m"
+					   " WHERE %s AND %s%s %s) %s",
+					   r->qualified, set.data, t->qualified, t->qualified,
+					   MergeKeyMatch(t, "s", "$10"), MergeKeyMatch(t, "m", "$9"), join.data,
+					   ReturningKeyAndHash(r, "r"),
+					   UpdateJournalTail(r,
+										 psprintf("(SELECT pg_catalog.jsonb_build_object(%s) FROM %s m WHERE %s)",
+												  oldv.data, t->qualified, MergeKeyMatch(t, "m", "$9")),
+										 psprintf("(SELECT pg_catalog.jsonb_build_object(%s) FROM %s s WHERE %s)",
+												  newv.data, t->qualified, MergeKeyMatch(t, "s", "$10"))));
+		RunJournaled(run, sql, &a, r, true);
+	}
+
+	MergeDeleteRow(run, "fold", t, constraint_name, merged, mkey);
+}
+
+/*
+ * MergeDeleteRow deletes the row key of table t and journals its image.
+ */
+void
+MergeDeleteRow(MergeRun *run, const char *reason, MergeTable *t, const char *constraint_name,
+			   int64 from_client, Datum key)
+{
+	JournalArgs a;
+	char	   *sql;
+
+	ArgsInit(&a, run, reason, t, constraint_name, from_client);
+	ArgAdd(&a, JSONBOID, key, false);
+	sql = psprintf("WITH d AS (DELETE FROM %s t WHERE %s RETURNING pg_catalog.to_jsonb(t) AS img)"
+				   " %s SELECT $1, $2, $3, 'delete', $4, $5, $6, $7, $8, count(*),"
+				   " NULL, NULL, NULL, NULL, pg_catalog.jsonb_agg(img) FROM d HAVING count(*) OPERATOR(pg_catalog.>) 0",
+				   t->qualified, MergeKeyMatch(t, "t", "$9"), journal_columns);
+	RunJournaled(run, sql, &a, t, false);
+}
+
+/*
+ * FoldPairs folds every pair (merged row key, survivor row key) a query
+ * with parameters $1 = merged client, $2 = survivor returns.
+ */
+static void
+FoldPairs(MergeRun *run, MergeTable *t, const char *constraint_name, int64 merged,
+		  const char *pairs_sql)
+{
+	Oid			types[2] = {INT8OID, INT8OID};
+	Datum		values[2] = {Int64GetDatum(merged), Int64GetDatum(run->survivor)};
+	SPITupleTable *tab;
+	uint64		n;
+	int			ret = SPI_execute_with_args(pairs_sql, 2, types, values, NULL, false, 0);
+
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "finding duplicate rows failed: %s", SPI_result_code_string(ret));
+	tab = SPI_tuptable;
+	n = SPI_processed;
+	for (uint64 i = 0; i < n; i++)
+	{
+		bool		isnull;
+		Datum		mkey = SPI_getbinval(tab->vals[i], tab->tupdesc, 1, &isnull);
+		Datum		skey = SPI_getbinval(tab->vals[i], tab->tupdesc, 2, &isnull);
+
+		FoldRow(run, t, constraint_name, merged, mkey, skey);
+	}
+}
+
+/*
+ * The card's children: what makes two of them the same.  Parameters: $1
+ * merged client, $2 survivor.  The survivor's primary row is preferred.
+ */
+static const char *const address_pairs =
+"SELECT pg_catalog.jsonb_build_object('id', m.id), pg_catalog.jsonb_build_object('id', s.id)"
+"  FROM client_registry.client_address m"
+"  CROSS JOIN LATERAL (SELECT s.id FROM client_registry.client_address s"
+"   WHERE s.client_id OPERATOR(pg_catalog.=) $2"
+"     AND pg_catalog.lower(pg_catalog.regexp_replace(pg_catalog.btrim(COALESCE(s.street, '')), '\\s+', ' ', 'g'))"
+"         OPERATOR(pg_catalog.=) pg_catalog.lower(pg_catalog.regexp_replace(pg_catalog.btrim(COALESCE(m.street, '')), '\\s+', ' ', 'g'))"
+"     AND pg_catalog.lower(pg_catalog.btrim(COALESCE(s.city, ''))) OPERATOR(pg_catalog.=) pg_catalog.lower(pg_catalog.btrim(COALESCE(m.city, '')))"
+"     AND pg_catalog.upper(pg_catalog.regexp_replace(COALESCE(s.postal_code, ''), '[^0-9A-Za-z]', '', 'g'))"
+"         OPERATOR(pg_catalog.=) pg_catalog.upper(pg_catalog.regexp_replace(COALESCE(m.postal_code, ''), '[^0-9A-Za-z]', '', 'g'))"
+"     AND s.country OPERATOR(pg_catalog.=) m.country"
+"   ORDER BY s.is_primary DESC, s.id LIMIT 1) s"
+" WHERE m.client_id OPERATOR(pg_catalog.=) $1 ORDER BY m.id";
+static const char *const bank_account_pairs =
+"SELECT pg_catalog.jsonb_build_object('id', m.id), pg_catalog.jsonb_build_object('id', s.id)"
+"  FROM client_registry.client_bank_account m"
+"  JOIN client_registry.client_bank_account s ON s.client_id OPERATOR(pg_catalog.=) $2"
+"   AND s.iban OPERATOR(pg_catalog.=) m.iban AND s.currency OPERATOR(pg_catalog.=) m.currency"
+" WHERE m.client_id OPERATOR(pg_catalog.=) $1 ORDER BY m.id";
+static const char *const contact_pairs =
+"SELECT pg_catalog.jsonb_build_object('id', m.id), pg_catalog.jsonb_build_object('id', s.id)"
+"  FROM client_registry.client_contact m"
+"  CROSS JOIN LATERAL (SELECT s.id FROM client_registry.client_contact s"
+"   WHERE s.client_id OPERATOR(pg_catalog.=) $2"
+"     AND pg_catalog.lower(pg_catalog.btrim(COALESCE(s.first_name, ''))) OPERATOR(pg_catalog.=) pg_catalog.lower(pg_catalog.btrim(COALESCE(m.first_name, '')))"
+"     AND pg_catalog.lower(pg_catalog.btrim(COALESCE(s.last_name, ''))) OPERATOR(pg_catalog.=) pg_catalog.lower(pg_catalog.btrim(COALESCE(m.last_name, '')))"
+"     AND pg_catalog.lower(COALESCE(s.email, '')) OPERATOR(pg_catalog.=) pg_catalog.lower(COALESCE(m.email, ''))"
+"   ORDER BY s.is_primary DESC, s.id LIMIT 1) s"
+" WHERE m.client_id OPERATOR(pg_catalog.=) $1 ORDER BY m.id";
+
+static bool
+IsCardChild(MergeRun *run, Oid relid)
+{
+	return relid == run->address_relid || relid == run->bank_account_relid ||
+		relid == run->contact_relid;
+}
+
+/*
+ * DemotePrimary: when the survivor has a primary row in a child table, the
+ * merged client's primary row is demoted before it moves.
+ */
+static void
+DemotePrimary(MergeRun *run, MergeTable *t, const char *fk_column, int64 merged)
+{
+	JournalArgs a;
+	char	   *sql;
+
+	ArgsInit(&a, run, "demote primary", t, NULL, merged);
+	ArgAdd(&a, INT8OID, Int64GetDatum(merged), false);
+	ArgAdd(&a, INT8OID, Int64GetDatum(run->survivor), false);
+	sql = psprintf("WITH moved AS (UPDATE %s t SET is_primary = false"
+				   " WHERE t.%s OPERATOR(pg_catalog.=) $9 AND t.is_primary"
+				   "   AND EXISTS (SELECT 1 FROM %s s WHERE s.%s OPERATOR(pg_catalog.=) $10 AND s.is_primary) %s) %s",
+				   t->qualified, fk_column, t->qualified, fk_column,
+				   ReturningKeyAndHash(t, "t"),
+				   UpdateJournalTail(t, "'{\"is_primary\": true}'::jsonb", "'{\"is_primary\": false}'::jsonb"));
+	RunJournaled(run, sql, &a, t, true);
+}
+
+/*
+ * ResolveClashes probes each unique index of the table that contains the
+ * re-pointed column.  Identical rows are folded; others are conflicts
+ * (raised, or in a preview recorded and returned as keys to leave out).
+ */
+static List *
+ResolveClashes(MergeRun *run, CrClientReference *ref, MergeTable *t, int fk_index, int64 merged)
+{
+	Oid			argtypes[2] = {OIDOID, INT2OID};
+	Datum		args[2];
+	int16		fk_attnum = ref->fk_attnums[fk_index];
+	const char *col = ref->fk_columns[fk_index];
+	List	   *excluded = NIL;
+	SPITupleTable *indexes;
+	uint64		nindexes;
+	int			ret;
+
+	args[0] = ObjectIdGetDatum(ref->relid);
+	args[1] = Int16GetDatum(fk_attnum);
+	ret = SPI_execute_with_args(
+								"SELECT COALESCE(con.conname, ic.relname)::text, i.indkey::int2[],"
+								"       pg_catalog.pg_get_expr(i.indpred, i.indrelid), i.indnullsnotdistinct,"
+								"       ic.relname::text"
+								"  FROM pg_catalog.pg_index i"
+								"  JOIN pg_catalog.pg_class ic ON ic.oid OPERATOR(pg_catalog.=) i.indexrelid"
+								"  LEFT JOIN pg_catalog.pg_constraint con ON con.conindid OPERATOR(pg_catalog.=) i.indexrelid"
+								"   AND con.conrelid OPERATOR(pg_catalog.=) i.indrelid"
+								" WHERE i.indrelid OPERATOR(pg_catalog.=) $1 AND i.indisunique AND i.indexprs IS NULL"
+								"   AND $2 OPERATOR(pg_catalog.=) ANY (i.indkey::int2[])"
+								" ORDER BY 1",
+								2, argtypes, args, NULL, true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "reading unique indexes failed: %s", SPI_result_code_string(ret));
+	indexes = SPI_tuptable;
+	nindexes = SPI_processed;
+
+	for (uint64 x = 0; x < nindexes; x++)
+	{
+		HeapTuple	it = indexes->vals[x];
+		TupleDesc	id = indexes->tupdesc;
+		char	   *conname = SPI_getvalue(it, id, 1);
+		bool		isnull;
+		ArrayType  *keys = DatumGetArrayTypeP(SPI_getbinval(it, id, 2, &isnull));
+		char	   *pred = SPI_getvalue(it, id, 3);
+		bool		nulls_not_distinct = DatumGetBool(SPI_getbinval(it, id, 4, &isnull));
+		char	   *indexname = SPI_getvalue(it, id, 5);
+		Datum	   *kd;
+		int			nk;
+		StringInfoData same;
+		StringInfoData excl;
+		char	   *sql;
+		bool		pk_has_fk = false;
+		SPITupleTable *clash;
+		uint64		nclash;
+		Oid			types[3] = {INT8OID, INT8OID, TEXTARRAYOID};
+		Datum		values[3];
+
+		if (IsCardChild(run, ref->relid) && strstr(indexname, "_one_primary") != NULL)
+			continue;			/* DemotePrimary took care of it */
+		deconstruct_array(keys, INT2OID, 2, true, TYPALIGN_SHORT, &kd, NULL, &nk);
+		initStringInfo(&same);
+		for (int k = 0; k < nk; k++)
+		{
+			int16		att = DatumGetInt16(kd[k]);
+			const char *c;
+
+			if (att == fk_attnum)
+				continue;
+			c = quote_identifier(get_attname(ref->relid, att, false));
+			appendStringInfo(&same, " AND s.%s %s m.%s", c,
+							 nulls_not_distinct ? "IS NOT DISTINCT FROM" : "=", c);
+		}
+		/* columns that may differ between duplicates */
+		initStringInfo(&excl);
+		appendStringInfo(&excl, "{%s", quote_identifier(get_attname(ref->relid, fk_attnum, false)));
+		for (int k = 0; k < t->npk; k++)
+			if (strcmp(t->pk_quoted[k], col) == 0)
+				pk_has_fk = true;
+		if (!pk_has_fk)
+			for (int k = 0; k < t->npk; k++)
+				appendStringInfo(&excl, ",%s", t->pk_raw[k]);
+		if (IsCardChild(run, ref->relid))
+			appendStringInfoString(&excl, ",is_primary,created_at,updated_at");
+		appendStringInfoChar(&excl, '}');
+
+		sql = psprintf("SELECT %s AS mk, x.sk, x.same FROM %s m"
+					   " CROSS JOIN LATERAL (SELECT %s AS sk,"
+					   "   (pg_catalog.to_jsonb(s) OPERATOR(pg_catalog.-) $3) OPERATOR(pg_catalog.=)"
+					   "   (pg_catalog.to_jsonb(m) OPERATOR(pg_catalog.-) $3) AS same"
+					   "   FROM %s s WHERE s.%s = $2%s%s%s%s LIMIT 1) x"
+					   " WHERE m.%s = $1%s%s%s",
+					   MergeKeyJson(t, "m"), t->qualified,
+					   MergeKeyJson(t, "s"), t->qualified, col, same.data,
+					   pred ? " AND (" : "", pred ? pred : "", pred ? ")" : "",
+					   col,
+					   pred ? psprintf(" AND EXISTS (SELECT 1 FROM %s p WHERE p.ctid OPERATOR(pg_catalog.=) m.ctid AND (", t->qualified) : "",
+					   pred ? pred : "", pred ? "))" : "");
+		values[0] = Int64GetDatum(merged);
+		values[1] = Int64GetDatum(run->survivor);
+		values[2] = OidFunctionCall3(F_ARRAY_IN, CStringGetDatum(excl.data),
+									 ObjectIdGetDatum(TEXTOID), Int32GetDatum(-1));
+		ret = SPI_execute_with_args(sql, 3, types, values, NULL, false, 0);
+		if (ret != SPI_OK_SELECT)
+			elog(ERROR, "probing %s failed: %s", conname, SPI_result_code_string(ret));
+		clash = SPI_tuptable;
+		nclash = SPI_processed;
+		for (uint64 i = 0; i < nclash; i++)
+		{
+			HeapTuple	ct = clash->vals[i];
+			Datum		mkey = SPI_getbinval(ct, clash->tupdesc, 1, &isnull);
+			Datum		skey = SPI_getbinval(ct, clash->tupdesc, 2, &isnull);
+			bool		identical = DatumGetBool(SPI_getbinval(ct, clash->tupdesc, 3, &isnull));
+			char	   *mtext = SPI_getvalue(ct, clash->tupdesc, 1);
+			char	   *stext = SPI_getvalue(ct, clash->tupdesc, 2);
+
+			if (identical)
+			{
+				FoldRow(run, t, conname, merged, mkey, skey);
+				continue;
+			}
+			if (run->preview)
+			{
+				MergeAddFinding(run, "conflict", t->qualified, conname, merged, 1,
+								psprintf("row %s would clash with the survivor's row %s", mtext, stext));
+				excluded = lappend(excluded, pstrdup(mtext));
+				run->has_conflicts = true;
+				continue;
+			}
+			{
+				Relation	rel = table_open(ref->relid, AccessShareLock);
+
+				ereport(ERROR,
+						(errcode(ERRCODE_CR_MERGE_CONFLICT),
+						 errmsg("client %lld cannot be merged into client %lld: a row of %s would clash on %s",
+								(long long) merged, (long long) run->survivor, t->qualified, conname),
+						 errdetail("Row %s of the merged client and row %s of the survivor have the same key in %s but differ in other columns; merging would lose one of them.",
+								   mtext, stext, conname),
+						 errhint("Change or delete one of the two rows, then merge again; merge_preview() lists every clash."),
+						 errtableconstraint(rel, conname)));
+			}
+		}
+	}
+	return excluded;
+}
+
+/*
+ * RepointRows moves the rows of one foreign key from the merged client to
+ * the survivor and journals their keys in the same statement.
+ */
+static void
+RepointRows(MergeRun *run, CrClientReference *ref, MergeTable *t, int fk_index, int64 merged,
+			List *excluded)
+{
+	const char *col = ref->fk_columns[fk_index];
+	char	   *rawcol = ref->fk_raw[fk_index];
+	JournalArgs a;
+	char	   *sql;
+	char	   *skip = "";
+
+	ArgsInit(&a, run, "re-point", t, ref->constraint_name, merged);
+	ArgAdd(&a, INT8OID, Int64GetDatum(run->survivor), false);
+	ArgAdd(&a, INT8OID, Int64GetDatum(merged), false);
+	if (excluded != NIL)
+	{
+		Datum	   *texts = palloc(sizeof(Datum) * list_length(excluded));
+		ListCell   *lc;
+		int			n = 0;
+
+		foreach(lc, excluded)
+			texts[n++] = CStringGetTextDatum((char *) lfirst(lc));
+		ArgAdd(&a, TEXTARRAYOID,
+			   PointerGetDatum(construct_array(texts, n, TEXTOID, -1, false, TYPALIGN_INT)), false);
+		skip = psprintf(" AND NOT (%s::text OPERATOR(pg_catalog.=) ANY ($11))", MergeKeyJson(t, "t"));
+	}
+	sql = psprintf("WITH moved AS (UPDATE %s t SET %s = $9 WHERE t.%s = $10%s %s) %s",
+				   t->qualified, col, col, skip, ReturningKeyAndHash(t, "t"),
+				   UpdateJournalTail(t,
+									 psprintf("pg_catalog.jsonb_build_object(%s, $10)", quote_literal_cstr(rawcol)),
+									 psprintf("pg_catalog.jsonb_build_object(%s, $9)", quote_literal_cstr(rawcol))));
+	RunJournaled(run, sql, &a, t, true);
+}
+
+/*
+ * MergeMoveReferences moves everything of one merged client to the
+ * survivor: duplicates of the card's children folded, primaries demoted,
+ * then every foreign key's rows re-pointed.
+ */
+void
+MergeMoveReferences(MergeRun *run, int64 merged)
+{
+	List	   *refs = CrFindClientReferences(run->client_relid, CurrentMemoryContext);
+	int16		id_attnum = get_attnum(run->client_relid, "id");
+	ListCell   *lc;
+
+	FoldPairs(run, MergeGetTable(run->address_relid), "same address", merged, address_pairs);
+	FoldPairs(run, MergeGetTable(run->bank_account_relid), "client_bank_account_iban_key", merged,
+			  bank_account_pairs);
+	FoldPairs(run, MergeGetTable(run->contact_relid), "same contact", merged, contact_pairs);
+
+	foreach(lc, refs)
+	{
+		CrClientReference *ref = (CrClientReference *) lfirst(lc);
+		MergeTable *t;
+
+		if (ref->relid == run->balance_relid)
+			continue;			/* derived: the balance triggers move it */
+		t = MergeGetTable(ref->relid);
+		for (int k = 0; k < ref->nkeys; k++)
+		{
+			List	   *excluded;
+
+			if (ref->pk_attnums[k] != id_attnum)
+				continue;		/* tenant_id stays */
+			if (IsCardChild(run, ref->relid))
+				DemotePrimary(run, t, ref->fk_columns[k], merged);
+			excluded = ResolveClashes(run, ref, t, k, merged);
+			RepointRows(run, ref, t, k, merged, excluded);
+		}
+	}
+}
+
+/*
+ * MergeHashSteps stores, for every update step of a table with a key, the
+ * md5 of each row as the merge left it (unmerge compares them).
+ */
+void
+MergeHashSteps(MergeRun *run)
+{
+	ListCell   *lc;
+
+	foreach(lc, run->update_steps)
+	{
+		MergeStepRef *ref = (MergeStepRef *) lfirst(lc);
+		MergeTable *t = MergeGetTable(ref->relid);
+		Oid			types[3] = {INT4OID, INT8OID, INT4OID};
+		Datum		values[3] = {Int32GetDatum(run->tenant_id), Int64GetDatum(run->merge_id),
+		Int32GetDatum(ref->step)};
+		char	   *sql;
+		int			ret;
+
+		sql = psprintf("UPDATE client_registry.client_merge_step st SET row_hashes ="
+					   " (SELECT pg_catalog.array_agg(COALESCE(pg_catalog.md5(t::text), '') ORDER BY k.o)"
+					   "    FROM pg_catalog.jsonb_array_elements(st.row_keys) WITH ORDINALITY AS k(j, o)"
+					   "    LEFT JOIN %s t ON %s)"
+					   " WHERE st.tenant_id = $1 AND st.merge_id = $2 AND st.step = $3",
+					   t->qualified, MergeKeyMatch(t, "t", "k.j"));
+		ret = SPI_execute_with_args(sql, 3, types, values, NULL, false, 0);
+		if (ret != SPI_OK_UPDATE)
+			elog(ERROR, "hashing merged rows failed: %s", SPI_result_code_string(ret));
+	}
+}
+
+/*
+ * MergeWarnUnindexed warns about referencing columns without an index:
+ * each merge (and each delete of a client) scans such a table in full.
+ */
+void
+MergeWarnUnindexed(MergeRun *run)
+{
+	List	   *refs = CrFindClientReferences(run->client_relid, CurrentMemoryContext);
+	int16		id_attnum = get_attnum(run->client_relid, "id");
+	ListCell   *lc;
+
+	foreach(lc, refs)
+	{
+		CrClientReference *ref = (CrClientReference *) lfirst(lc);
+
+		for (int k = 0; k < ref->nkeys; k++)
+		{
+			Oid			types[2] = {OIDOID, INT2OID};
+			Datum		values[2];
+			int16		att;
+			int			ret;
+
+			if (ref->pk_attnums[k] != id_attnum)
+				continue;
+			att = ref->fk_attnums[k];
+			values[0] = ObjectIdGetDatum(ref->relid);
+			values[1] = Int16GetDatum(att);
+			/* an index led by the column, or by tenant_id-like key columns and then it */
+			ret = SPI_execute_with_args(
+										"SELECT 1 FROM pg_catalog.pg_index i"
+										" WHERE i.indrelid OPERATOR(pg_catalog.=) $1 AND i.indpred IS NULL"
+										"   AND (i.indkey[0] OPERATOR(pg_catalog.=) $2"
+										"        OR (i.indnkeyatts OPERATOR(pg_catalog.>) 1 AND i.indkey[1] OPERATOR(pg_catalog.=) $2))",
+										2, types, values, NULL, true, 1);
+			if (ret != SPI_OK_SELECT)
+				elog(ERROR, "reading indexes failed: %s", SPI_result_code_string(ret));
+			if (SPI_processed == 0)
+			{
+				char	   *detail = psprintf("column %s of %s references clients but has no index: every merge and every client delete scans the whole table",
+											  ref->fk_columns[k], ref->qualified_name);
+
+				if (run->preview)
+					MergeAddFinding(run, "warning", ref->qualified_name, ref->constraint_name, 0, 0, detail);
+				else
+					ereport(WARNING,
+							(errmsg("%s", detail),
+							 errhint("CREATE INDEX ON %s (%s);", ref->qualified_name, ref->fk_columns[k])));
+			}
+		}
+	}
+}
