@@ -36,6 +36,12 @@ SELECT 3, id, 'purchase', 'RC-77', '2026-11-03' FROM client WHERE company_code =
 INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat_amount) VALUES (3, 50, 'PVM1', 21, 10.50);
 UPDATE invoice SET status = 'posted' WHERE id = 3;
 UPDATE client SET credit_limit = 100 WHERE company_code = '110443493' AND tenant_id = 1;
+-- a merge (0.3.0): its journal is user data too, and unmerge must still work
+-- on the restored database (row hashes survive the dump)
+INSERT INTO client (id, kind, name, phone, sales_tax_category) VALUES (900, 'buyer', 'Sanitex UAB', '+370 5 000 0000', 'PVM1');
+INSERT INTO client_address (client_id, street, city) VALUES (900, 'Kalvarijų g. 1', 'Vilnius');
+INSERT INTO public.sales_invoice (tenant_id, client_id, number) VALUES (1, 900, 'SF-DUP');
+SELECT merge_clients((SELECT id FROM client WHERE company_code = '110443493' AND tenant_id = 1), 900);
 SQL
 pg_dump -Fc -d $src -f "$dump" 2> >(grep -v -e 'circular foreign-key' -e 'detail: invoice' -e 'hint: ' >&2)
 pg_restore --exit-on-error -d $dst "$dump"
@@ -75,6 +81,8 @@ missing=$(psql -qXAt -d $src -c "SELECT string_agg(c.relname, ', ') FROM pg_clas
     AND c.relname <> 'client_balance'
     AND c.oid <> ALL ((SELECT extconfig FROM pg_extension WHERE extname = 'client_registry')::oid[])")
 if [ -n "$missing" ]; then echo "not registered with pg_extension_config_dump: $missing"; status=1; fi
+# A merge made before the dump can be undone after the restore.
+psql -qX -v ON_ERROR_STOP=1 -d $dst -c "SELECT client_registry.unmerge(max(id)) FROM client_registry.client_merge" >/dev/null || { echo "unmerge after restore failed"; status=1; }
 # The restored database keeps working: new ids do not collide.
 psql -qX -v ON_ERROR_STOP=1 -d $dst -c "SET client_registry.tenant = 1; INSERT INTO client_registry.client (name) VALUES ('After restore')" >/dev/null || status=1
 rm -f "$dump"
