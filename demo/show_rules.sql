@@ -84,3 +84,30 @@ SELECT id, 'in', '2026-11-20', 500, 'SWED-2026-11-20-001', 'apmokejimas uz SF-20
 UPDATE client SET settlement_mode = 'selected_documents' WHERE company_code = '188772433' AND tenant_id = 1;
 SELECT settle_automatically() AS settlements_made;
 SELECT number, total_gross, open_amount FROM invoice_list WHERE tenant_id = 1 ORDER BY id;
+
+\echo '=== R2.4: duplicates found, previewed, merged with everything they own, and undone ==='
+SET client_registry.tenant = 1;
+INSERT INTO client (id, kind, name, email, phone, sales_tax_category) VALUES
+    (501, 'buyer', 'Sanitex, UAB', 'uzsakymai@sanitex.lt', '+370 5 123 4567', 'PVM1');
+INSERT INTO client_address (client_id, street, city, postal_code) VALUES (501, 'j. jasinskio g. 16', 'VILNIUS', 'LT 03163');
+INSERT INTO client_bank_account (client_id, iban) VALUES (501, 'LT05 7300 0100 0975 7487');
+INSERT INTO invoice (id, client_id, direction, number, invoice_date) VALUES (501, 501, 'sale', 'SF-2026-501', '2026-11-10');
+INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat_amount) VALUES (501, 100, 'PVM1', 21, 21);
+UPDATE invoice SET status = 'posted' WHERE id = 501;
+SELECT reason, match_key, client_ids, names FROM duplicate_candidates WHERE tenant_id = 1 ORDER BY reason;
+\echo '--- merge_preview: what the merge would do (nothing is changed) ---'
+SELECT step, action, table_name, from_client, row_count, detail
+  FROM merge_preview((SELECT id FROM client WHERE company_code = '110443493' AND tenant_id = 1), 501);
+\echo '--- merge_clients: the duplicate is gone, its invoice, address and IBAN are on the survivor ---'
+SELECT merge_clients((SELECT id FROM client WHERE company_code = '110443493' AND tenant_id = 1), 501) AS merge_id \gset
+SELECT id, name, email, phone FROM client WHERE id IN (501, (SELECT id FROM client WHERE company_code = '110443493' AND tenant_id = 1));
+SELECT i.number, c.name AS client_now, i.counterparty_name AS name_on_the_invoice
+  FROM invoice i JOIN client c ON c.id = i.client_id WHERE i.id = 501;
+SELECT merge_id, survivor_name, merged_ids, merged_names, rows_changed, merged_by FROM client_merge_history;
+\echo '--- unmerge: every row back where it was ---'
+SELECT unmerge(:merge_id) AS rows_put_back;
+SELECT i.number, c.name AS client_now FROM invoice i JOIN client c ON c.id = i.client_id WHERE i.id = 501;
+\echo '--- two real companies are not merged without force (SQLSTATE R2405) ---'
+SELECT merge_clients((SELECT id FROM client WHERE company_code = '110443493' AND tenant_id = 1),
+                     (SELECT id FROM client WHERE company_code = '188772433' AND tenant_id = 1));
+\echo SQLSTATE :SQLSTATE
