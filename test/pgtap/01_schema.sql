@@ -265,7 +265,10 @@ SELECT set_eq(
           'client_registry.settlement', 'client_registry.contract', 'client_registry.invoice_instalment',
           'client_registry.invoice_id_seq', 'client_registry.invoice_vat_line_id_seq',
           'client_registry.payment_id_seq', 'client_registry.settlement_id_seq',
-          'client_registry.contract_id_seq', 'client_registry.invoice_instalment_id_seq'],
+          'client_registry.contract_id_seq', 'client_registry.invoice_instalment_id_seq',
+          -- 0.3.0: merge journal
+          'client_registry.client_merge', 'client_registry.client_merge_step',
+          'client_registry.client_merge_id_seq'],
     'extconfig lists every table but client_balance, and every identity sequence');
 SELECT is_empty($$
     SELECT c.oid::regclass::text FROM pg_class c
