@@ -521,7 +521,7 @@ ResolveClashes(MergeRun *run, CrClientReference *ref, MergeTable *t, int fk_inde
 		}
 		/* columns that may differ between duplicates */
 		initStringInfo(&excl);
-		appendStringInfo(&excl, "{%s", quote_identifier(get_attname(ref->relid, fk_attnum, false)));
+		appendStringInfo(&excl, "{cr_row_ctid,%s", quote_identifier(get_attname(ref->relid, fk_attnum, false)));
 		for (int k = 0; k < t->npk; k++)
 			if (strcmp(t->pk_quoted[k], col) == 0)
 				pk_has_fk = true;
@@ -532,18 +532,29 @@ ResolveClashes(MergeRun *run, CrClientReference *ref, MergeTable *t, int fk_inde
 			appendStringInfoString(&excl, ",is_primary,created_at,updated_at");
 		appendStringInfoChar(&excl, '}');
 
-		sql = psprintf("SELECT %s AS mk, x.sk, x.same FROM %s m"
-					   " CROSS JOIN LATERAL (SELECT %s AS sk,"
-					   "   (pg_catalog.to_jsonb(s) OPERATOR(pg_catalog.-) $3) OPERATOR(pg_catalog.=)"
-					   "   (pg_catalog.to_jsonb(m) OPERATOR(pg_catalog.-) $3) AS same"
-					   "   FROM %s s WHERE s.%s = $2%s%s%s%s LIMIT 1) x"
-					   " WHERE m.%s = $1%s%s%s",
-					   MergeKeyJson(t, "m"), t->qualified,
-					   MergeKeyJson(t, "s"), t->qualified, col, same.data,
-					   pred ? " AND (" : "", pred ? pred : "", pred ? ")" : "",
-					   col,
-					   pred ? psprintf(" AND EXISTS (SELECT 1 FROM %s p WHERE p.ctid OPERATOR(pg_catalog.=) m.ctid AND (", t->qualified) : "",
-					   pred ? pred : "", pred ? "))" : "");
+		/*
+		 * One join of the merged client's rows with the survivor's on the
+		 * index columns (each side filtered by the index predicate, whose
+		 * unqualified columns resolve inside its own subquery): a hash or
+		 * merge join however many rows the merged client has.  ctid is
+		 * carried along as the key of a table without a primary key.
+		 */
+		{
+			char	   *side = psprintf("(SELECT t.*, t.ctid AS cr_row_ctid FROM %s t%s%s%s)",
+										t->qualified, pred ? " WHERE (" : "", pred ? pred : "",
+										pred ? ")" : "");
+			char	   *mkey = t->npk > 0 ? MergeKeyJson(t, "m") :
+				"pg_catalog.jsonb_build_object('ctid', m.cr_row_ctid)";
+			char	   *skey = t->npk > 0 ? MergeKeyJson(t, "s") :
+				"pg_catalog.jsonb_build_object('ctid', s.cr_row_ctid)";
+
+			sql = psprintf("SELECT %s AS mk, %s AS sk,"
+						   " (pg_catalog.to_jsonb(s) OPERATOR(pg_catalog.-) $3) OPERATOR(pg_catalog.=)"
+						   " (pg_catalog.to_jsonb(m) OPERATOR(pg_catalog.-) $3) AS same"
+						   " FROM %s m JOIN %s s ON s.%s = $2%s"
+						   " WHERE m.%s = $1",
+						   mkey, skey, side, side, col, same.data, col);
+		}
 		values[0] = Int64GetDatum(merged);
 		values[1] = Int64GetDatum(run->survivor);
 		values[2] = OidFunctionCall3(F_ARRAY_IN, CStringGetDatum(excl.data),
