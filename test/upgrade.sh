@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 sharedir=$(pg_config --sharedir)/extension
 default=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" client_registry.control)
 checked=0 status=0
+difffile=$(mktemp /tmp/cr_upgrade.XXXXXX)
 schema_of() {
     pg_dump -s -n client_registry -d "$1" 2>/dev/null \
         | grep -vE '^--|^$|^SET |^SELECT pg_catalog.set_config|^\\(un)?restrict ' | sort
@@ -45,8 +46,8 @@ SQL
         echo "after the upgrade from $from, posting an invoice on the old data failed"; status=1
     fi
     psql -qX -v ON_ERROR_STOP=1 -d cr_up_new -c "CREATE EXTENSION client_registry" >/dev/null
-    if ! diff <(schema_of cr_up_old) <(schema_of cr_up_new | grep -v '^$') > /tmp/cr_upgrade.diff; then
-        echo "upgrade from $from to $default differs from a fresh install:"; head -50 /tmp/cr_upgrade.diff; status=1
+    if ! diff <(schema_of cr_up_old) <(schema_of cr_up_new | grep -v '^$') > "$difffile"; then
+        echo "upgrade from $from to $default differs from a fresh install:"; head -50 "$difffile"; status=1
     fi
     checked=$((checked + 1))
     psql -qX -d postgres -c "DROP DATABASE cr_up_old" -c "DROP DATABASE cr_up_new" >/dev/null
