@@ -175,6 +175,18 @@ INSERT INTO public.merge_unindexed VALUES (9007);
 SELECT merge_clients(9002, 9007) > 0 AS merged;
 SELECT * FROM public.merge_unindexed;
 
+-- A survivor without children takes the merged client's primaries
+INSERT INTO client (id, kind, name) VALUES (9010, 'buyer', 'Be adreso'), (9011, 'buyer', 'Be adreso (2)'), (9012, 'buyer', 'Be adreso (3)');
+INSERT INTO client_address (id, client_id, street, city) VALUES (9110, 9011, 'Vilniaus g. 1', 'Vilnius'), (9111, 9011, 'Kauno g. 2', 'Vilnius'),
+                                                              (9112, 9012, 'Rygos g. 3', 'Vilnius');
+SELECT merge_clients(9010, 9011, 9012) AS merge_a \gset
+SELECT id, client_id, is_primary FROM client_address WHERE id BETWEEN 9110 AND 9112 ORDER BY id;
+-- a later merge moving the same rows again: the earlier one can no longer be undone
+INSERT INTO client (id, kind, name) VALUES (9013, 'buyer', 'Be adreso (4)');
+SELECT merge_clients(9013, 9010) > 0 AS merged_again;
+SELECT unmerge(:merge_a);
+\echo :SQLSTATE
+
 -- Privileges: not for PUBLIC
 SELECT has_function_privilege('public', 'client_registry.merge_clients(bigint, bigint[])', 'EXECUTE') AS public_merge,
        has_function_privilege('public', 'client_registry.unmerge(bigint)', 'EXECUTE') AS public_unmerge;
