@@ -358,17 +358,18 @@ MergeDeleteRow(MergeRun *run, const char *reason, MergeTable *t, const char *con
 
 /*
  * FoldPairs folds every pair (merged row key, survivor row key) a query
- * with parameters $1 = merged client, $2 = survivor returns.
+ * with parameters $1 = merged client, $2 = survivor, $3 = tenant returns.
  */
 static void
 FoldPairs(MergeRun *run, MergeTable *t, const char *constraint_name, int64 merged,
 		  const char *pairs_sql)
 {
-	Oid			types[2] = {INT8OID, INT8OID};
-	Datum		values[2] = {Int64GetDatum(merged), Int64GetDatum(run->survivor)};
+	Oid			types[3] = {INT8OID, INT8OID, INT4OID};
+	Datum		values[3] = {Int64GetDatum(merged), Int64GetDatum(run->survivor),
+	Int32GetDatum(run->tenant_id)};
 	SPITupleTable *tab;
 	uint64		n;
-	int			ret = SPI_execute_with_args(pairs_sql, 2, types, values, NULL, false, 0);
+	int			ret = SPI_execute_with_args(pairs_sql, 3, types, values, NULL, false, 0);
 
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "finding duplicate rows failed: %s", SPI_result_code_string(ret));
@@ -392,7 +393,7 @@ static const char *const address_pairs =
 "SELECT pg_catalog.jsonb_build_object('id', m.id), pg_catalog.jsonb_build_object('id', s.id)"
 "  FROM client_registry.client_address m"
 "  CROSS JOIN LATERAL (SELECT s.id FROM client_registry.client_address s"
-"   WHERE s.client_id OPERATOR(pg_catalog.=) $2"
+"   WHERE s.tenant_id OPERATOR(pg_catalog.=) $3 AND s.client_id OPERATOR(pg_catalog.=) $2"
 "     AND pg_catalog.lower(pg_catalog.regexp_replace(pg_catalog.btrim(COALESCE(s.street, '')), '\\s+', ' ', 'g'))"
 "         OPERATOR(pg_catalog.=) pg_catalog.lower(pg_catalog.regexp_replace(pg_catalog.btrim(COALESCE(m.street, '')), '\\s+', ' ', 'g'))"
 "     AND pg_catalog.lower(pg_catalog.btrim(COALESCE(s.city, ''))) OPERATOR(pg_catalog.=) pg_catalog.lower(pg_catalog.btrim(COALESCE(m.city, '')))"
@@ -400,23 +401,51 @@ static const char *const address_pairs =
 "         OPERATOR(pg_catalog.=) pg_catalog.upper(pg_catalog.regexp_replace(COALESCE(m.postal_code, ''), '[^0-9A-Za-z]', '', 'g'))"
 "     AND s.country OPERATOR(pg_catalog.=) m.country"
 "   ORDER BY s.is_primary DESC, s.id LIMIT 1) s"
-" WHERE m.client_id OPERATOR(pg_catalog.=) $1 ORDER BY m.id";
+" WHERE m.tenant_id OPERATOR(pg_catalog.=) $3 AND m.client_id OPERATOR(pg_catalog.=) $1 ORDER BY m.id";
 static const char *const bank_account_pairs =
 "SELECT pg_catalog.jsonb_build_object('id', m.id), pg_catalog.jsonb_build_object('id', s.id)"
 "  FROM client_registry.client_bank_account m"
-"  JOIN client_registry.client_bank_account s ON s.client_id OPERATOR(pg_catalog.=) $2"
+"  JOIN client_registry.client_bank_account s ON s.tenant_id OPERATOR(pg_catalog.=) $3 AND s.client_id OPERATOR(pg_catalog.=) $2"
 "   AND s.iban OPERATOR(pg_catalog.=) m.iban AND s.currency OPERATOR(pg_catalog.=) m.currency"
-" WHERE m.client_id OPERATOR(pg_catalog.=) $1 ORDER BY m.id";
+" WHERE m.tenant_id OPERATOR(pg_catalog.=) $3 AND m.client_id OPERATOR(pg_catalog.=) $1 ORDER BY m.id";
 static const char *const contact_pairs =
 "SELECT pg_catalog.jsonb_build_object('id', m.id), pg_catalog.jsonb_build_object('id', s.id)"
 "  FROM client_registry.client_contact m"
 "  CROSS JOIN LATERAL (SELECT s.id FROM client_registry.client_contact s"
-"   WHERE s.client_id OPERATOR(pg_catalog.=) $2"
+"   WHERE s.tenant_id OPERATOR(pg_catalog.=) $3 AND s.client_id OPERATOR(pg_catalog.=) $2"
 "     AND pg_catalog.lower(pg_catalog.btrim(COALESCE(s.first_name, ''))) OPERATOR(pg_catalog.=) pg_catalog.lower(pg_catalog.btrim(COALESCE(m.first_name, '')))"
 "     AND pg_catalog.lower(pg_catalog.btrim(COALESCE(s.last_name, ''))) OPERATOR(pg_catalog.=) pg_catalog.lower(pg_catalog.btrim(COALESCE(m.last_name, '')))"
 "     AND pg_catalog.lower(COALESCE(s.email, '')) OPERATOR(pg_catalog.=) pg_catalog.lower(COALESCE(m.email, ''))"
 "   ORDER BY s.is_primary DESC, s.id LIMIT 1) s"
-" WHERE m.client_id OPERATOR(pg_catalog.=) $1 ORDER BY m.id";
+" WHERE m.tenant_id OPERATOR(pg_catalog.=) $3 AND m.client_id OPERATOR(pg_catalog.=) $1 ORDER BY m.id";
+
+/*
+ * OtherKeyColumns: conditions on the foreign key's other columns (the
+ * tenant_id of a composite key) for the rows of client "client_param", so
+ * that the (tenant_id, client_id) indexes serve the statement.
+ */
+static char *
+OtherKeyColumns(MergeRun *run, CrClientReference *ref, int fk_index, const char *alias,
+				const char *client_param)
+{
+	StringInfoData s;
+	int16		tenant_attnum = get_attnum(run->client_relid, "tenant_id");
+
+	initStringInfo(&s);
+	for (int k = 0; k < ref->nkeys; k++)
+	{
+		if (k == fk_index)
+			continue;
+		if (ref->pk_attnums[k] == tenant_attnum)
+			appendStringInfo(&s, " AND %s.%s = %d", alias, ref->fk_columns[k], run->tenant_id);
+		else
+			appendStringInfo(&s, " AND %s.%s = (SELECT c.%s FROM client_registry.client c WHERE c.id = %s)",
+							 alias, ref->fk_columns[k],
+							 quote_identifier(get_attname(run->client_relid, ref->pk_attnums[k], false)),
+							 client_param);
+	}
+	return s.data;
+}
 
 static bool
 IsCardChild(MergeRun *run, Oid relid)
@@ -430,8 +459,10 @@ IsCardChild(MergeRun *run, Oid relid)
  * merged client's primary row is demoted before it moves.
  */
 static void
-DemotePrimary(MergeRun *run, MergeTable *t, const char *fk_column, int64 merged)
+DemotePrimary(MergeRun *run, MergeTable *t, CrClientReference *ref, int fk_index, int64 merged)
 {
+	const char *fk_column = ref->fk_columns[fk_index];
+
 	JournalArgs a;
 	char	   *sql;
 
@@ -439,9 +470,10 @@ DemotePrimary(MergeRun *run, MergeTable *t, const char *fk_column, int64 merged)
 	ArgAdd(&a, INT8OID, Int64GetDatum(merged), false);
 	ArgAdd(&a, INT8OID, Int64GetDatum(run->survivor), false);
 	sql = psprintf("WITH moved AS (UPDATE %s t SET is_primary = false"
-				   " WHERE t.%s OPERATOR(pg_catalog.=) $9 AND t.is_primary"
-				   "   AND EXISTS (SELECT 1 FROM %s s WHERE s.%s OPERATOR(pg_catalog.=) $10 AND s.is_primary) %s) %s",
-				   t->qualified, fk_column, t->qualified, fk_column,
+				   " WHERE t.%s OPERATOR(pg_catalog.=) $9%s AND t.is_primary"
+				   "   AND EXISTS (SELECT 1 FROM %s s WHERE s.%s OPERATOR(pg_catalog.=) $10%s AND s.is_primary) %s) %s",
+				   t->qualified, fk_column, OtherKeyColumns(run, ref, fk_index, "t", "$9"),
+				   t->qualified, fk_column, OtherKeyColumns(run, ref, fk_index, "s", "$10"),
 				   ReturningKeyAndHash(t, "t"),
 				   UpdateJournalTail(t, "'{\"is_primary\": true}'::jsonb", "'{\"is_primary\": false}'::jsonb"));
 	RunJournaled(run, sql, &a, t, true);
@@ -551,9 +583,10 @@ ResolveClashes(MergeRun *run, CrClientReference *ref, MergeTable *t, int fk_inde
 			sql = psprintf("SELECT %s AS mk, %s AS sk,"
 						   " (pg_catalog.to_jsonb(s) OPERATOR(pg_catalog.-) $3) OPERATOR(pg_catalog.=)"
 						   " (pg_catalog.to_jsonb(m) OPERATOR(pg_catalog.-) $3) AS same"
-						   " FROM %s m JOIN %s s ON s.%s = $2%s"
-						   " WHERE m.%s = $1",
-						   mkey, skey, side, side, col, same.data, col);
+						   " FROM %s m JOIN %s s ON s.%s = $2%s%s"
+						   " WHERE m.%s = $1%s",
+						   mkey, skey, side, side, col, OtherKeyColumns(run, ref, fk_index, "s", "$2"),
+						   same.data, col, OtherKeyColumns(run, ref, fk_index, "m", "$1"));
 		}
 		values[0] = Int64GetDatum(merged);
 		values[1] = Int64GetDatum(run->survivor);
@@ -632,8 +665,9 @@ RepointRows(MergeRun *run, CrClientReference *ref, MergeTable *t, int fk_index, 
 			   PointerGetDatum(construct_array(texts, n, TEXTOID, -1, false, TYPALIGN_INT)), false);
 		skip = psprintf(" AND NOT (%s::text OPERATOR(pg_catalog.=) ANY ($11))", MergeKeyJson(t, "t"));
 	}
-	sql = psprintf("WITH moved AS (UPDATE %s t SET %s = $9 WHERE t.%s = $10%s %s) %s",
-				   t->qualified, col, col, skip, ReturningKeyAndHash(t, "t"),
+	sql = psprintf("WITH moved AS (UPDATE %s t SET %s = $9 WHERE t.%s = $10%s%s %s) %s",
+				   t->qualified, col, col, OtherKeyColumns(run, ref, fk_index, "t", "$10"), skip,
+				   ReturningKeyAndHash(t, "t"),
 				   UpdateJournalTail(t,
 									 psprintf("pg_catalog.jsonb_build_object(%s, $10)", quote_literal_cstr(rawcol)),
 									 psprintf("pg_catalog.jsonb_build_object(%s, $9)", quote_literal_cstr(rawcol))));
@@ -672,7 +706,7 @@ MergeMoveReferences(MergeRun *run, int64 merged)
 			if (ref->pk_attnums[k] != id_attnum)
 				continue;		/* tenant_id stays */
 			if (IsCardChild(run, ref->relid))
-				DemotePrimary(run, t, ref->fk_columns[k], merged);
+				DemotePrimary(run, t, ref, k, merged);
 			excluded = ResolveClashes(run, ref, t, k, merged);
 			RepointRows(run, ref, t, k, merged, excluded);
 		}
