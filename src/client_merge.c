@@ -604,6 +604,7 @@ MergeExecute(MergeRun *run)
 static void
 RunGuarded(MergeRun *run)
 {
+	MergeResetCaches();
 	cr_internal_change_depth++;
 	cr_merge_depth++;
 	PG_TRY();

@@ -74,6 +74,10 @@ typedef struct MergeTable
 } MergeTable;
 
 /* merge_references.c */
+extern void MergeResetCaches(void);
+extern int	MergeSpiExecute(const char *sql, int nargs, Oid *types, Datum *values,
+							const char *nulls, bool read_only, long tcount);
+extern List *MergeReferencesTo(Oid relid);
 extern MergeTable *MergeGetTable(Oid relid);
 extern char *MergeKeyJson(MergeTable *t, const char *alias);
 extern char *MergeKeyMatch(MergeTable *t, const char *alias, const char *keyexpr);

@@ -38,6 +38,7 @@
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "common/hashfn.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -62,6 +63,105 @@ static const char *const journal_columns =
 "INSERT INTO client_registry.client_merge_step"
 " (tenant_id, merge_id, step, action, reason, table_schema, table_name, constraint_name,"
 "  from_client, row_count, row_keys, row_hashes, old_values, new_values, row_images)";
+
+/*
+ * Per-run caches.  A merge of many clients runs the same statements and
+ * reads the same catalog rows once per merged client: plans, tables,
+ * foreign keys and unique indexes are kept for the run (in the SPI
+ * procedure's memory, so MergeResetCaches must start every run).
+ */
+typedef struct MergePlan
+{
+	uint32		hash;
+	char	   *sql;
+	SPIPlanPtr	plan;
+} MergePlan;
+
+typedef struct CachedRefs
+{
+	Oid			relid;
+	List	   *refs;
+} CachedRefs;
+
+typedef struct UniqueIndex
+{
+	char	   *conname;
+	char	   *indexname;
+	char	   *pred;			/* NULL: not partial */
+	bool		nulls_not_distinct;
+	int			nkeys;
+	int16	   *keys;
+} UniqueIndex;
+
+typedef struct CachedIndexes
+{
+	Oid			relid;
+	int16		attnum;
+	List	   *indexes;		/* UniqueIndex */
+} CachedIndexes;
+
+static List *plan_cache = NIL;
+static List *table_cache = NIL;
+static List *refs_cache = NIL;
+static List *index_cache = NIL;
+
+void
+MergeResetCaches(void)
+{
+	plan_cache = NIL;
+	table_cache = NIL;
+	refs_cache = NIL;
+	index_cache = NIL;
+}
+
+/*
+ * MergeSpiExecute runs a statement through a plan prepared once per run.
+ */
+int
+MergeSpiExecute(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls,
+				bool read_only, long tcount)
+{
+	uint32		h = hash_bytes((const unsigned char *) sql, strlen(sql));
+	ListCell   *lc;
+	MergePlan *c;
+
+	foreach(lc, plan_cache)
+	{
+		c = (MergePlan *) lfirst(lc);
+		if (c->hash == h && strcmp(c->sql, sql) == 0)
+			return SPI_execute_plan(c->plan, values, nulls, read_only, tcount);
+	}
+	c = palloc(sizeof(MergePlan));
+	c->hash = h;
+	c->sql = pstrdup(sql);
+	c->plan = SPI_prepare(sql, nargs, types);
+	if (c->plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	plan_cache = lappend(plan_cache, c);
+	return SPI_execute_plan(c->plan, values, nulls, read_only, tcount);
+}
+
+/*
+ * MergeReferencesTo: the foreign keys that reference a table, read once per run.
+ */
+List *
+MergeReferencesTo(Oid relid)
+{
+	ListCell   *lc;
+	CachedRefs *c;
+
+	foreach(lc, refs_cache)
+	{
+		c = (CachedRefs *) lfirst(lc);
+		if (c->relid == relid)
+			return c->refs;
+	}
+	c = palloc(sizeof(CachedRefs));
+	c->relid = relid;
+	c->refs = CrFindClientReferences(relid, CurrentMemoryContext);
+	refs_cache = lappend(refs_cache, c);
+	return c->refs;
+}
 
 static void
 ArgAdd(JournalArgs *a, Oid type, Datum value, bool isnull)
@@ -99,7 +199,7 @@ ArgsInit(JournalArgs *a, MergeRun *run, const char *reason, MergeTable *t,
 static void
 RunJournaled(MergeRun *run, const char *sql, JournalArgs *a, MergeTable *t, bool hash_later)
 {
-	int			ret = SPI_execute_with_args(sql, a->n, a->types, a->values, a->nulls, false, 0);
+	int			ret = MergeSpiExecute(sql, a->n, a->types, a->values, a->nulls, false, 0);
 
 	if (ret != SPI_OK_INSERT && ret != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "merge journal statement failed: %s", SPI_result_code_string(ret));
@@ -123,11 +223,19 @@ RunJournaled(MergeRun *run, const char *sql, JournalArgs *a, MergeTable *t, bool
 MergeTable *
 MergeGetTable(Oid relid)
 {
-	MergeTable *t = palloc0(sizeof(MergeTable));
+	MergeTable *t;
 	Oid			argtypes[1] = {OIDOID};
 	Datum		args[1] = {ObjectIdGetDatum(relid)};
 	int			ret;
+	ListCell   *lc;
 
+	foreach(lc, table_cache)
+	{
+		t = (MergeTable *) lfirst(lc);
+		if (t->relid == relid)
+			return t;
+	}
+	t = palloc0(sizeof(MergeTable));
 	t->relid = relid;
 	t->schema = get_namespace_name(get_rel_namespace(relid));
 	t->relname = get_rel_name(relid);
@@ -158,6 +266,7 @@ MergeGetTable(Oid relid)
 		t->pk_quoted[i] = pstrdup(quote_identifier(name));
 		t->pk_types[i] = pstrdup(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
 	}
+	table_cache = lappend(table_cache, t);
 	return t;
 }
 
@@ -290,7 +399,7 @@ static void
 FoldRow(MergeRun *run, MergeTable *t, const char *constraint_name, int64 merged,
 		Datum mkey, Datum skey)
 {
-	List	   *refs = CrFindClientReferences(t->relid, CurrentMemoryContext);
+	List	   *refs = MergeReferencesTo(t->relid);
 	ListCell   *lc;
 	JournalArgs a;
 	char	   *sql;
@@ -369,7 +478,7 @@ FoldPairs(MergeRun *run, MergeTable *t, const char *constraint_name, int64 merge
 	Int32GetDatum(run->tenant_id)};
 	SPITupleTable *tab;
 	uint64		n;
-	int			ret = SPI_execute_with_args(pairs_sql, 3, types, values, NULL, false, 0);
+	int			ret = MergeSpiExecute(pairs_sql, 3, types, values, NULL, false, 0);
 
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "finding duplicate rows failed: %s", SPI_result_code_string(ret));
@@ -480,24 +589,24 @@ DemotePrimary(MergeRun *run, MergeTable *t, CrClientReference *ref, int fk_index
 }
 
 /*
- * ResolveClashes probes each unique index of the table that contains the
- * re-pointed column.  Identical rows are folded; others are conflicts
- * (raised, or in a preview recorded and returned as keys to leave out).
+ * UniqueIndexesWith: the unique indexes (not on expressions) of a table
+ * that contain a column, read once per run.
  */
 static List *
-ResolveClashes(MergeRun *run, CrClientReference *ref, MergeTable *t, int fk_index, int64 merged)
+UniqueIndexesWith(Oid relid, int16 attnum)
 {
 	Oid			argtypes[2] = {OIDOID, INT2OID};
-	Datum		args[2];
-	int16		fk_attnum = ref->fk_attnums[fk_index];
-	const char *col = ref->fk_columns[fk_index];
-	List	   *excluded = NIL;
-	SPITupleTable *indexes;
-	uint64		nindexes;
+	Datum		args[2] = {ObjectIdGetDatum(relid), Int16GetDatum(attnum)};
+	ListCell   *lc;
+	CachedIndexes *c;
 	int			ret;
 
-	args[0] = ObjectIdGetDatum(ref->relid);
-	args[1] = Int16GetDatum(fk_attnum);
+	foreach(lc, index_cache)
+	{
+		c = (CachedIndexes *) lfirst(lc);
+		if (c->relid == relid && c->attnum == attnum)
+			return c->indexes;
+	}
 	ret = SPI_execute_with_args(
 								"SELECT COALESCE(con.conname, ic.relname)::text, i.indkey::int2[],"
 								"       pg_catalog.pg_get_expr(i.indpred, i.indrelid), i.indnullsnotdistinct,"
@@ -512,21 +621,56 @@ ResolveClashes(MergeRun *run, CrClientReference *ref, MergeTable *t, int fk_inde
 								2, argtypes, args, NULL, true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "reading unique indexes failed: %s", SPI_result_code_string(ret));
-	indexes = SPI_tuptable;
-	nindexes = SPI_processed;
-
-	for (uint64 x = 0; x < nindexes; x++)
+	c = palloc0(sizeof(CachedIndexes));
+	c->relid = relid;
+	c->attnum = attnum;
+	for (uint64 x = 0; x < SPI_processed; x++)
 	{
-		HeapTuple	it = indexes->vals[x];
-		TupleDesc	id = indexes->tupdesc;
-		char	   *conname = SPI_getvalue(it, id, 1);
+		HeapTuple	it = SPI_tuptable->vals[x];
+		TupleDesc	id = SPI_tuptable->tupdesc;
+		UniqueIndex *ui = palloc0(sizeof(UniqueIndex));
 		bool		isnull;
 		ArrayType  *keys = DatumGetArrayTypeP(SPI_getbinval(it, id, 2, &isnull));
-		char	   *pred = SPI_getvalue(it, id, 3);
-		bool		nulls_not_distinct = DatumGetBool(SPI_getbinval(it, id, 4, &isnull));
-		char	   *indexname = SPI_getvalue(it, id, 5);
 		Datum	   *kd;
-		int			nk;
+		char	   *pred = SPI_getvalue(it, id, 3);
+
+		ui->conname = pstrdup(SPI_getvalue(it, id, 1));
+		ui->pred = pred ? pstrdup(pred) : NULL;
+		ui->nulls_not_distinct = DatumGetBool(SPI_getbinval(it, id, 4, &isnull));
+		ui->indexname = pstrdup(SPI_getvalue(it, id, 5));
+		deconstruct_array(keys, INT2OID, 2, true, TYPALIGN_SHORT, &kd, NULL, &ui->nkeys);
+		ui->keys = palloc(sizeof(int16) * ui->nkeys);
+		for (int k = 0; k < ui->nkeys; k++)
+			ui->keys[k] = DatumGetInt16(kd[k]);
+		c->indexes = lappend(c->indexes, ui);
+	}
+	index_cache = lappend(index_cache, c);
+	return c->indexes;
+}
+
+/*
+ * ResolveClashes probes each unique index of the table that contains the
+ * re-pointed column.  Identical rows are folded; others are conflicts
+ * (raised, or in a preview recorded and returned as keys to leave out).
+ */
+static List *
+ResolveClashes(MergeRun *run, CrClientReference *ref, MergeTable *t, int fk_index, int64 merged)
+{
+	int16		fk_attnum = ref->fk_attnums[fk_index];
+	const char *col = ref->fk_columns[fk_index];
+	List	   *excluded = NIL;
+	ListCell   *lx;
+	int			ret;
+
+	foreach(lx, UniqueIndexesWith(ref->relid, fk_attnum))
+	{
+		UniqueIndex *ui = (UniqueIndex *) lfirst(lx);
+		char	   *conname = ui->conname;
+		char	   *pred = ui->pred;
+		bool		nulls_not_distinct = ui->nulls_not_distinct;
+		char	   *indexname = ui->indexname;
+		int			nk = ui->nkeys;
+		bool		isnull;
 		StringInfoData same;
 		StringInfoData excl;
 		char	   *sql;
@@ -538,11 +682,10 @@ ResolveClashes(MergeRun *run, CrClientReference *ref, MergeTable *t, int fk_inde
 
 		if (IsCardChild(run, ref->relid) && strstr(indexname, "_one_primary") != NULL)
 			continue;			/* DemotePrimary took care of it */
-		deconstruct_array(keys, INT2OID, 2, true, TYPALIGN_SHORT, &kd, NULL, &nk);
 		initStringInfo(&same);
 		for (int k = 0; k < nk; k++)
 		{
-			int16		att = DatumGetInt16(kd[k]);
+			int16		att = ui->keys[k];
 			const char *c;
 
 			if (att == fk_attnum)
@@ -592,7 +735,7 @@ ResolveClashes(MergeRun *run, CrClientReference *ref, MergeTable *t, int fk_inde
 		values[1] = Int64GetDatum(run->survivor);
 		values[2] = OidFunctionCall3(F_ARRAY_IN, CStringGetDatum(excl.data),
 									 ObjectIdGetDatum(TEXTOID), Int32GetDatum(-1));
-		ret = SPI_execute_with_args(sql, 3, types, values, NULL, false, 0);
+		ret = MergeSpiExecute(sql, 3, types, values, NULL, false, 0);
 		if (ret != SPI_OK_SELECT)
 			elog(ERROR, "probing %s failed: %s", conname, SPI_result_code_string(ret));
 		clash = SPI_tuptable;
@@ -682,7 +825,7 @@ RepointRows(MergeRun *run, CrClientReference *ref, MergeTable *t, int fk_index, 
 void
 MergeMoveReferences(MergeRun *run, int64 merged)
 {
-	List	   *refs = CrFindClientReferences(run->client_relid, CurrentMemoryContext);
+	List	   *refs = MergeReferencesTo(run->client_relid);
 	int16		id_attnum = get_attnum(run->client_relid, "id");
 	ListCell   *lc;
 
@@ -720,23 +863,42 @@ MergeMoveReferences(MergeRun *run, int64 merged)
 void
 MergeHashSteps(MergeRun *run)
 {
+	List	   *done = NIL;
 	ListCell   *lc;
 
+	/* one statement per table, for all its steps */
 	foreach(lc, run->update_steps)
 	{
 		MergeStepRef *ref = (MergeStepRef *) lfirst(lc);
-		MergeTable *t = MergeGetTable(ref->relid);
-		Oid			types[3] = {INT4OID, INT8OID, INT4OID};
-		Datum		values[3] = {Int32GetDatum(run->tenant_id), Int64GetDatum(run->merge_id),
-		Int32GetDatum(ref->step)};
+		MergeTable *t;
+		Datum	   *steps;
+		int			nsteps = 0;
+		ListCell   *lc2;
+		Oid			types[3] = {INT4OID, INT8OID, INT4ARRAYOID};
+		Datum		values[3];
 		char	   *sql;
 		int			ret;
 
+		if (list_member_oid(done, ref->relid))
+			continue;
+		done = lappend_oid(done, ref->relid);
+		t = MergeGetTable(ref->relid);
+		steps = palloc(sizeof(Datum) * list_length(run->update_steps));
+		foreach(lc2, run->update_steps)
+		{
+			MergeStepRef *r2 = (MergeStepRef *) lfirst(lc2);
+
+			if (r2->relid == ref->relid)
+				steps[nsteps++] = Int32GetDatum(r2->step);
+		}
+		values[0] = Int32GetDatum(run->tenant_id);
+		values[1] = Int64GetDatum(run->merge_id);
+		values[2] = PointerGetDatum(construct_array(steps, nsteps, INT4OID, 4, true, TYPALIGN_INT));
 		sql = psprintf("UPDATE client_registry.client_merge_step st SET row_hashes ="
 					   " (SELECT pg_catalog.array_agg(COALESCE(pg_catalog.md5(t::text), '') ORDER BY k.o)"
 					   "    FROM pg_catalog.jsonb_array_elements(st.row_keys) WITH ORDINALITY AS k(j, o)"
 					   "    LEFT JOIN %s t ON %s)"
-					   " WHERE st.tenant_id = $1 AND st.merge_id = $2 AND st.step = $3",
+					   " WHERE st.tenant_id = $1 AND st.merge_id = $2 AND st.step = ANY ($3)",
 					   t->qualified, MergeKeyMatch(t, "t", "k.j"));
 		ret = SPI_execute_with_args(sql, 3, types, values, NULL, false, 0);
 		if (ret != SPI_OK_UPDATE)
@@ -751,7 +913,7 @@ MergeHashSteps(MergeRun *run)
 void
 MergeWarnUnindexed(MergeRun *run)
 {
-	List	   *refs = CrFindClientReferences(run->client_relid, CurrentMemoryContext);
+	List	   *refs = MergeReferencesTo(run->client_relid);
 	int16		id_attnum = get_attnum(run->client_relid, "id");
 	ListCell   *lc;
 

@@ -83,7 +83,7 @@ VerifyStep(int64 merge_id, HeapTuple st, TupleDesc sd)
 		Datum		values3[3] = {values[0], values[1], Int64GetDatum(count)};
 		char		nulls3[4] = {nulls[0], nulls[1], ' ', '\0'};
 
-		ret = SPI_execute_with_args(sql, keyless ? 3 : 2, types3, values3, nulls3, true, 1);
+		ret = MergeSpiExecute(sql, keyless ? 3 : 2, types3, values3, nulls3, true, 1);
 	}
 	if (ret != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "checking the rows of %s failed", t->qualified);
@@ -143,7 +143,7 @@ UndoStep(int64 merge_id, HeapTuple st, TupleDesc sd)
 		sql = psprintf("INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE"
 					   " SELECT %s FROM pg_catalog.jsonb_populate_recordset(NULL::%s, $1)",
 					   t->qualified, cols, cols, t->qualified);
-		ret = SPI_execute_with_args(sql, 1, types, values, NULL, false, 0);
+		ret = MergeSpiExecute(sql, 1, types, values, NULL, false, 0);
 		if (ret != SPI_OK_INSERT)
 			elog(ERROR, "putting back rows of %s failed", t->qualified);
 		return SPI_processed;
@@ -185,7 +185,7 @@ UndoStep(int64 merge_id, HeapTuple st, TupleDesc sd)
 		else
 			sql = psprintf("UPDATE %s t SET %s FROM pg_catalog.jsonb_array_elements($1) AS k(j) WHERE %s",
 						   t->qualified, set.data, MergeKeyMatch(t, "t", "k.j"));
-		ret = SPI_execute_with_args(sql, 2, types, values, NULL, false, 0);
+		ret = MergeSpiExecute(sql, 2, types, values, NULL, false, 0);
 		if (ret != SPI_OK_UPDATE)
 			elog(ERROR, "putting back rows of %s failed", t->qualified);
 		return SPI_processed;
@@ -269,6 +269,7 @@ cr_unmerge(PG_FUNCTION_ARGS)
 	int64		restored = 0;
 
 	SPI_connect();
+	MergeResetCaches();
 	cr_internal_change_depth++;
 	cr_merge_depth++;
 	PG_TRY();
