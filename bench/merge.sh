@@ -265,7 +265,7 @@ profile() {                 # $1 template, $2 merge call, $3 title, [$4 (c) inde
             n = $0; sub(/^ *(-> *)?/, "", n); sub(/ *\(cost=.*/, "", n); sub(/ using [^ ]+/, "", n)
             if (index(scans[q], n) == 0) scans[q] = scans[q] (scans[q] == "" ? "" : ", ") n }
         END { for (q in s) if (q !~ /merge_clients\(/) printf "%10.1f %6d  %s\n        scans: %s\n", s[q], c[q], q, (scans[q] == "" ? "-" : scans[q]) }' |
-        paste - - | sort -rn | head -n 8 | tr '\t' '\n' | awk 'NR % 2 {printf "    %s ms x %s  %s\n", $1, $2, substr($0, index($0, $3))} !(NR % 2) {print}'
+        paste - - | sort -rn | awk 'NR <= 8' | tr '\t' '\n' | awk 'NR % 2 {printf "    %s ms x %s  %s\n", $1, $2, substr($0, index($0, $3))} !(NR % 2) {print}'
     drop m_run
 }
 if [ "$PROFILE" = "1" ]; then
