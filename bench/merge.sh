@@ -261,8 +261,8 @@ profile() {                 # $1 template, $2 merge call, $3 title, [$4 (c) inde
         /NOTICE:  duration:/ { match($0, /duration: [0-9.]+ ms/); d = substr($0, RSTART + 10, RLENGTH - 13); q = ""; next }
         /^Query Text: / { q = substr($0, 13); gsub(/  +/, " ", q)
                           q = substr(q, 1, 88); s[q] += d; c[q]++; next }
-        q != "" && /(Seq Scan|Index Scan|Index Only Scan|Bitmap Heap Scan) on / && !/never executed/ {
-            n = $0; sub(/^ *(-> *)?/, "", n); sub(/ *\(cost=.*/, "", n); sub(/ using [^ ]+/, "", n)
+        q != "" && /(Seq Scan|Index Scan|Index Only Scan|Bitmap Index Scan)( using [^ ]+)? on / && !/never executed/ {
+            n = $0; sub(/^ *(-> *)?/, "", n); sub(/ *\(cost=.*/, "", n)
             if (index(scans[q], n) == 0) scans[q] = scans[q] (scans[q] == "" ? "" : ", ") n }
         END { for (q in s) if (q !~ /merge_clients\(/) printf "%10.1f %6d  %s\n        scans: %s\n", s[q], c[q], q, (scans[q] == "" ? "-" : scans[q]) }' |
         paste - - | sort -rn | awk 'NR <= 8' | tr '\t' '\n' | awk 'NR % 2 {printf "    %s ms x %s  %s\n", $1, $2, substr($0, index($0, $3))} !(NR % 2) {print}'
