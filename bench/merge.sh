@@ -172,7 +172,9 @@ pair_preview() {            # $1 rep
     drop m_run
 }
 echo
-echo "(a) merging client 3 into client 2 ($N rows re-pointed), fresh copy per measurement:"
+echo "(a) merging client 3 into client 2 ($N rows re-pointed), fresh copy per measurement"
+echo "    (run 0: a warm-up baseline, not counted; the first measurement after the templates is slower):"
+pair_baseline 0
 for ((rep = 1; rep <= REPS; rep++)); do
     if ((rep % 2)); then pair_baseline $rep; pair_merge $rep; else pair_merge $rep; pair_baseline $rep; fi
     pair_preview $rep
