@@ -923,7 +923,7 @@ MergeWarnUnindexed(MergeRun *run)
 
 		for (int k = 0; k < ref->nkeys; k++)
 		{
-			Oid			types[2] = {OIDOID, INT2OID};
+
 			Datum		values[2];
 			int16		att;
 			int			ret;
@@ -933,13 +933,27 @@ MergeWarnUnindexed(MergeRun *run)
 			att = ref->fk_attnums[k];
 			values[0] = ObjectIdGetDatum(ref->relid);
 			values[1] = Int16GetDatum(att);
-			/* an index led by the column, or by tenant_id-like key columns and then it */
-			ret = SPI_execute_with_args(
-										"SELECT 1 FROM pg_catalog.pg_index i"
-										" WHERE i.indrelid OPERATOR(pg_catalog.=) $1 AND i.indpred IS NULL"
-										"   AND (i.indkey[0] OPERATOR(pg_catalog.=) $2"
-										"        OR (i.indnkeyatts OPERATOR(pg_catalog.>) 1 AND i.indkey[1] OPERATOR(pg_catalog.=) $2))",
-										2, types, values, NULL, true, 1);
+			/* an index led by the column, or by another column of the key and then it */
+			{
+				Datum	   *others = palloc(sizeof(Datum) * Max(ref->nkeys, 1));
+				int			nothers = 0;
+				Oid			t3[3] = {OIDOID, INT2OID, INT2ARRAYOID};
+				Datum		v3[3];
+
+				for (int o = 0; o < ref->nkeys; o++)
+					if (o != k)
+						others[nothers++] = Int16GetDatum(ref->fk_attnums[o]);
+				v3[0] = values[0];
+				v3[1] = values[1];
+				v3[2] = PointerGetDatum(construct_array(others, nothers, INT2OID, 2, true, TYPALIGN_SHORT));
+				ret = SPI_execute_with_args(
+											"SELECT 1 FROM pg_catalog.pg_index i"
+											" WHERE i.indrelid OPERATOR(pg_catalog.=) $1 AND i.indpred IS NULL"
+											"   AND (i.indkey[0] OPERATOR(pg_catalog.=) $2"
+											"        OR (i.indnkeyatts OPERATOR(pg_catalog.>) 1 AND i.indkey[1] OPERATOR(pg_catalog.=) $2"
+											"            AND i.indkey[0] OPERATOR(pg_catalog.=) ANY ($3)))",
+											3, t3, v3, NULL, true, 1);
+			}
 			if (ret != SPI_OK_SELECT)
 				elog(ERROR, "reading indexes failed: %s", SPI_result_code_string(ret));
 			if (SPI_processed == 0)
