@@ -739,6 +739,17 @@ camt053_parse(const char *data, size_t len, const CamtCallbacks *cb)
 	volatile xmlTextReaderPtr reader = NULL;
 	ParseState	ps;
 
+	{
+		size_t		i = 0;
+
+		while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r'))
+			i++;
+		if (i == len)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_XML_DOCUMENT),
+					 errmsg("camt.053 statement is empty"),
+					 errhint("Nothing was imported. Pass the content of the statement file.")));
+	}
 	if (Contains(data, len, "<!DOCTYPE") || Contains(data, len, "<!ENTITY"))
 		RefuseDtd();
 	if (len > INT_MAX)

@@ -184,9 +184,9 @@ BEGIN
             USING ERRCODE = '22023', HINT = 'Pick an entry from client_registry.bank_entry_queue.';
     END IF;
     IF e.payment_id IS NOT NULL THEN
-        RAISE EXCEPTION 'bank entry % is already assigned: it is payment % of client %', entry_id, e.payment_id, e.client_id
+        RAISE EXCEPTION 'bank entry % is already assigned to client %', entry_id, e.client_id
             USING ERRCODE = '55000',
-                  HINT = 'Delete that payment first if the entry belongs to another client (the entry then returns to the queue).';
+                  HINT = 'Delete its payment (bank_entry.payment_id) first if the entry belongs to another client: the entry then returns to the queue.';
     END IF;
     IF e.status <> 'BOOK' THEN
         RAISE EXCEPTION 'bank entry % is not booked (status %)', entry_id, e.status
@@ -223,7 +223,7 @@ BEGIN
     IF remember_iban AND e.counterparty_iban IS NOT NULL AND client_registry.iban_valid(e.counterparty_iban) THEN
         INSERT INTO client_registry.client_bank_account (tenant_id, client_id, iban, currency)
         VALUES (client_registry.current_tenant(), c.id, e.counterparty_iban, e.currency)
-        ON CONFLICT (client_id, iban, currency) DO NOTHING;
+        ON CONFLICT ON CONSTRAINT client_bank_account_iban_key DO NOTHING;
     END IF;
 
     PERFORM client_registry.settle_automatically(c.id);
