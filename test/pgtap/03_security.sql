@@ -31,7 +31,9 @@ SELECT set_eq(
           'client_group', 'client_group_member', 'label', 'client_label',
           -- 0.2.0
           'client_balance', 'invoice', 'invoice_vat_line', 'payment', 'settlement',
-          'contract', 'invoice_instalment'],
+          'contract', 'invoice_instalment',
+          -- 0.3.0
+          'bank_statement', 'bank_entry', 'legal_register', 'legal_register_import', 'client_register_fill'],
     'row security is enabled on every table');
 SELECT is_empty($$
     SELECT relname FROM pg_class
