@@ -36,6 +36,22 @@ SELECT 3, id, 'purchase', 'RC-77', '2026-11-03' FROM client WHERE company_code =
 INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat_amount) VALUES (3, 50, 'PVM1', 21, 10.50);
 UPDATE invoice SET status = 'posted' WHERE id = 3;
 UPDATE client SET credit_limit = 100 WHERE company_code = '110443493' AND tenant_id = 1;
+-- 0.3.0: a bank statement (a matched entry that became a payment, a queued
+-- one), the register of legal entities and a card filled from it
+SELECT count(*) FROM import_camt053('<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>
+  <GrpHdr><MsgId>DUMP-1</MsgId></GrpHdr><Stmt><Id>DUMP-ST-1</Id><Acct><Id><IBAN>LT121000011101001000</IBAN></Id></Acct>
+  <Ntry><Amt Ccy="EUR">100.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-11-21</Dt></BookgDt>
+    <AcctSvcrRef>DUMP-R-1</AcctSvcrRef><NtryDtls><TxDtls><RltdPties><Dbtr><Nm>Sanitex</Nm></Dbtr>
+    <DbtrAcct><Id><IBAN>LT057300010009757487</IBAN></Id></DbtrAcct></RltdPties><RmtInf><Ustrd>SF-2026-1</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
+  <Ntry><Amt Ccy="EUR">7.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-11-21</Dt></BookgDt>
+    <NtryDtls><TxDtls><RltdPties><Dbtr><Nm>Nežinomas</Nm></Dbtr></RltdPties></TxDtls></NtryDtls></Ntry>
+  </Stmt></BkToCstmrStmt></Document>');
+INSERT INTO legal_register_import (ja_kodas, ja_pavadinimas, adresas, ja_reg_data, form_kodas, form_pavadinimas,
+                                   stat_kodas, stat_pavadinimas, stat_data_nuo, formavimo_data)
+VALUES ('110443493', 'UAB "Sanitex"', 'Kaunas, Savanorių pr. 1, LT-44001', '1990-01-01', '310',
+        'Uždaroji akcinė bendrovė', '0', 'Teisinis statusas neįregistruotas', '1990-01-01', '2026-05-27');
+SELECT * FROM merge_legal_register();
+SELECT fill_client_from_register(id) FROM client WHERE company_code = '110443493' AND tenant_id = 1;
 SQL
 pg_dump -Fc -d $src -f "$dump" 2> >(grep -v -e 'circular foreign-key' -e 'detail: invoice' -e 'hint: ' >&2)
 pg_restore --exit-on-error -d $dst "$dump"
