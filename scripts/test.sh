@@ -38,10 +38,10 @@ fi
 
 # 1. pg_regress and isolation (PGXS installcheck runs both)
 echo "== pg_regress + isolation"
-make -s installcheck PGHOST="$CR_PGHOST" PGPORT="$CR_PGPORT" PGUSER=postgres > /tmp/cr_installcheck.log 2>&1
-cat /tmp/cr_installcheck.log
-ok=$(grep -cE '\.\.\. ok' /tmp/cr_installcheck.log || true)
-bad=$(grep -cE '\.\.\. FAILED|\.\.\. failed' /tmp/cr_installcheck.log || true)
+make -s installcheck PGHOST="$CR_PGHOST" PGPORT="$CR_PGPORT" PGUSER=postgres > "$CR_DIR/installcheck.log" 2>&1
+cat "$CR_DIR/installcheck.log"
+ok=$(grep -cE '\.\.\. ok' "$CR_DIR/installcheck.log" || true)
+bad=$(grep -cE '\.\.\. FAILED|\.\.\. failed' "$CR_DIR/installcheck.log" || true)
 count "$ok" "$bad"
 for d in regression.diffs output_iso/regression.diffs; do
     [ -s "$d" ] && { echo "---- $d"; head -200 "$d"; }
@@ -52,11 +52,11 @@ echo "== pgTAP"
 psql -q -h "$CR_PGHOST" -p "$CR_PGPORT" -U postgres -d postgres -c "CREATE DATABASE cr_pgtap" >/dev/null
 psql -q -h "$CR_PGHOST" -p "$CR_PGPORT" -U postgres -d cr_pgtap \
     -c "CREATE EXTENSION pgtap; CREATE EXTENSION client_registry;" >/dev/null
-pg_prove -v -h "$CR_PGHOST" -p "$CR_PGPORT" -U postgres -d cr_pgtap test/pgtap/*.sql > /tmp/cr_pgtap.log 2>&1
-grep -vE '^ok ' /tmp/cr_pgtap.log
-ok=$(grep -cE '^ok ' /tmp/cr_pgtap.log || true)
-bad=$(grep -cE '^not ok ' /tmp/cr_pgtap.log || true)
-grep -qE '^Result: PASS' /tmp/cr_pgtap.log || [ "$bad" -gt 0 ] || bad=$((bad + 1))
+pg_prove -v -h "$CR_PGHOST" -p "$CR_PGPORT" -U postgres -d cr_pgtap test/pgtap/*.sql > "$CR_DIR/pgtap.log" 2>&1
+grep -vE '^ok ' "$CR_DIR/pgtap.log"
+ok=$(grep -cE '^ok ' "$CR_DIR/pgtap.log" || true)
+bad=$(grep -cE '^not ok ' "$CR_DIR/pgtap.log" || true)
+grep -qE '^Result: PASS' "$CR_DIR/pgtap.log" || [ "$bad" -gt 0 ] || bad=$((bad + 1))
 echo "pgTAP: $ok ok, $bad not ok"
 count "$ok" "$bad"
 

@@ -10,7 +10,8 @@
  *	   Its ledger_account is recorded on the statement;
  *	2. the statement row is inserted, or found when it was imported before
  *	   (key: tenant, own account, Stmt/Id);
- *	3. every entry is inserted with ON CONFLICT DO NOTHING on (tenant, own
+ *	3. every entry is inserted (in batches of ENTRY_BATCH, one INSERT ...
+ *	   SELECT FROM unnest() each, in file order) with ON CONFLICT DO NOTHING on (tenant, own
  *	   account, entry_key): an entry imported before -- by this statement
  *	   or another one -- is skipped, and a concurrent import of the same
  *	   entry waits for the first one and then skips it;
@@ -43,7 +44,26 @@
 
 PG_FUNCTION_INFO_V1(cr_import_camt053);
 
-#define ENTRY_NARGS 34
+/* entries are inserted in batches: one INSERT ... SELECT FROM unnest(...) */
+#define ENTRY_BATCH 1000
+#define ENTRY_COLS 29			/* array columns after statement_id, own_account_id */
+
+typedef struct EntryBatch
+{
+	MemoryContext cxt;
+	int			n;
+	Datum		values[ENTRY_COLS][ENTRY_BATCH];
+	bool		nulls[ENTRY_COLS][ENTRY_BATCH];
+} EntryBatch;
+
+/* element type of each array column */
+static const Oid entry_col_types[ENTRY_COLS] = {
+	TEXTOID, INT4OID, INT4OID, TEXTOID, TEXTOID, TEXTOID, BOOLOID,	/* key .. reversal */
+	TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,	/* status .. bank_tx_proprietary */
+	TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,	/* end_to_end_id .. org_id */
+	TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,	/* org_scheme .. additional_info */
+	TEXTOID							/* return_reason */
+};
 
 typedef struct ImportState
 {
@@ -56,6 +76,8 @@ typedef struct ImportState
 	int64	   *new_ids;
 	int			n_new;
 	int			max_new;
+	EntryBatch *batch;
+	MemoryContext cxt;			/* lives for the whole import */
 	/* the result */
 	Tuplestorestate *tupstore;
 	TupleDesc	tupdesc;
@@ -81,18 +103,15 @@ PreparePlans(void)
 	Oid			tstmt[8] = {INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, INT4OID, TEXTOID, TEXTOID};
 	Oid			tfind[2] = {INT8OID, TEXTOID};
 	Oid			tarr[1] = {INT8ARRAYOID};
-	Oid			tentry[ENTRY_NARGS];
+	Oid			tentry[2 + ENTRY_COLS];
 	int			i;
 
 	if (counts_plan != NULL)
 		return;
-	for (i = 0; i < ENTRY_NARGS; i++)
-		tentry[i] = TEXTOID;
 	tentry[0] = INT8OID;		/* statement_id */
 	tentry[1] = INT8OID;		/* own_account_id */
-	tentry[3] = INT4OID;		/* entry_number */
-	tentry[4] = INT4OID;		/* tx_number */
-	tentry[8] = BOOLOID;		/* reversal */
+	for (i = 0; i < ENTRY_COLS; i++)
+		tentry[2 + i] = get_array_type(entry_col_types[i]);
 
 	own_account_plan = CrKeepPlan(
 		"SELECT ba.id, ba.client_id, ba.ledger_account"
@@ -118,9 +137,15 @@ PreparePlans(void)
 		"       counterparty_name, counterparty_iban, counterparty_account, counterparty_org_id,"
 		"       counterparty_org_scheme, counterparty_private_id, counterparty_bic, remittance,"
 		"       creditor_reference, document_numbers, additional_info, return_reason)"
-		" VALUES ($1, $2, $3, $4, $5, $6::numeric, $7, $8, $9, $10, $11::date, $12::date, $13, $14, $15, $16,"
-		"         $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)"
-		" ON CONFLICT (tenant_id, own_account_id, entry_key) DO NOTHING RETURNING id", 31, tentry);
+		" SELECT $1, $2, u.k, u.en, u.tn, u.amt::numeric, u.ccy, u.cd, u.rv, u.st, u.bd::date, u.vd::date,"
+		"        u.c13, u.c14, u.c15, u.c16, u.c17, u.c18, u.c19, u.c20, u.c21, u.c22, u.c23, u.c24, u.c25,"
+		"        u.c26, u.c27, u.c28, u.c29, u.c30, u.c31"
+		"   FROM unnest($3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,"
+		"               $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31) WITH ORDINALITY"
+		"        AS u(k, en, tn, amt, ccy, cd, rv, st, bd, vd, c13, c14, c15, c16, c17, c18, c19, c20, c21,"
+		"             c22, c23, c24, c25, c26, c27, c28, c29, c30, c31, ord)"
+		"  ORDER BY u.ord"
+		" ON CONFLICT (tenant_id, own_account_id, entry_key) DO NOTHING RETURNING id", 2 + ENTRY_COLS, tentry);
 
 	/* (1) IBAN: exactly one client (not the own company) has it */
 	match_iban_plan = CrKeepPlan(
@@ -312,71 +337,112 @@ OnStatementBegin(CamtStatement *st, void *arg)
 	is->n_new = 0;
 }
 
+/* Inserts the batched entries; collects the ids of those that were new. */
 static void
-OnEntry(CamtStatement *st, CamtEntry *e, void *arg)
+FlushEntries(ImportState *is)
 {
-	ImportState *is = (ImportState *) arg;
-	Datum		a[31];
-	char		n[31];
-	int			ret;
+	EntryBatch *b = is->batch;
+	Datum		args[2 + ENTRY_COLS];
+	int			dims[1] = {b->n};
+	int			lbs[1] = {1};
+	int			ret,
+				i;
+	uint64		row;
+	MemoryContext old;
 
-	memset(n, ' ', sizeof(n));
-	a[0] = Int64GetDatum(is->statement_id);
-	a[1] = Int64GetDatum(is->own_account_id);
-	a[2] = CStringGetTextDatum(e->entry_key);
-	a[3] = Int32GetDatum(e->entry_number);
-	a[4] = Int32GetDatum(e->tx_number);
-	a[5] = CStringGetTextDatum(e->amount);
-	a[6] = CStringGetTextDatum(e->currency);
-	a[7] = CStringGetTextDatum(e->credit ? "CRDT" : "DBIT");
-	a[8] = BoolGetDatum(e->reversal);
-	a[9] = TextOrNull(e->status, n, 9);
-	a[10] = TextOrNull(e->booking_date, n, 10);
-	a[11] = TextOrNull(e->value_date, n, 11);
-	a[12] = TextOrNull(e->acct_svcr_ref, n, 12);
-	a[13] = TextOrNull(e->ntry_ref, n, 13);
-	a[14] = TextOrNull(e->bank_tx_code, n, 14);
-	a[15] = TextOrNull(e->bank_tx_proprietary, n, 15);
-	a[16] = TextOrNull(e->end_to_end_id, n, 16);
-	a[17] = TextOrNull(e->instruction_id, n, 17);
-	a[18] = TextOrNull(e->mandate_id, n, 18);
-	a[19] = TextOrNull(e->counterparty_name, n, 19);
-	a[20] = TextOrNull(e->counterparty_iban, n, 20);
-	a[21] = TextOrNull(e->counterparty_account, n, 21);
-	a[22] = TextOrNull(e->counterparty_org_id, n, 22);
-	a[23] = TextOrNull(e->counterparty_org_scheme, n, 23);
-	a[24] = TextOrNull(e->counterparty_private_id, n, 24);
-	a[25] = TextOrNull(e->counterparty_bic, n, 25);
-	a[26] = TextOrNull(e->remittance, n, 26);
-	a[27] = TextOrNull(e->creditor_reference, n, 27);
-	a[28] = TextOrNull(e->document_numbers, n, 28);
-	a[29] = TextOrNull(e->additional_info, n, 29);
-	a[30] = TextOrNull(e->return_reason, n, 30);
+	if (b->n == 0)
+		return;
+	old = MemoryContextSwitchTo(b->cxt);
+	args[0] = Int64GetDatum(is->statement_id);
+	args[1] = Int64GetDatum(is->own_account_id);
+	for (i = 0; i < ENTRY_COLS; i++)
+	{
+		int16		typlen;
+		bool		typbyval;
+		char		typalign;
 
-	ret = SPI_execute_plan(entry_insert_plan, a, n, false, 1);
+		get_typlenbyvalalign(entry_col_types[i], &typlen, &typbyval, &typalign);
+		args[2 + i] = PointerGetDatum(construct_md_array(b->values[i], b->nulls[i], 1, dims, lbs,
+														 entry_col_types[i], typlen, typbyval, typalign));
+	}
+	MemoryContextSwitchTo(old);
+
+	ret = SPI_execute_plan(entry_insert_plan, args, NULL, false, 0);
 	if (ret != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
-	is->entries++;
-	if (SPI_processed == 0)
+	is->duplicates += b->n - (int) SPI_processed;
+	if (is->n_new + SPI_processed > (uint64) is->max_new)
 	{
-		is->duplicates++;
-		SPI_freetuptable(SPI_tuptable);
-		return;
-	}
-	if (is->n_new == is->max_new)
-	{
-		is->max_new = is->max_new ? is->max_new * 2 : 256;
+		int			want = Max(is->max_new * 2, is->n_new + (int) SPI_processed + ENTRY_BATCH);
+
 		is->new_ids = is->new_ids
-			? repalloc_huge(is->new_ids, sizeof(int64) * is->max_new)
-			: palloc(sizeof(int64) * is->max_new);
+			? repalloc_huge(is->new_ids, sizeof(int64) * want)
+			: MemoryContextAllocHuge(is->cxt, sizeof(int64) * want);
+		is->max_new = want;
 	}
+	for (row = 0; row < SPI_processed; row++)
 	{
 		bool		isnull;
 
 		is->new_ids[is->n_new++] =
-			DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-		SPI_freetuptable(SPI_tuptable);
+			DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, 1, &isnull));
 	}
+	SPI_freetuptable(SPI_tuptable);
+	MemoryContextReset(b->cxt);
+	b->n = 0;
+}
+
+static void
+BatchText(EntryBatch *b, int col, const char *s)
+{
+	b->nulls[col][b->n] = (s == NULL);
+	b->values[col][b->n] = s ? CStringGetTextDatum(s) : (Datum) 0;
+}
+
+static void
+OnEntry(CamtStatement *st, CamtEntry *e, void *arg)
+{
+	ImportState *is = (ImportState *) arg;
+	EntryBatch *b = is->batch;
+	MemoryContext old = MemoryContextSwitchTo(b->cxt);
+	int			i = b->n;
+
+	BatchText(b, 0, e->entry_key);
+	b->values[1][i] = Int32GetDatum(e->entry_number);
+	b->nulls[1][i] = false;
+	b->values[2][i] = Int32GetDatum(e->tx_number);
+	b->nulls[2][i] = false;
+	BatchText(b, 3, e->amount);
+	BatchText(b, 4, e->currency);
+	BatchText(b, 5, e->credit ? "CRDT" : "DBIT");
+	b->values[6][i] = BoolGetDatum(e->reversal);
+	b->nulls[6][i] = false;
+	BatchText(b, 7, e->status);
+	BatchText(b, 8, e->booking_date);
+	BatchText(b, 9, e->value_date);
+	BatchText(b, 10, e->acct_svcr_ref);
+	BatchText(b, 11, e->ntry_ref);
+	BatchText(b, 12, e->bank_tx_code);
+	BatchText(b, 13, e->bank_tx_proprietary);
+	BatchText(b, 14, e->end_to_end_id);
+	BatchText(b, 15, e->instruction_id);
+	BatchText(b, 16, e->mandate_id);
+	BatchText(b, 17, e->counterparty_name);
+	BatchText(b, 18, e->counterparty_iban);
+	BatchText(b, 19, e->counterparty_account);
+	BatchText(b, 20, e->counterparty_org_id);
+	BatchText(b, 21, e->counterparty_org_scheme);
+	BatchText(b, 22, e->counterparty_private_id);
+	BatchText(b, 23, e->counterparty_bic);
+	BatchText(b, 24, e->remittance);
+	BatchText(b, 25, e->creditor_reference);
+	BatchText(b, 26, e->document_numbers);
+	BatchText(b, 27, e->additional_info);
+	BatchText(b, 28, e->return_reason);
+	MemoryContextSwitchTo(old);
+	is->entries++;
+	if (++b->n == ENTRY_BATCH)
+		FlushEntries(is);
 }
 
 static void
@@ -403,6 +469,7 @@ OnStatementEnd(CamtStatement *st, void *arg)
 	Datum	   *elems;
 	int			i;
 
+	FlushEntries(is);
 	elems = palloc(sizeof(Datum) * Max(is->n_new, 1));
 	for (i = 0; i < is->n_new; i++)
 		elems[i] = Int64GetDatum(is->new_ids[i]);
@@ -484,6 +551,9 @@ cr_import_camt053(PG_FUNCTION_ARGS)
 	 */
 	work_cxt = AllocSetContextCreate(CurrentMemoryContext, "camt.053 import", ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(work_cxt);
+	is.cxt = work_cxt;
+	is.batch = palloc0(sizeof(EntryBatch));
+	is.batch->cxt = AllocSetContextCreate(work_cxt, "camt.053 entry batch", ALLOCSET_DEFAULT_SIZES);
 	cb.statement_begin = OnStatementBegin;
 	cb.entry = OnEntry;
 	cb.statement_end = OnStatementEnd;

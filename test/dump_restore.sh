@@ -37,7 +37,9 @@ INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat
 UPDATE invoice SET status = 'posted' WHERE id = 3;
 UPDATE client SET credit_limit = 100 WHERE company_code = '110443493' AND tenant_id = 1;
 -- 0.3.0: a bank statement (a matched entry that became a payment, a queued
--- one), the register of legal entities and a card filled from it
+-- one), the register of legal entities and a card filled from it (the
+-- payments above took explicit ids: move the identity past them)
+SELECT setval(pg_get_serial_sequence('client_registry.payment', 'id'), (SELECT max(id) FROM payment));
 SELECT count(*) FROM import_camt053('<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>
   <GrpHdr><MsgId>DUMP-1</MsgId></GrpHdr><Stmt><Id>DUMP-ST-1</Id><Acct><Id><IBAN>LT121000011101001000</IBAN></Id></Acct>
   <Ntry><Amt Ccy="EUR">100.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-11-21</Dt></BookgDt>
