@@ -8,6 +8,9 @@
 #             one xpath() call per field of each entry (bench_import_xpath);
 #   xmltable  by the same import in SQL with XMLTABLE over the entries
 #             (bench_import_xmltable) -- the best plain-SQL baseline.
+#   c_read, xpath_read, xmltable_read  reading only: every field of every
+#             entry extracted (read_camt053() / the same SELECTs), nothing
+#             inserted -- the cost of the XML reading alone.
 # All three record the entries into bank_statement / bank_entry with the same
 # keys and then run the same matching, payment and settlement statements
 # (bench/bank_import/sql_import.sql copies them from src/camt053_import.c),
@@ -26,7 +29,7 @@ cd "$(dirname "$0")/.."
 
 N=${N:-100000}
 REPS=${REPS:-1}
-VARIANTS=${VARIANTS:-"c xpath xmltable"}
+VARIANTS=${VARIANTS:-"c xpath xmltable c_read xpath_read xmltable_read"}
 CR_PG_OPTS=${CR_PG_OPTS:-"-c shared_buffers=512MB -c max_wal_size=8GB -c checkpoint_timeout=30min -c synchronous_commit=off -c work_mem=64MB"}
 case "$N" in '' | *[!0-9]*) echo "N must be a number" >&2; exit 2 ;; esac
 case "$REPS" in '' | *[!0-9]* | 0) echo "REPS must be a positive number" >&2; exit 2 ;; esac
@@ -55,6 +58,9 @@ run_variant() {   # $1 = variant, prints seconds
         c)        call="SELECT sum(entries) FROM client_registry.import_camt053((SELECT doc FROM public.bench_doc))" ;;
         xpath)    call="SELECT public.bench_import_xpath((SELECT doc FROM public.bench_doc))" ;;
         xmltable) call="SELECT public.bench_import_xmltable((SELECT doc FROM public.bench_doc))" ;;
+        c_read)   call="SELECT count(r.*) FROM client_registry.read_camt053((SELECT doc FROM public.bench_doc)) r" ;;
+        xpath_read)    call="SELECT public.bench_read_xpath((SELECT doc FROM public.bench_doc))" ;;
+        xmltable_read) call="SELECT public.bench_read_xmltable((SELECT doc FROM public.bench_doc))" ;;
         *) echo "unknown variant $v" >&2; exit 2 ;;
     esac
     $PSQL -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db TEMPLATE bench_tpl"
@@ -74,7 +80,7 @@ SELECT 'CHECK entries=' || (SELECT count(*) FROM client_registry.bank_entry)
                           remittance, client_id, match_reason, match_note), ',' ORDER BY entry_key))
                      FROM client_registry.bank_entry);
 SQL
-    grep -h '^CHECK' /tmp/cr_bench_bank.$$ | sed "s/^/  $v: /" >&2
+    case $v in *_read) ;; *) grep -h '^CHECK' /tmp/cr_bench_bank.$$ | sed "s/^/  $v: /" >&2 ;; esac
     grep -h '^SECS' /tmp/cr_bench_bank.$$ | awk '{print $2}'
     rm -f /tmp/cr_bench_bank.$$
     $PSQL -d postgres -c "DROP DATABASE $db"
@@ -92,13 +98,15 @@ done
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 echo
 echo "N=$N entries, $N clients (median of $REPS)"
-printf "%-10s %10s %12s %14s\n" variant seconds entries/s "x C import"
-c_med=$(echo "${times[c]:-}" | median)
+printf "%-14s %10s %12s %14s\n" variant seconds entries/s "x C"
 for v in $VARIANTS; do
     m=$(echo "${times[$v]}" | median)
+    case $v in *_read) base=c_read ;; *) base=c ;; esac
+    c_med=$(echo "${times[$base]:-}" | median)
     rate=$(awk -v n="$N" -v s="$m" 'BEGIN {printf "%.0f", (s > 0) ? n / s : 0}')
     ratio=$(awk -v s="$m" -v c="${c_med:-0}" 'BEGIN {printf (c > 0) ? "%.2f" : "-", s / c}')
-    printf "%-10s %10s %12s %14s\n" "$v" "$m" "$rate" "$ratio"
+    printf "%-14s %10s %12s %14s\n" "$v" "$m" "$rate" "$ratio"
 done
+echo "(x C: time / time of the C function doing the same: import vs c, reading vs c_read)"
 echo "(the CHECK lines must agree between variants: same entries, matches, payments and content)"
 echo "log: $LOG"

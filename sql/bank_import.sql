@@ -77,12 +77,20 @@ SELECT assign_bank_entry((SELECT id FROM bank_entry WHERE tenant_id = 110 AND en
 \echo :SQLSTATE
 SELECT assign_bank_entry((SELECT id FROM bank_entry WHERE tenant_id = 110 AND entry_key = 'LT110-REF-11'), 11001);
 \echo :SQLSTATE
-SELECT assign_bank_entry((SELECT id FROM bank_entry WHERE tenant_id = 110 AND entry_key = 'LT110-REF-6'), 11002);
+SELECT assign_bank_entry((SELECT id FROM bank_entry WHERE tenant_id = 110 AND entry_key = 'LT110-REF-6:PDNG'), 11002);
 \echo :SQLSTATE
 -- deleting the payment puts the entry back in the queue
 DELETE FROM settlement WHERE payment_id = (SELECT payment_id FROM bank_entry WHERE entry_key = 'LT110-REF-12');
 DELETE FROM payment WHERE id = (SELECT payment_id FROM bank_entry WHERE entry_key = 'LT110-REF-12');
 SELECT amount, client_id IS NOT NULL AS still_matched FROM bank_entry_queue WHERE tenant_id = 110 AND amount = 3.50;
+
+-- The pending entry, booked on a later statement under the same reference, becomes a payment.
+\set doc `cat test/data/camt053/lt_statement_v08.xml`
+SELECT statement_ref, entries, duplicates, matched, queued, payments FROM import_camt053(
+    replace(replace(:'doc', 'TEST-110-STMT-1', 'TEST-110-STMT-5'), '<Sts><Cd>PDNG</Cd></Sts>
+        <ValDt><Dt>2026-11-21</Dt></ValDt>', '<Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>2026-11-21</Dt></BookgDt>'));
+SELECT entry_key, status, (payment_id IS NOT NULL) AS paid FROM bank_entry
+ WHERE tenant_id = 110 AND entry_key LIKE 'LT110-REF-6%' ORDER BY entry_key;
 
 -- A second statement (camt.053.001.02) whose entries have no IBAN: recorded, queued.
 \set doc `cat test/data/camt053/missing_iban_v02.xml`
@@ -224,9 +232,22 @@ SELECT s.camt_version, e.entry_key, e.amount, e.currency, e.credit_debit, e.reve
 \set doc `cat ../shared/camt053/oca-test-camt053.xml`
 SELECT entries, duplicates, payments FROM import_camt053(:'doc');
 
+-- A preview reads the entries (same reader, same keys) without importing anything.
+\set doc `cat ../shared/camt053/genkgo-camt053.v2.with-party-ids.xml`
+SELECT camt_version, entry_number, entry_key, amount, currency, credit_debit, status, booking_date,
+       counterparty_name, counterparty_iban, counterparty_private_id, creditor_reference
+  FROM read_camt053(:'doc');
+\set doc `cat test/data/camt053/lt_statement_v08.xml`
+SELECT entry_number, tx_number, tx_count, entry_key, amount, credit_debit, status, booking_date, counterparty_org_id
+  FROM read_camt053(:'doc') ORDER BY entry_number, tx_number;
+\set doc `cat test/data/camt053/billion_laughs.xml`
+SELECT count(*) FROM read_camt053(:'doc');
+\echo :SQLSTATE
+
 -- Tenants are kept apart: tenant 112 has no own account for the statement.
 SET client_registry.tenant = 112;
 INSERT INTO client (id, kind, name) VALUES (11201, 'own_company', 'Kitas');
+\set doc `cat ../shared/camt053/oca-test-camt053.xml`
 SELECT * FROM import_camt053(:'doc');
 \echo :SQLSTATE
 SET client_registry.tenant = 110;

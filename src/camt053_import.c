@@ -15,8 +15,8 @@
  *	   account, entry_key): an entry imported before -- by this statement
  *	   or another one -- is skipped, and a concurrent import of the same
  *	   entry waits for the first one and then skips it;
- *	4. the new entries are matched, set-wise (camt053_match_sql): by the
- *	   counterparty IBAN among the clients' bank accounts, then by invoice
+ *	4. the new entries are matched: by the counterparty IBAN among the
+ *	   clients' bank accounts as they are inserted, then (set-wise) by invoice
  *	   numbers in the remittance information, then by the counterparty's
  *	   company code; each match records its reason, ambiguities a note;
  *	5. matched booked entries become payments (CRDT = in, DBIT = out;
@@ -87,7 +87,6 @@ static SPIPlanPtr own_account_plan = NULL;
 static SPIPlanPtr statement_insert_plan = NULL;
 static SPIPlanPtr statement_find_plan = NULL;
 static SPIPlanPtr entry_insert_plan = NULL;
-static SPIPlanPtr match_iban_plan = NULL;
 static SPIPlanPtr match_invoice_plan = NULL;
 static SPIPlanPtr match_company_plan = NULL;
 static SPIPlanPtr note_plan = NULL;
@@ -136,29 +135,27 @@ PreparePlans(void)
 		"       ntry_ref, bank_tx_code, bank_tx_proprietary, end_to_end_id, instruction_id, mandate_id,"
 		"       counterparty_name, counterparty_iban, counterparty_account, counterparty_org_id,"
 		"       counterparty_org_scheme, counterparty_private_id, counterparty_bic, remittance,"
-		"       creditor_reference, document_numbers, additional_info, return_reason)"
+		"       creditor_reference, document_numbers, additional_info, return_reason,"
+		"       client_id, match_reason, matched_at)"
 		" SELECT $1, $2, u.k, u.en, u.tn, u.amt::numeric, u.ccy, u.cd, u.rv, u.st, u.bd::date, u.vd::date,"
 		"        u.c13, u.c14, u.c15, u.c16, u.c17, u.c18, u.c19, u.c20, u.c21, u.c22, u.c23, u.c24, u.c25,"
-		"        u.c26, u.c27, u.c28, u.c29, u.c30, u.c31"
+		"        u.c26, u.c27, u.c28, u.c29, u.c30, u.c31,"
+		"        m.client_id, CASE WHEN m.client_id IS NOT NULL THEN 'iban'::client_registry.bank_match_reason END,"
+		"        CASE WHEN m.client_id IS NOT NULL THEN pg_catalog.now() END"
 		"   FROM unnest($3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,"
 		"               $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31) WITH ORDINALITY"
 		"        AS u(k, en, tn, amt, ccy, cd, rv, st, bd, vd, c13, c14, c15, c16, c17, c18, c19, c20, c21,"
 		"             c22, c23, c24, c25, c26, c27, c28, c29, c30, c31, ord)"
+		/* (1) IBAN, as the row is inserted: exactly one client (not the own company) has it */
+		"   LEFT JOIN LATERAL (SELECT pg_catalog.min(ba.client_id) AS client_id"
+		"          FROM client_registry.client_bank_account ba"
+		"          JOIN client_registry.client c ON c.tenant_id = ba.tenant_id AND c.id = ba.client_id"
+		"         WHERE ba.tenant_id = client_registry.current_tenant() AND ba.iban = u.c21"
+		"           AND c.kind <> 'own_company'"
+		"        HAVING pg_catalog.count(DISTINCT ba.client_id) = 1) m ON true"
 		"  ORDER BY u.ord"
 		" ON CONFLICT (tenant_id, own_account_id, entry_key) DO NOTHING RETURNING id", 2 + ENTRY_COLS, tentry);
 
-	/* (1) IBAN: exactly one client (not the own company) has it */
-	match_iban_plan = CrKeepPlan(
-		"UPDATE client_registry.bank_entry e"
-		"   SET client_id = m.client_id, match_reason = 'iban', matched_at = pg_catalog.now()"
-		"  FROM (SELECT x.id, pg_catalog.min(ba.client_id) AS client_id"
-		"          FROM client_registry.bank_entry x"
-		"          JOIN client_registry.client_bank_account ba"
-		"            ON ba.tenant_id = x.tenant_id AND ba.iban = x.counterparty_iban"
-		"          JOIN client_registry.client c ON c.tenant_id = ba.tenant_id AND c.id = ba.client_id"
-		"         WHERE x.id = ANY ($1) AND c.kind <> 'own_company'"
-		"         GROUP BY x.id HAVING pg_catalog.count(DISTINCT ba.client_id) = 1) m"
-		" WHERE e.id = m.id", 1, tarr);
 	/*
 	 * (2) invoice numbers: a word of the remittance information (Ustrd,
 	 * RfrdDocInf/Nb, CdtrRefInf/Ref) equal to the number of a posted
@@ -477,7 +474,6 @@ OnStatementEnd(CamtStatement *st, void *arg)
 
 	if (is->n_new > 0)
 	{
-		RunSet(match_iban_plan, ids, SPI_OK_UPDATE);
 		RunSet(match_invoice_plan, ids, SPI_OK_UPDATE);
 		RunSet(match_company_plan, ids, SPI_OK_UPDATE);
 		RunSet(note_plan, ids, SPI_OK_UPDATE);

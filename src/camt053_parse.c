@@ -32,7 +32,9 @@
  *	  InstrId, counterparty IBAN, remittance, transaction number) + ":" + k,
  *	  where k counts identical entries within the statement (so two equal
  *	  entries of one statement are both kept, and the same statement read
- *	  again gives the same keys).
+ *	  again gives the same keys);
+ *	- an entry that is not booked (PDNG, INFO) gets ":" + its status appended,
+ *	  so the booked entry that follows is not taken for a duplicate.
  */
 #include "postgres.h"
 
@@ -431,7 +433,7 @@ AddField(StringInfo buf, const char *s)
 }
 
 static void
-SetEntryKey(ParseState *ps, CamtEntry *e, const char *tx_ref)
+SetEntryKeyBase(ParseState *ps, CamtEntry *e, const char *tx_ref)
 {
 	StringInfoData buf;
 	char		md5[33];
@@ -468,6 +470,19 @@ SetEntryKey(ParseState *ps, CamtEntry *e, const char *tx_ref)
 	slot = (NorefCount *) hash_search(ps->noref_counts, md5, HASH_ENTER, &found);
 	slot->count = found ? slot->count + 1 : 1;
 	e->entry_key = psprintf("NOREF:%s:%d", md5, slot->count);
+}
+
+/*
+ * An entry that is not booked (PDNG, INFO) gets its status appended to the
+ * key: when the bank later books it under the same reference, the booked
+ * entry is a new row (and becomes a payment) instead of a duplicate.
+ */
+static void
+SetEntryKey(ParseState *ps, CamtEntry *e, const char *tx_ref)
+{
+	SetEntryKeyBase(ps, e, tx_ref);
+	if (strcmp(e->status, "BOOK") != 0)
+		e->entry_key = psprintf("%s:%s", e->entry_key, e->status);
 }
 
 /* ---------------------------------------------------------------------

@@ -13,15 +13,6 @@ CREATE FUNCTION public.bench_after_insert(ids bigint[]) RETURNS integer LANGUAGE
 DECLARE n integer;
 BEGIN
     UPDATE client_registry.bank_entry e
-       SET client_id = m.client_id, match_reason = 'iban', matched_at = now()
-      FROM (SELECT x.id, min(ba.client_id) AS client_id
-              FROM client_registry.bank_entry x
-              JOIN client_registry.client_bank_account ba ON ba.tenant_id = x.tenant_id AND ba.iban = x.counterparty_iban
-              JOIN client_registry.client c ON c.tenant_id = ba.tenant_id AND c.id = ba.client_id
-             WHERE x.id = ANY (ids) AND c.kind <> 'own_company'
-             GROUP BY x.id HAVING count(DISTINCT ba.client_id) = 1) m
-     WHERE e.id = m.id;
-    UPDATE client_registry.bank_entry e
        SET client_id = m.client_id, match_reason = 'invoice_number', matched_at = now(),
            matched_invoice_id = CASE WHEN m.invoices = 1 THEN m.invoice_id END
       FROM (SELECT x.id, min(i.client_id) AS client_id, min(i.id) AS invoice_id, count(DISTINCT i.id) AS invoices
@@ -114,8 +105,126 @@ BEGIN
                    bank_tx_code, bank_tx_proprietary, end_to_end_id, instruction_id, mandate_id, counterparty_name,
                    counterparty_iban, counterparty_account, counterparty_org_id, counterparty_org_scheme,
                    counterparty_private_id, counterparty_bic, remittance, creditor_reference, document_numbers,
-                   additional_info, return_reason)
-            SELECT st.statement_id, st.own_account_id, (xpath('/c:Ntry/c:AcctSvcrRef/text()', n, ns))[1]::text, o, 0,
+                   additional_info, return_reason, client_id, match_reason, matched_at)
+            SELECT r.*, m.client_id, CASE WHEN m.client_id IS NOT NULL THEN 'iban'::client_registry.bank_match_reason END,
+                   CASE WHEN m.client_id IS NOT NULL THEN now() END
+              FROM (SELECT st.statement_id, st.own_account_id, (xpath('/c:Ntry/c:AcctSvcrRef/text()', n, ns))[1]::text, o, 0,
+                   (xpath('/c:Ntry/c:Amt/text()', n, ns))[1]::text::numeric, (xpath('/c:Ntry/c:Amt/@Ccy', n, ns))[1]::text,
+                   (xpath('/c:Ntry/c:CdtDbtInd/text()', n, ns))[1]::text,
+                   coalesce((xpath('/c:Ntry/c:RvslInd/text()', n, ns))[1]::text = 'true', false),
+                   coalesce((xpath('/c:Ntry/c:Sts/c:Cd/text()', n, ns))[1]::text, (xpath('/c:Ntry/c:Sts/text()', n, ns))[1]::text),
+                   left(coalesce((xpath('/c:Ntry/c:BookgDt/c:Dt/text()', n, ns))[1]::text, (xpath('/c:Ntry/c:BookgDt/c:DtTm/text()', n, ns))[1]::text), 10)::date,
+                   left(coalesce((xpath('/c:Ntry/c:ValDt/c:Dt/text()', n, ns))[1]::text, (xpath('/c:Ntry/c:ValDt/c:DtTm/text()', n, ns))[1]::text), 10)::date,
+                   (xpath('/c:Ntry/c:AcctSvcrRef/text()', n, ns))[1]::text, (xpath('/c:Ntry/c:NtryRef/text()', n, ns))[1]::text,
+                   concat_ws('/', (xpath('/c:Ntry/c:BkTxCd/c:Domn/c:Cd/text()', n, ns))[1]::text,
+                                  (xpath('/c:Ntry/c:BkTxCd/c:Domn/c:Fmly/c:Cd/text()', n, ns))[1]::text,
+                                  (xpath('/c:Ntry/c:BkTxCd/c:Domn/c:Fmly/c:SubFmlyCd/text()', n, ns))[1]::text),
+                   (xpath('/c:Ntry/c:BkTxCd/c:Prtry/c:Cd/text()', n, ns))[1]::text,
+                   (xpath('/c:Ntry/c:NtryDtls/c:TxDtls/c:Refs/c:EndToEndId/text()', n, ns))[1]::text,
+                   (xpath('/c:Ntry/c:NtryDtls/c:TxDtls/c:Refs/c:InstrId/text()', n, ns))[1]::text,
+                   (xpath('/c:Ntry/c:NtryDtls/c:TxDtls/c:Refs/c:MndtId/text()', n, ns))[1]::text,
+                   (xpath('/c:Ntry/c:NtryDtls/c:TxDtls/c:RltdPties/c:Dbtr/c:Nm/text()', n, ns))[1]::text,
+                   upper(replace((xpath('/c:Ntry/c:NtryDtls/c:TxDtls/c:RltdPties/c:DbtrAcct/c:Id/c:IBAN/text()', n, ns))[1]::text, ' ', '')) AS cp_iban,
+                   (xpath('/c:Ntry/c:NtryDtls/c:TxDtls/c:RltdPties/c:DbtrAcct/c:Id/c:Othr/c:Id/text()', n, ns))[1]::text,
+                   (xpath('/c:Ntry/c:NtryDtls/c:TxDtls/c:RltdPties/c:Dbtr/c:Id/c:OrgId/c:Othr/c:Id/text()', n, ns))[1]::text,
+                   (xpath('/c:Ntry/c:NtryDtls/c:TxDtls/c:RltdPties/c:Dbtr/c:Id/c:OrgId/c:Othr/c:SchmeNm/c:Cd/text()', n, ns))[1]::text,
+                   (xpath('/c:Ntry/c:NtryDtls/c:TxDtls/c:RltdPties/c:Dbtr/c:Id/c:PrvtId/c:Othr/c:Id/text()', n, ns))[1]::text,
+                   (xpath('/c:Ntry/c:NtryDtls/c:TxDtls/c:RltdAgts/c:DbtrAgt/c:FinInstnId/c:BIC/text()', n, ns))[1]::text,
+                   array_to_string(xpath('/c:Ntry/c:NtryDtls/c:TxDtls/c:RmtInf/c:Ustrd/text()', n, ns)::text[], ' '),
+                   (xpath('/c:Ntry/c:NtryDtls/c:TxDtls/c:RmtInf/c:Strd/c:CdtrRefInf/c:Ref/text()', n, ns))[1]::text,
+                   NULLIF(array_to_string(xpath('/c:Ntry/c:NtryDtls/c:TxDtls/c:RmtInf/c:Strd/c:RfrdDocInf/c:Nb/text()', n, ns)::text[], ' '), ''),
+                   (xpath('/c:Ntry/c:AddtlNtryInf/text()', n, ns))[1]::text,
+                   (xpath('/c:Ntry/c:NtryDtls/c:TxDtls/c:RtrInf/c:Rsn/c:Cd/text()', n, ns))[1]::text
+              FROM unnest(xpath('/c:Stmt/c:Ntry', stmt, ns)) WITH ORDINALITY AS t(n, o)
+) r
+              LEFT JOIN LATERAL (SELECT min(ba.client_id) AS client_id
+                     FROM client_registry.client_bank_account ba
+                     JOIN client_registry.client c ON c.tenant_id = ba.tenant_id AND c.id = ba.client_id
+                    WHERE ba.tenant_id = client_registry.current_tenant() AND ba.iban = r.cp_iban
+                      AND c.kind <> 'own_company'
+                   HAVING count(DISTINCT ba.client_id) = 1) m ON true
+            ON CONFLICT ON CONSTRAINT bank_entry_key DO NOTHING RETURNING id)
+        SELECT array_agg(id) INTO ids FROM ins;
+        PERFORM public.bench_after_insert(coalesce(ids, '{}'));
+    END LOOP;
+    RETURN coalesce(cardinality(ids), 0);
+END
+$fn$;
+
+CREATE FUNCTION public.bench_import_xmltable(doc text) RETURNS integer LANGUAGE plpgsql AS $fn$
+DECLARE
+    x xml := doc::xml;
+    ns text := (xpath('namespace-uri(/*)', x))[1]::text;
+    stmt xml;
+    st record;
+    ids bigint[];
+BEGIN
+    FOREACH stmt IN ARRAY xpath('/c:Document/c:BkToCstmrStmt/c:Stmt', x, ARRAY[ARRAY['c', ns]]) LOOP
+        st := public.bench_statement(stmt, ARRAY[ARRAY['c', ns]], right(ns, 2)::int);
+        WITH ins AS (
+            INSERT INTO client_registry.bank_entry (statement_id, own_account_id, entry_key, entry_number, tx_number,
+                   amount, currency, credit_debit, reversal, status, booking_date, value_date, acct_svcr_ref, ntry_ref,
+                   bank_tx_code, bank_tx_proprietary, end_to_end_id, instruction_id, mandate_id, counterparty_name,
+                   counterparty_iban, counterparty_account, counterparty_org_id, counterparty_org_scheme,
+                   counterparty_private_id, counterparty_bic, remittance, creditor_reference, document_numbers,
+                   additional_info, return_reason, client_id, match_reason, matched_at)
+            SELECT r.*, m.client_id, CASE WHEN m.client_id IS NOT NULL THEN 'iban'::client_registry.bank_match_reason END,
+                   CASE WHEN m.client_id IS NOT NULL THEN now() END
+              FROM (SELECT st.statement_id, st.own_account_id, t.ref, t.o, 0, t.amount::numeric, t.ccy, t.cdi,
+                   coalesce(t.rvsl = 'true', false), coalesce(t.sts_cd, t.sts), left(coalesce(t.bookg_dt, t.bookg_dttm), 10)::date,
+                   left(coalesce(t.val_dt, t.val_dttm), 10)::date, t.ref, t.ntry_ref,
+                   NULLIF(concat_ws('/', t.domn, t.fmly, t.subfmly), ''), t.prtry, t.e2e, t.instr, t.mndt, t.cp_name,
+                   upper(replace(t.cp_iban, ' ', '')) AS cp_iban, t.cp_othr, t.org_id, t.org_scheme, t.prvt_id, t.bic,
+                   t.ustrd, t.cdtr_ref, t.doc_nb, t.addtl, t.rtr
+              FROM XMLTABLE(XMLNAMESPACES(ns AS c), '/c:Stmt/c:Ntry' PASSING stmt COLUMNS
+                   o for ordinality,
+                   amount text PATH 'c:Amt', ccy text PATH 'c:Amt/@Ccy', cdi text PATH 'c:CdtDbtInd',
+                   rvsl text PATH 'c:RvslInd', sts_cd text PATH 'c:Sts/c:Cd', sts text PATH 'c:Sts[not(c:Cd)]',
+                   bookg_dt text PATH 'c:BookgDt/c:Dt', bookg_dttm text PATH 'c:BookgDt/c:DtTm',
+                   val_dt text PATH 'c:ValDt/c:Dt', val_dttm text PATH 'c:ValDt/c:DtTm',
+                   ref text PATH 'c:AcctSvcrRef', ntry_ref text PATH 'c:NtryRef',
+                   domn text PATH 'c:BkTxCd/c:Domn/c:Cd', fmly text PATH 'c:BkTxCd/c:Domn/c:Fmly/c:Cd',
+                   subfmly text PATH 'c:BkTxCd/c:Domn/c:Fmly/c:SubFmlyCd', prtry text PATH 'c:BkTxCd/c:Prtry/c:Cd',
+                   e2e text PATH 'c:NtryDtls/c:TxDtls/c:Refs/c:EndToEndId', instr text PATH 'c:NtryDtls/c:TxDtls/c:Refs/c:InstrId',
+                   mndt text PATH 'c:NtryDtls/c:TxDtls/c:Refs/c:MndtId',
+                   cp_name text PATH 'c:NtryDtls/c:TxDtls/c:RltdPties/c:Dbtr/c:Nm',
+                   cp_iban text PATH 'c:NtryDtls/c:TxDtls/c:RltdPties/c:DbtrAcct/c:Id/c:IBAN',
+                   cp_othr text PATH 'c:NtryDtls/c:TxDtls/c:RltdPties/c:DbtrAcct/c:Id/c:Othr/c:Id',
+                   org_id text PATH 'c:NtryDtls/c:TxDtls/c:RltdPties/c:Dbtr/c:Id/c:OrgId/c:Othr/c:Id',
+                   org_scheme text PATH 'c:NtryDtls/c:TxDtls/c:RltdPties/c:Dbtr/c:Id/c:OrgId/c:Othr/c:SchmeNm/c:Cd',
+                   prvt_id text PATH 'c:NtryDtls/c:TxDtls/c:RltdPties/c:Dbtr/c:Id/c:PrvtId/c:Othr/c:Id',
+                   bic text PATH 'c:NtryDtls/c:TxDtls/c:RltdAgts/c:DbtrAgt/c:FinInstnId/c:BIC',
+                   ustrd text PATH 'c:NtryDtls/c:TxDtls/c:RmtInf/c:Ustrd[1]',
+                   cdtr_ref text PATH 'c:NtryDtls/c:TxDtls/c:RmtInf/c:Strd/c:CdtrRefInf/c:Ref',
+                   doc_nb text PATH 'c:NtryDtls/c:TxDtls/c:RmtInf/c:Strd/c:RfrdDocInf/c:Nb',
+                   addtl text PATH 'c:AddtlNtryInf', rtr text PATH 'c:NtryDtls/c:TxDtls/c:RtrInf/c:Rsn/c:Cd') t
+) r
+              LEFT JOIN LATERAL (SELECT min(ba.client_id) AS client_id
+                     FROM client_registry.client_bank_account ba
+                     JOIN client_registry.client c ON c.tenant_id = ba.tenant_id AND c.id = ba.client_id
+                    WHERE ba.tenant_id = client_registry.current_tenant() AND ba.iban = r.cp_iban
+                      AND c.kind <> 'own_company'
+                   HAVING count(DISTINCT ba.client_id) = 1) m ON true
+            ON CONFLICT ON CONSTRAINT bank_entry_key DO NOTHING RETURNING id)
+        SELECT array_agg(id) INTO ids FROM ins;
+        PERFORM public.bench_after_insert(coalesce(ids, '{}'));
+    END LOOP;
+    RETURN coalesce(cardinality(ids), 0);
+END
+$fn$;
+
+-- Reading only (no statement row, no insert): the XML reading cost alone.
+CREATE FUNCTION public.bench_read_xpath(doc text) RETURNS bigint LANGUAGE plpgsql AS $fn$
+DECLARE
+    x xml := doc::xml;
+    ns text[] := ARRAY[ARRAY['c', (xpath('namespace-uri(/*)', x))[1]::text]];
+    stmt xml;
+    n bigint;
+    total bigint := 0;
+BEGIN
+    FOREACH stmt IN ARRAY xpath('/c:Document/c:BkToCstmrStmt/c:Stmt', x, ns) LOOP
+        SELECT count(r.*) INTO n FROM (
+            SELECT 0::bigint, 0::bigint, (xpath('/c:Ntry/c:AcctSvcrRef/text()', n, ns))[1]::text, o, 0,
                    (xpath('/c:Ntry/c:Amt/text()', n, ns))[1]::text::numeric, (xpath('/c:Ntry/c:Amt/@Ccy', n, ns))[1]::text,
                    (xpath('/c:Ntry/c:CdtDbtInd/text()', n, ns))[1]::text,
                    coalesce((xpath('/c:Ntry/c:RvslInd/text()', n, ns))[1]::text = 'true', false),
@@ -143,32 +252,24 @@ BEGIN
                    (xpath('/c:Ntry/c:AddtlNtryInf/text()', n, ns))[1]::text,
                    (xpath('/c:Ntry/c:NtryDtls/c:TxDtls/c:RtrInf/c:Rsn/c:Cd/text()', n, ns))[1]::text
               FROM unnest(xpath('/c:Stmt/c:Ntry', stmt, ns)) WITH ORDINALITY AS t(n, o)
-            ON CONFLICT ON CONSTRAINT bank_entry_key DO NOTHING RETURNING id)
-        SELECT array_agg(id) INTO ids FROM ins;
-        PERFORM public.bench_after_insert(coalesce(ids, '{}'));
+            ) r;
+        total := total + n;
     END LOOP;
-    RETURN coalesce(cardinality(ids), 0);
+    RETURN total;
 END
 $fn$;
 
-CREATE FUNCTION public.bench_import_xmltable(doc text) RETURNS integer LANGUAGE plpgsql AS $fn$
+CREATE FUNCTION public.bench_read_xmltable(doc text) RETURNS bigint LANGUAGE plpgsql AS $fn$
 DECLARE
     x xml := doc::xml;
     ns text := (xpath('namespace-uri(/*)', x))[1]::text;
     stmt xml;
-    st record;
-    ids bigint[];
+    n bigint;
+    total bigint := 0;
 BEGIN
     FOREACH stmt IN ARRAY xpath('/c:Document/c:BkToCstmrStmt/c:Stmt', x, ARRAY[ARRAY['c', ns]]) LOOP
-        st := public.bench_statement(stmt, ARRAY[ARRAY['c', ns]], right(ns, 2)::int);
-        WITH ins AS (
-            INSERT INTO client_registry.bank_entry (statement_id, own_account_id, entry_key, entry_number, tx_number,
-                   amount, currency, credit_debit, reversal, status, booking_date, value_date, acct_svcr_ref, ntry_ref,
-                   bank_tx_code, bank_tx_proprietary, end_to_end_id, instruction_id, mandate_id, counterparty_name,
-                   counterparty_iban, counterparty_account, counterparty_org_id, counterparty_org_scheme,
-                   counterparty_private_id, counterparty_bic, remittance, creditor_reference, document_numbers,
-                   additional_info, return_reason)
-            SELECT st.statement_id, st.own_account_id, t.ref, t.o, 0, t.amount::numeric, t.ccy, t.cdi,
+        SELECT count(r.*) INTO n FROM (
+            SELECT 0::bigint, 0::bigint, t.ref, t.o, 0, t.amount::numeric, t.ccy, t.cdi,
                    coalesce(t.rvsl = 'true', false), coalesce(t.sts_cd, t.sts), left(coalesce(t.bookg_dt, t.bookg_dttm), 10)::date,
                    left(coalesce(t.val_dt, t.val_dttm), 10)::date, t.ref, t.ntry_ref,
                    NULLIF(concat_ws('/', t.domn, t.fmly, t.subfmly), ''), t.prtry, t.e2e, t.instr, t.mndt, t.cp_name,
@@ -196,10 +297,9 @@ BEGIN
                    cdtr_ref text PATH 'c:NtryDtls/c:TxDtls/c:RmtInf/c:Strd/c:CdtrRefInf/c:Ref',
                    doc_nb text PATH 'c:NtryDtls/c:TxDtls/c:RmtInf/c:Strd/c:RfrdDocInf/c:Nb',
                    addtl text PATH 'c:AddtlNtryInf', rtr text PATH 'c:NtryDtls/c:TxDtls/c:RtrInf/c:Rsn/c:Cd') t
-            ON CONFLICT ON CONSTRAINT bank_entry_key DO NOTHING RETURNING id)
-        SELECT array_agg(id) INTO ids FROM ins;
-        PERFORM public.bench_after_insert(coalesce(ids, '{}'));
+            ) r;
+        total := total + n;
     END LOOP;
-    RETURN coalesce(cardinality(ids), 0);
+    RETURN total;
 END
 $fn$;

@@ -115,7 +115,7 @@ COMMENT ON COLUMN bank_entry.id IS 'Entry id.';
 COMMENT ON COLUMN bank_entry.tenant_id IS 'Tenant.';
 COMMENT ON COLUMN bank_entry.statement_id IS 'The statement that first brought the entry.';
 COMMENT ON COLUMN bank_entry.own_account_id IS 'The own company''s bank account.';
-COMMENT ON COLUMN bank_entry.entry_key IS 'De-duplication key: AcctSvcrRef (batch transactions: their own AcctSvcrRef, else the entry''s + "/n"); without AcctSvcrRef: NOREF:<md5 of dates, direction, amount, currency, NtryRef, EndToEndId, InstrId, counterparty IBAN, remittance>:<k-th such entry of the statement>. Also the payment''s reference.';
+COMMENT ON COLUMN bank_entry.entry_key IS 'De-duplication key: AcctSvcrRef (batch transactions: their own AcctSvcrRef, else the entry''s + "/n"); without AcctSvcrRef: NOREF:<md5 of dates, direction, amount, currency, NtryRef, EndToEndId, InstrId, counterparty IBAN, remittance>:<k-th such entry of the statement>; a not booked entry gets :<status> appended. Also the payment''s reference.';
 COMMENT ON COLUMN bank_entry.entry_number IS '1-based position of the Ntry in its statement.';
 COMMENT ON COLUMN bank_entry.tx_number IS '0: the entry as a whole; n: the n-th transaction (TxDtls) of a batch entry.';
 COMMENT ON COLUMN bank_entry.amount IS 'Amount (Amt; a batch transaction''s own amount), positive; the direction is credit_debit.';
@@ -164,6 +164,19 @@ RETURNS TABLE (statement_id bigint, statement_ref text, account text, ledger_acc
     SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION import_camt053(text) IS
     'R3.4: imports an ISO 20022 camt.053 statement (camt.053.001.02 to .13): records every entry in bank_entry, matches the counterparty (IBAN, then invoice numbers in the remittance, then company code), turns matched booked entries into payments and runs settle_automatically() for their clients. Entries imported before are skipped. A document with a DTD or entities, not well-formed (2200M), not a camt.053 (2200N), with an amount out of range (22003) or for an account that is not the own company''s (R3401) is refused and nothing is imported. One row per statement.';
+
+CREATE FUNCTION read_camt053(document text)
+RETURNS TABLE (statement_ref text, account text, camt_version integer, entry_number integer, tx_number integer,
+               entry_key text, amount numeric, currency text, credit_debit text, reversal boolean, status text,
+               booking_date date, value_date date, acct_svcr_ref text, ntry_ref text, bank_tx_code text,
+               bank_tx_proprietary text, end_to_end_id text, instruction_id text, mandate_id text,
+               counterparty_name text, counterparty_iban text, counterparty_account text, counterparty_org_id text,
+               counterparty_org_scheme text, counterparty_private_id text, counterparty_bic text, remittance text,
+               creditor_reference text, document_numbers text, additional_info text, return_reason text,
+               tx_count integer)
+    AS 'MODULE_PATHNAME', 'cr_read_camt053' LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION read_camt053(text) IS
+    'The entries of a camt.053 statement as rows, with the keys import_camt053 would use, without importing anything (a preview). Same reader and the same refusals (2200M, 2200N, 22003) as import_camt053; touches no table.';
 
 CREATE FUNCTION assign_bank_entry(entry_id bigint, client_id bigint, invoice_id bigint DEFAULT NULL,
                                   remember_iban boolean DEFAULT false)

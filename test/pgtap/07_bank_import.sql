@@ -8,7 +8,7 @@
 BEGIN;
 SET search_path = client_registry, public;
 
-SELECT plan(60);
+SELECT plan(61);
 
 -------------------------------------------------------------------------------
 -- Shapes
@@ -107,6 +107,8 @@ SELECT throws_ok($$ SELECT * FROM client_registry.import_camt053(replace((SELECT
                  'R3401', NULL, 'a statement of an account that is not the own company''s is refused with R3401');
 SELECT is((SELECT count(*) FROM bank_entry WHERE tenant_id = 9501), 0::bigint, 'nothing of a refused file is kept');
 
+SELECT is((SELECT count(*) FROM read_camt053((SELECT doc FROM tap_camt))), 2::bigint,
+          'read_camt053 previews the entries without importing anything');
 -- the import, then again
 SELECT is((SELECT row(entries, duplicates, matched, queued, payments, settlements)::text
              FROM import_camt053((SELECT doc FROM tap_camt))),
