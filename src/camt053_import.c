@@ -129,32 +129,58 @@ PreparePlans(void)
 		"SELECT id FROM client_registry.bank_statement"
 		" WHERE tenant_id = client_registry.current_tenant() AND own_account_id = $1 AND statement_ref = $2",
 		2, tfind);
+	/*
+	 * One statement per batch: the entries, matched by IBAN as they are
+	 * inserted; the booked ones so matched get the id of their payment up
+	 * front, and the payment is inserted by the same statement (the foreign
+	 * key is checked at its end), so an entry is written once.  An entry
+	 * whose reference a payment already has is left to link_existing_plan.
+	 */
 	entry_insert_plan = CrKeepPlan(
-		"INSERT INTO client_registry.bank_entry (statement_id, own_account_id, entry_key, entry_number, tx_number,"
-		"       amount, currency, credit_debit, reversal, status, booking_date, value_date, acct_svcr_ref,"
-		"       ntry_ref, bank_tx_code, bank_tx_proprietary, end_to_end_id, instruction_id, mandate_id,"
-		"       counterparty_name, counterparty_iban, counterparty_account, counterparty_org_id,"
-		"       counterparty_org_scheme, counterparty_private_id, counterparty_bic, remittance,"
-		"       creditor_reference, document_numbers, additional_info, return_reason,"
-		"       client_id, match_reason, matched_at)"
-		" SELECT $1, $2, u.k, u.en, u.tn, u.amt::numeric, u.ccy, u.cd, u.rv, u.st, u.bd::date, u.vd::date,"
-		"        u.c13, u.c14, u.c15, u.c16, u.c17, u.c18, u.c19, u.c20, u.c21, u.c22, u.c23, u.c24, u.c25,"
-		"        u.c26, u.c27, u.c28, u.c29, u.c30, u.c31,"
-		"        m.client_id, CASE WHEN m.client_id IS NOT NULL THEN 'iban'::client_registry.bank_match_reason END,"
-		"        CASE WHEN m.client_id IS NOT NULL THEN pg_catalog.now() END"
+		"WITH u AS ("
+		" SELECT u.*, m.client_id AS matched_client"
 		"   FROM unnest($3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,"
 		"               $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31) WITH ORDINALITY"
 		"        AS u(k, en, tn, amt, ccy, cd, rv, st, bd, vd, c13, c14, c15, c16, c17, c18, c19, c20, c21,"
 		"             c22, c23, c24, c25, c26, c27, c28, c29, c30, c31, ord)"
-		/* (1) IBAN, as the row is inserted: exactly one client (not the own company) has it */
+		/* (1) IBAN: exactly one client (not the own company) has it */
 		"   LEFT JOIN LATERAL (SELECT pg_catalog.min(ba.client_id) AS client_id"
 		"          FROM client_registry.client_bank_account ba"
 		"          JOIN client_registry.client c ON c.tenant_id = ba.tenant_id AND c.id = ba.client_id"
 		"         WHERE ba.tenant_id = client_registry.current_tenant() AND ba.iban = u.c21"
 		"           AND c.kind <> 'own_company'"
-		"        HAVING pg_catalog.count(DISTINCT ba.client_id) = 1) m ON true"
-		"  ORDER BY u.ord"
-		" ON CONFLICT (tenant_id, own_account_id, entry_key) DO NOTHING RETURNING id", 2 + ENTRY_COLS, tentry);
+		"        HAVING pg_catalog.count(DISTINCT ba.client_id) = 1) m ON true),"
+		" ins AS ("
+		" INSERT INTO client_registry.bank_entry (statement_id, own_account_id, entry_key, entry_number, tx_number,"
+		"       amount, currency, credit_debit, reversal, status, booking_date, value_date, acct_svcr_ref,"
+		"       ntry_ref, bank_tx_code, bank_tx_proprietary, end_to_end_id, instruction_id, mandate_id,"
+		"       counterparty_name, counterparty_iban, counterparty_account, counterparty_org_id,"
+		"       counterparty_org_scheme, counterparty_private_id, counterparty_bic, remittance,"
+		"       creditor_reference, document_numbers, additional_info, return_reason,"
+		"       client_id, match_reason, matched_at, payment_id)"
+		" SELECT $1, $2, u.k, u.en, u.tn, u.amt::numeric, u.ccy, u.cd, u.rv, u.st, u.bd::date, u.vd::date,"
+		"        u.c13, u.c14, u.c15, u.c16, u.c17, u.c18, u.c19, u.c20, u.c21, u.c22, u.c23, u.c24, u.c25,"
+		"        u.c26, u.c27, u.c28, u.c29, u.c30, u.c31,"
+		"        u.matched_client, CASE WHEN u.matched_client IS NOT NULL THEN 'iban'::client_registry.bank_match_reason END,"
+		"        CASE WHEN u.matched_client IS NOT NULL THEN pg_catalog.now() END,"
+		"        CASE WHEN u.matched_client IS NOT NULL AND u.st = 'BOOK' AND u.amt::numeric > 0"
+		"              AND NOT EXISTS (SELECT 1 FROM client_registry.payment p"
+		"                               WHERE p.tenant_id = client_registry.current_tenant() AND p.reference = u.k)"
+		"             THEN pg_catalog.nextval('client_registry.payment_id_seq'::pg_catalog.regclass)"
+		"        END"
+		"   FROM u ORDER BY u.ord"
+		" ON CONFLICT (tenant_id, own_account_id, entry_key) DO NOTHING"
+		" RETURNING id, payment_id, client_id, credit_debit, booking_date, value_date, amount, currency, entry_key,"
+		"           remittance, document_numbers, creditor_reference),"
+		" pay AS ("
+		" INSERT INTO client_registry.payment (id, client_id, direction, payment_date, amount, currency, reference,"
+		"        description)"
+		" SELECT i.payment_id, i.client_id,"
+		"        CASE i.credit_debit WHEN 'CRDT' THEN 'in' ELSE 'out' END::client_registry.payment_direction,"
+		"        COALESCE(i.booking_date, i.value_date), i.amount, i.currency, i.entry_key,"
+		"        NULLIF(pg_catalog.concat_ws(' ', i.remittance, i.document_numbers, i.creditor_reference), '')"
+		"   FROM ins i WHERE i.payment_id IS NOT NULL ORDER BY i.id)"
+		" SELECT id FROM ins", 2 + ENTRY_COLS, tentry);
 
 	/*
 	 * (2) invoice numbers: a word of the remittance information (Ustrd,
@@ -217,7 +243,8 @@ PreparePlans(void)
 		"        NULLIF(pg_catalog.concat_ws(' ', e.remittance, e.document_numbers, e.creditor_reference), ''),"
 		"        e.matched_invoice_id"
 		"   FROM client_registry.bank_entry e"
-		"  WHERE e.id = ANY ($1) AND e.client_id IS NOT NULL AND e.status = 'BOOK' AND e.amount > 0"
+		"  WHERE e.id = ANY ($1) AND e.client_id IS NOT NULL AND e.payment_id IS NULL AND e.status = 'BOOK'"
+		"    AND e.amount > 0"
 		"  ORDER BY e.id"
 		" ON CONFLICT (tenant_id, reference) WHERE reference IS NOT NULL DO NOTHING"
 		" RETURNING id, reference)"
@@ -365,7 +392,7 @@ FlushEntries(ImportState *is)
 	MemoryContextSwitchTo(old);
 
 	ret = SPI_execute_plan(entry_insert_plan, args, NULL, false, 0);
-	if (ret != SPI_OK_INSERT_RETURNING)
+	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
 	is->duplicates += b->n - (int) SPI_processed;
 	if (is->n_new + SPI_processed > (uint64) is->max_new)

@@ -3,10 +3,12 @@
 --   bench_import_xpath(doc)     xpath() per field of each entry (the way
 --                               SQL code usually does it);
 --   bench_import_xmltable(doc)  XMLTABLE over the entries (one parse).
--- Both record the entries into the same tables with the same keys and then
--- run exactly the statements the C import runs (bench_after_insert: the
--- matching by IBAN, invoice number and company code, the notes, the
--- payments, the links, automatic settlement).  They read the camt.053.001.02
+-- Both record the entries with the same statement shape as the C import
+-- (matched by IBAN as they are inserted, the payments of those inserted by
+-- the same statement with their ids drawn up front) and then run exactly
+-- the statements the C import runs (bench_after_insert: the matching by
+-- invoice number and company code, the notes, the remaining payments and
+-- links, automatic settlement).  They read the camt.053.001.02
 -- shape the benchmark generates (one TxDtls per entry), not every version.
 
 CREATE FUNCTION public.bench_after_insert(ids bigint[]) RETURNS integer LANGUAGE plpgsql AS $fn$
@@ -54,7 +56,7 @@ BEGIN
                COALESCE(e.booking_date, e.value_date), e.amount, e.currency, e.entry_key,
                NULLIF(concat_ws(' ', e.remittance, e.document_numbers, e.creditor_reference), ''), e.matched_invoice_id
           FROM client_registry.bank_entry e
-         WHERE e.id = ANY (ids) AND e.client_id IS NOT NULL AND e.status = 'BOOK' AND e.amount > 0
+         WHERE e.id = ANY (ids) AND e.client_id IS NOT NULL AND e.payment_id IS NULL AND e.status = 'BOOK' AND e.amount > 0
          ORDER BY e.id
         ON CONFLICT (tenant_id, reference) WHERE reference IS NOT NULL DO NOTHING
         RETURNING id, reference)
@@ -105,14 +107,18 @@ BEGIN
                    bank_tx_code, bank_tx_proprietary, end_to_end_id, instruction_id, mandate_id, counterparty_name,
                    counterparty_iban, counterparty_account, counterparty_org_id, counterparty_org_scheme,
                    counterparty_private_id, counterparty_bic, remittance, creditor_reference, document_numbers,
-                   additional_info, return_reason, client_id, match_reason, matched_at)
+                   additional_info, return_reason, client_id, match_reason, matched_at, payment_id)
             SELECT r.*, m.client_id, CASE WHEN m.client_id IS NOT NULL THEN 'iban'::client_registry.bank_match_reason END,
-                   CASE WHEN m.client_id IS NOT NULL THEN now() END
-              FROM (SELECT st.statement_id, st.own_account_id, (xpath('/c:Ntry/c:AcctSvcrRef/text()', n, ns))[1]::text, o, 0,
-                   (xpath('/c:Ntry/c:Amt/text()', n, ns))[1]::text::numeric, (xpath('/c:Ntry/c:Amt/@Ccy', n, ns))[1]::text,
+                   CASE WHEN m.client_id IS NOT NULL THEN now() END,
+                   CASE WHEN m.client_id IS NOT NULL AND r.st = 'BOOK' AND r.amt > 0
+                         AND NOT EXISTS (SELECT 1 FROM client_registry.payment p
+                                          WHERE p.tenant_id = client_registry.current_tenant() AND p.reference = r.k)
+                        THEN nextval('client_registry.payment_id_seq'::regclass) END
+              FROM (SELECT st.statement_id, st.own_account_id, (xpath('/c:Ntry/c:AcctSvcrRef/text()', n, ns))[1]::text AS k, o, 0,
+                   (xpath('/c:Ntry/c:Amt/text()', n, ns))[1]::text::numeric AS amt, (xpath('/c:Ntry/c:Amt/@Ccy', n, ns))[1]::text,
                    (xpath('/c:Ntry/c:CdtDbtInd/text()', n, ns))[1]::text,
                    coalesce((xpath('/c:Ntry/c:RvslInd/text()', n, ns))[1]::text = 'true', false),
-                   coalesce((xpath('/c:Ntry/c:Sts/c:Cd/text()', n, ns))[1]::text, (xpath('/c:Ntry/c:Sts/text()', n, ns))[1]::text),
+                   coalesce((xpath('/c:Ntry/c:Sts/c:Cd/text()', n, ns))[1]::text, (xpath('/c:Ntry/c:Sts/text()', n, ns))[1]::text) AS st,
                    left(coalesce((xpath('/c:Ntry/c:BookgDt/c:Dt/text()', n, ns))[1]::text, (xpath('/c:Ntry/c:BookgDt/c:DtTm/text()', n, ns))[1]::text), 10)::date,
                    left(coalesce((xpath('/c:Ntry/c:ValDt/c:Dt/text()', n, ns))[1]::text, (xpath('/c:Ntry/c:ValDt/c:DtTm/text()', n, ns))[1]::text), 10)::date,
                    (xpath('/c:Ntry/c:AcctSvcrRef/text()', n, ns))[1]::text, (xpath('/c:Ntry/c:NtryRef/text()', n, ns))[1]::text,
@@ -143,7 +149,15 @@ BEGIN
                     WHERE ba.tenant_id = client_registry.current_tenant() AND ba.iban = r.cp_iban
                       AND c.kind <> 'own_company'
                    HAVING count(DISTINCT ba.client_id) = 1) m ON true
-            ON CONFLICT ON CONSTRAINT bank_entry_key DO NOTHING RETURNING id)
+            ON CONFLICT ON CONSTRAINT bank_entry_key DO NOTHING
+            RETURNING id, payment_id, client_id, credit_debit, booking_date, value_date, amount, currency, entry_key,
+                      remittance, document_numbers, creditor_reference),
+        pay AS (
+            INSERT INTO client_registry.payment (id, client_id, direction, payment_date, amount, currency, reference, description)
+            SELECT i.payment_id, i.client_id, CASE i.credit_debit WHEN 'CRDT' THEN 'in' ELSE 'out' END::client_registry.payment_direction,
+                   COALESCE(i.booking_date, i.value_date), i.amount, i.currency, i.entry_key,
+                   NULLIF(concat_ws(' ', i.remittance, i.document_numbers, i.creditor_reference), '')
+              FROM ins i WHERE i.payment_id IS NOT NULL ORDER BY i.id)
         SELECT array_agg(id) INTO ids FROM ins;
         PERFORM public.bench_after_insert(coalesce(ids, '{}'));
     END LOOP;
@@ -167,11 +181,15 @@ BEGIN
                    bank_tx_code, bank_tx_proprietary, end_to_end_id, instruction_id, mandate_id, counterparty_name,
                    counterparty_iban, counterparty_account, counterparty_org_id, counterparty_org_scheme,
                    counterparty_private_id, counterparty_bic, remittance, creditor_reference, document_numbers,
-                   additional_info, return_reason, client_id, match_reason, matched_at)
+                   additional_info, return_reason, client_id, match_reason, matched_at, payment_id)
             SELECT r.*, m.client_id, CASE WHEN m.client_id IS NOT NULL THEN 'iban'::client_registry.bank_match_reason END,
-                   CASE WHEN m.client_id IS NOT NULL THEN now() END
-              FROM (SELECT st.statement_id, st.own_account_id, t.ref, t.o, 0, t.amount::numeric, t.ccy, t.cdi,
-                   coalesce(t.rvsl = 'true', false), coalesce(t.sts_cd, t.sts), left(coalesce(t.bookg_dt, t.bookg_dttm), 10)::date,
+                   CASE WHEN m.client_id IS NOT NULL THEN now() END,
+                   CASE WHEN m.client_id IS NOT NULL AND r.st = 'BOOK' AND r.amt > 0
+                         AND NOT EXISTS (SELECT 1 FROM client_registry.payment p
+                                          WHERE p.tenant_id = client_registry.current_tenant() AND p.reference = r.k)
+                        THEN nextval('client_registry.payment_id_seq'::regclass) END
+              FROM (SELECT st.statement_id, st.own_account_id, t.ref AS k, t.o, 0, t.amount::numeric AS amt, t.ccy, t.cdi,
+                   coalesce(t.rvsl = 'true', false), coalesce(t.sts_cd, t.sts) AS st, left(coalesce(t.bookg_dt, t.bookg_dttm), 10)::date,
                    left(coalesce(t.val_dt, t.val_dttm), 10)::date, t.ref, t.ntry_ref,
                    NULLIF(concat_ws('/', t.domn, t.fmly, t.subfmly), ''), t.prtry, t.e2e, t.instr, t.mndt, t.cp_name,
                    upper(replace(t.cp_iban, ' ', '')) AS cp_iban, t.cp_othr, t.org_id, t.org_scheme, t.prvt_id, t.bic,
@@ -205,7 +223,15 @@ BEGIN
                     WHERE ba.tenant_id = client_registry.current_tenant() AND ba.iban = r.cp_iban
                       AND c.kind <> 'own_company'
                    HAVING count(DISTINCT ba.client_id) = 1) m ON true
-            ON CONFLICT ON CONSTRAINT bank_entry_key DO NOTHING RETURNING id)
+            ON CONFLICT ON CONSTRAINT bank_entry_key DO NOTHING
+            RETURNING id, payment_id, client_id, credit_debit, booking_date, value_date, amount, currency, entry_key,
+                      remittance, document_numbers, creditor_reference),
+        pay AS (
+            INSERT INTO client_registry.payment (id, client_id, direction, payment_date, amount, currency, reference, description)
+            SELECT i.payment_id, i.client_id, CASE i.credit_debit WHEN 'CRDT' THEN 'in' ELSE 'out' END::client_registry.payment_direction,
+                   COALESCE(i.booking_date, i.value_date), i.amount, i.currency, i.entry_key,
+                   NULLIF(concat_ws(' ', i.remittance, i.document_numbers, i.creditor_reference), '')
+              FROM ins i WHERE i.payment_id IS NOT NULL ORDER BY i.id)
         SELECT array_agg(id) INTO ids FROM ins;
         PERFORM public.bench_after_insert(coalesce(ids, '{}'));
     END LOOP;
@@ -219,11 +245,11 @@ DECLARE
     x xml := doc::xml;
     ns text[] := ARRAY[ARRAY['c', (xpath('namespace-uri(/*)', x))[1]::text]];
     stmt xml;
-    n bigint;
+    cnt bigint;
     total bigint := 0;
 BEGIN
     FOREACH stmt IN ARRAY xpath('/c:Document/c:BkToCstmrStmt/c:Stmt', x, ns) LOOP
-        SELECT count(r.*) INTO n FROM (
+        SELECT count(r.*) INTO cnt FROM (
             SELECT 0::bigint, 0::bigint, (xpath('/c:Ntry/c:AcctSvcrRef/text()', n, ns))[1]::text, o, 0,
                    (xpath('/c:Ntry/c:Amt/text()', n, ns))[1]::text::numeric, (xpath('/c:Ntry/c:Amt/@Ccy', n, ns))[1]::text,
                    (xpath('/c:Ntry/c:CdtDbtInd/text()', n, ns))[1]::text,
@@ -253,7 +279,7 @@ BEGIN
                    (xpath('/c:Ntry/c:NtryDtls/c:TxDtls/c:RtrInf/c:Rsn/c:Cd/text()', n, ns))[1]::text
               FROM unnest(xpath('/c:Stmt/c:Ntry', stmt, ns)) WITH ORDINALITY AS t(n, o)
             ) r;
-        total := total + n;
+        total := total + cnt;
     END LOOP;
     RETURN total;
 END
@@ -264,11 +290,11 @@ DECLARE
     x xml := doc::xml;
     ns text := (xpath('namespace-uri(/*)', x))[1]::text;
     stmt xml;
-    n bigint;
+    cnt bigint;
     total bigint := 0;
 BEGIN
     FOREACH stmt IN ARRAY xpath('/c:Document/c:BkToCstmrStmt/c:Stmt', x, ARRAY[ARRAY['c', ns]]) LOOP
-        SELECT count(r.*) INTO n FROM (
+        SELECT count(r.*) INTO cnt FROM (
             SELECT 0::bigint, 0::bigint, t.ref, t.o, 0, t.amount::numeric, t.ccy, t.cdi,
                    coalesce(t.rvsl = 'true', false), coalesce(t.sts_cd, t.sts), left(coalesce(t.bookg_dt, t.bookg_dttm), 10)::date,
                    left(coalesce(t.val_dt, t.val_dttm), 10)::date, t.ref, t.ntry_ref,
@@ -298,7 +324,7 @@ BEGIN
                    doc_nb text PATH 'c:NtryDtls/c:TxDtls/c:RmtInf/c:Strd/c:RfrdDocInf/c:Nb',
                    addtl text PATH 'c:AddtlNtryInf', rtr text PATH 'c:NtryDtls/c:TxDtls/c:RtrInf/c:Rsn/c:Cd') t
             ) r;
-        total := total + n;
+        total := total + cnt;
     END LOOP;
     RETURN total;
 END

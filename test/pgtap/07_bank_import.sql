@@ -147,6 +147,7 @@ GRANT SELECT ON ALL TABLES IN SCHEMA client_registry TO tap_cr_bank;
 GRANT INSERT, UPDATE ON client_registry.bank_statement, client_registry.bank_entry, client_registry.payment,
     client_registry.settlement, client_registry.client, client_registry.invoice TO tap_cr_bank;
 GRANT SELECT ON tap_camt TO tap_cr_bank;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA client_registry TO tap_cr_bank;
 SET ROLE tap_cr_bank;
 SELECT throws_ok($$ SELECT * FROM client_registry.import_camt053('<x/>') $$, '42501', NULL,
                  'a role without EXECUTE cannot import');
