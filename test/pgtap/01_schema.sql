@@ -159,8 +159,10 @@ SELECT set_eq($$
     SELECT r.relname::text FROM pg_constraint k JOIN pg_class r ON r.oid = k.conrelid
      WHERE k.contype = 'f' AND k.confrelid = 'client_registry.client'::regclass
        AND k.connamespace = 'client_registry'::regnamespace AND k.confdeltype <> 'c'
-$$, ARRAY['contract', 'invoice', 'payment'],
-    'every foreign key of the extension to client is ON DELETE CASCADE, except those of contract, invoice and payment');
+$$, ARRAY['contract', 'invoice', 'payment',
+         -- 0.3.0 bank statements keep their client (own company, counterparty)
+         'bank_statement', 'bank_entry'],
+    'every foreign key of the extension to client is ON DELETE CASCADE, except those of contract, invoice, payment, bank_statement and bank_entry');
 
 -------------------------------------------------------------------------------
 -- Triggers and their functions
@@ -268,7 +270,12 @@ SELECT set_eq(
           'client_registry.contract_id_seq', 'client_registry.invoice_instalment_id_seq',
           -- 0.3.0: merge journal
           'client_registry.client_merge', 'client_registry.client_merge_step',
-          'client_registry.client_merge_id_seq'],
+          'client_registry.client_merge_id_seq',
+          -- 0.3.0 bank import and register of legal entities
+          'client_registry.bank_statement', 'client_registry.bank_entry',
+          'client_registry.bank_statement_id_seq', 'client_registry.bank_entry_id_seq',
+          'client_registry.legal_register', 'client_registry.legal_register_import',
+          'client_registry.client_register_fill'],
     'extconfig lists every table but client_balance, and every identity sequence');
 SELECT is_empty($$
     SELECT c.oid::regclass::text FROM pg_class c

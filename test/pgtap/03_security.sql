@@ -33,7 +33,8 @@ SELECT set_eq(
           'client_balance', 'invoice', 'invoice_vat_line', 'payment', 'settlement',
           'contract', 'invoice_instalment',
           -- 0.3.0
-          'client_merge', 'client_merge_step'],
+          'client_merge', 'client_merge_step',
+          'bank_statement', 'bank_entry', 'legal_register', 'legal_register_import', 'client_register_fill'],
     'row security is enabled on every table');
 SELECT is_empty($$
     SELECT relname FROM pg_class
