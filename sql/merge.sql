@@ -187,6 +187,16 @@ SELECT merge_clients(9013, 9010) > 0 AS merged_again;
 SELECT unmerge(:merge_a);
 \echo :SQLSTATE
 
+-- What the register last filled describes one card: the merged client's is
+-- dropped (journaled), not moved, and comes back with unmerge
+INSERT INTO client (id, kind, name) VALUES (9020, 'buyer', 'Registras A'), (9021, 'buyer', 'Registras B');
+INSERT INTO client_register_fill (client_id, company_code, filled)
+VALUES (9020, '188772433', '{"name": "Registras A"}'), (9021, '188772433', '{"name": "Registras B"}');
+SELECT merge_clients(9020, 9021) AS merge_r \gset
+SELECT client_id, filled FROM client_register_fill WHERE client_id IN (9020, 9021) ORDER BY 1;
+SELECT unmerge(:merge_r) AS rows_put_back;
+SELECT client_id, filled FROM client_register_fill WHERE client_id IN (9020, 9021) ORDER BY 1;
+
 -- Privileges: not for PUBLIC
 SELECT has_function_privilege('public', 'client_registry.merge_clients(bigint, bigint[])', 'EXECUTE') AS public_merge,
        has_function_privilege('public', 'client_registry.unmerge(bigint)', 'EXECUTE') AS public_unmerge;

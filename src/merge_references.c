@@ -818,6 +818,40 @@ RepointRows(MergeRun *run, CrClientReference *ref, MergeTable *t, int fk_index, 
 }
 
 /*
+ * DropClientState: tables that describe one client's own state rather than
+ * something of the client (what the register last filled on the card) are
+ * not moved to the survivor, whose card they do not describe: the merged
+ * client's rows are deleted and kept in the journal.
+ */
+static const char *const client_state_tables[] = {"client_register_fill"};
+
+static void
+DropClientState(MergeRun *run, int64 merged)
+{
+	Oid			nsp = get_rel_namespace(run->client_relid);
+
+	for (size_t i = 0; i < lengthof(client_state_tables); i++)
+	{
+		Oid			relid = get_relname_relid(client_state_tables[i], nsp);
+		MergeTable *t;
+		JournalArgs a;
+		char	   *sql;
+
+		if (!OidIsValid(relid))
+			continue;			/* an older schema */
+		t = MergeGetTable(relid);
+		ArgsInit(&a, run, "client state", t, NULL, merged);
+		ArgAdd(&a, INT8OID, Int64GetDatum(merged), false);
+		sql = psprintf("WITH d AS (DELETE FROM %s t WHERE t.tenant_id = %d AND t.client_id = $9"
+					   " RETURNING pg_catalog.to_jsonb(t) AS img)"
+					   " %s SELECT $1, $2, $3, 'delete', $4, $5, $6, $7, $8, count(*),"
+					   " NULL, NULL, NULL, NULL, pg_catalog.jsonb_agg(img) FROM d HAVING count(*) OPERATOR(pg_catalog.>) 0",
+					   t->qualified, run->tenant_id, journal_columns);
+		RunJournaled(run, sql, &a, t, false);
+	}
+}
+
+/*
  * MergeMoveReferences moves everything of one merged client to the
  * survivor: duplicates of the card's children folded, primaries demoted,
  * then every foreign key's rows re-pointed.
@@ -829,6 +863,7 @@ MergeMoveReferences(MergeRun *run, int64 merged)
 	int16		id_attnum = get_attnum(run->client_relid, "id");
 	ListCell   *lc;
 
+	DropClientState(run, merged);
 	FoldPairs(run, MergeGetTable(run->address_relid), "same address", merged, address_pairs);
 	FoldPairs(run, MergeGetTable(run->bank_account_relid), "client_bank_account_iban_key", merged,
 			  bank_account_pairs);
@@ -948,7 +983,7 @@ MergeWarnUnindexed(MergeRun *run)
 				v3[2] = PointerGetDatum(construct_array(others, nothers, INT2OID, 2, true, TYPALIGN_SHORT));
 				ret = SPI_execute_with_args(
 											"SELECT 1 FROM pg_catalog.pg_index i"
-											" WHERE i.indrelid OPERATOR(pg_catalog.=) $1 AND i.indpred IS NULL"
+											" WHERE i.indrelid OPERATOR(pg_catalog.=) $1"
 											"   AND (i.indkey[0] OPERATOR(pg_catalog.=) $2"
 											"        OR (i.indnkeyatts OPERATOR(pg_catalog.>) 1 AND i.indkey[1] OPERATOR(pg_catalog.=) $2"
 											"            AND i.indkey[0] OPERATOR(pg_catalog.=) ANY ($3)))",

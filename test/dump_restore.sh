@@ -36,12 +36,6 @@ SELECT 3, id, 'purchase', 'RC-77', '2026-11-03' FROM client WHERE company_code =
 INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat_amount) VALUES (3, 50, 'PVM1', 21, 10.50);
 UPDATE invoice SET status = 'posted' WHERE id = 3;
 UPDATE client SET credit_limit = 100 WHERE company_code = '110443493' AND tenant_id = 1;
--- a merge (0.3.0): its journal is user data too, and unmerge must still work
--- on the restored database (row hashes survive the dump)
-INSERT INTO client (id, kind, name, phone, sales_tax_category) VALUES (900, 'buyer', 'Sanitex UAB', '+370 5 000 0000', 'PVM1');
-INSERT INTO client_address (client_id, street, city) VALUES (900, 'Kalvarijų g. 1', 'Vilnius');
-INSERT INTO public.sales_invoice (tenant_id, client_id, number) VALUES (1, 900, 'SF-DUP');
-SELECT merge_clients((SELECT id FROM client WHERE company_code = '110443493' AND tenant_id = 1), 900);
 -- 0.3.0: a bank statement (a matched entry that became a payment, a queued
 -- one), the register of legal entities and a card filled from it (the
 -- payments above took explicit ids: move the identity past them)
@@ -60,6 +54,12 @@ VALUES ('110443493', 'UAB "Sanitex"', 'Kaunas, Savanorių pr. 1, LT-44001', '199
         'Uždaroji akcinė bendrovė', '0', 'Teisinis statusas neįregistruotas', '1990-01-01', '2026-05-27');
 SELECT * FROM merge_legal_register();
 SELECT fill_client_from_register(id) FROM client WHERE company_code = '110443493' AND tenant_id = 1;
+-- a merge (0.3.0): its journal is user data too, and unmerge must still work
+-- on the restored database (row hashes survive the dump)
+INSERT INTO client (id, kind, name, phone, sales_tax_category) VALUES (900, 'buyer', 'Sanitex UAB', '+370 5 000 0000', 'PVM1');
+INSERT INTO client_address (client_id, street, city) VALUES (900, 'Kalvarijų g. 1', 'Vilnius');
+INSERT INTO public.sales_invoice (tenant_id, client_id, number) VALUES (1, 900, 'SF-DUP');
+SELECT merge_clients((SELECT id FROM client WHERE company_code = '110443493' AND tenant_id = 1), 900);
 SQL
 pg_dump -Fc -d $src -f "$dump" 2> >(grep -v -e 'circular foreign-key' -e 'detail: invoice' -e 'hint: ' >&2)
 pg_restore --exit-on-error -d $dst "$dump"

@@ -106,6 +106,7 @@ CREATE TABLE bank_entry (
     CONSTRAINT bank_entry_reason_with_client CHECK ((client_id IS NULL) = (match_reason IS NULL))
 );
 CREATE INDEX bank_entry_statement_idx ON bank_entry (tenant_id, statement_id);
+CREATE INDEX bank_statement_own_client_idx ON bank_statement (tenant_id, own_client_id);
 CREATE INDEX bank_entry_client_idx ON bank_entry (tenant_id, client_id) WHERE client_id IS NOT NULL;
 CREATE INDEX bank_entry_payment_idx ON bank_entry (tenant_id, payment_id) WHERE payment_id IS NOT NULL;
 CREATE INDEX bank_entry_queue_idx ON bank_entry (tenant_id, booking_date) WHERE payment_id IS NULL;
