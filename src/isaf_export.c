@@ -113,6 +113,13 @@ enum
  * ----------------------------------------------------------------------------
  */
 
+/* A date as i.SAF writes it (YYYY-MM-DD), whatever DateStyle says */
+static char *
+IsafDateText(DateADT d)
+{
+	return IsafFormatDate(d, palloc(11));
+}
+
 static void
 IsafArgNotNull(FunctionCallInfo fcinfo, int argno, const char *name)
 {
@@ -129,8 +136,9 @@ IsafCheckDateRange(DateADT d, DateADT lo, DateADT hi, const char *what, const ch
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_FIELD_OVERFLOW),
 				 errmsg("i.SAF period %s %s is out of the range the schema allows",
-						what, DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(d)))),
-				 errdetail("i.SAF 1.2 accepts a %s from %s.", what, range),
+						what, IsafDateText(d)),
+				 errdetail("i.SAF 1.2 accepts a %s from %s.",
+						   strcmp(what, "start") == 0 ? "SelectionStartDate" : "SelectionEndDate", range),
 				 errhint("Give the first and the last day of a VAT period.")));
 }
 
@@ -166,8 +174,8 @@ IsafParseArgs(FunctionCallInfo fcinfo, IsafRequest *req, int arg_max, int arg_te
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("i.SAF period starts on %s, after its end %s",
-						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(req->start))),
-						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(req->end)))),
+						IsafDateText(req->start),
+						IsafDateText(req->end)),
 				 errdetail("VMI requires SelectionStartDate not after SelectionEndDate."),
 				 errhint("Swap the dates.")));
 
@@ -424,10 +432,10 @@ IsafCheckDate(IsafReader *rd, DateADT d, DateADT lo, DateADT hi, const char *ele
 {
 	if (d < lo || d > hi)
 		IsafInvalid(rd, psprintf("%s %s is out of range", element,
-								 DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(d)))),
+								 IsafDateText(d)),
 					psprintf("i.SAF 1.2 accepts a %s from %s to %s.", element,
-							 DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(lo))),
-							 DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(hi)))),
+							 IsafDateText(lo),
+							 IsafDateText(hi)),
 					"Correct the date on the invoice.");
 }
 
