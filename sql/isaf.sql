@@ -71,11 +71,12 @@ UPDATE invoice SET status = 'posted' WHERE id BETWEEN 10201 AND 10203;
 -- the client without a VAT code (R6.1), October and December are left out.
 SELECT register, invoice_no, invoice_type, special_taxation, reference_no, party_vat_code,
        party_registration_number, party_country, party_name, tax_code, vat_rate, taxable_value, vat_amount
-  FROM isaf_register WHERE register_date BETWEEN '2026-11-01' AND '2026-11-30'
+  FROM isaf_register WHERE tenant_id = current_tenant() AND register_date BETWEEN '2026-11-01' AND '2026-11-30'
  ORDER BY register, register_date, invoice_id, tax_code, vat_rate;
--- the VAT return per register and tax code
+-- the VAT return per register and tax code (the owner running this test sees
+-- every tenant, so the tenant is named; other roles see only theirs)
 SELECT register, tax_code, vat_rate, sum(taxable_value) AS taxable_value, sum(vat_amount) AS vat_amount
-  FROM isaf_register WHERE register_date BETWEEN '2026-11-01' AND '2026-11-30'
+  FROM isaf_register WHERE tenant_id = current_tenant() AND register_date BETWEEN '2026-11-01' AND '2026-11-30'
  GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
 
 -- The files: F, S and P; written with \copy as the README shows.

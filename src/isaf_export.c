@@ -72,30 +72,43 @@ typedef struct IsafRequest
 	TimestampTz created;
 } IsafRequest;
 
-/* The columns the export reads, in this order */
+/* The invoice columns the export reads, in this order */
 #define ISAF_COLUMNS \
 	"r.invoice_id, r.register_date, r.invoice_no, r.invoice_date, r.invoice_type, " \
 	"r.special_taxation, r.reference_no, r.reference_date, r.vat_point_date, " \
 	"r.registration_account_date, r.party_vat_code, r.party_registration_number, " \
-	"r.party_country, r.party_name, r.currency_rate, " \
-	"l.tax_code, l.vat_rate, l.taxable_value, l.vat_amount"
+	"r.party_country, r.party_name, r.currency_rate"
 
 enum
 {
 	C_ID = 1, C_REGDATE, C_NO, C_DATE, C_TYPE, C_SPECIAL, C_REFNO, C_REFDATE, C_VATPOINT,
-	C_REGACCOUNT, C_VAT, C_REGNO, C_COUNTRY, C_NAME, C_RATE, C_TAXCODE, C_VATRATE,
-	C_TAXABLE, C_AMOUNT
+	C_REGACCOUNT, C_VAT, C_REGNO, C_COUNTRY, C_NAME, C_RATE
 };
 
+/* A register's invoices after a key, in register order (the cursor) */
 #define ISAF_READ_SQL(direction) \
 	"SELECT " ISAF_COLUMNS \
 	"  FROM client_registry.isaf_register_invoice r" \
-	"  LEFT JOIN client_registry.invoice_vat_line l" \
-	"         ON l.tenant_id = r.tenant_id AND l.invoice_id = r.invoice_id" \
 	" WHERE r.tenant_id = $1 AND r.direction = '" direction "'" \
 	"   AND r.register_date BETWEEN $2 AND $3" \
 	"   AND (r.register_date, r.invoice_id) > ($4, $5)" \
 	" ORDER BY r.register_date, r.invoice_id"
+
+/*
+ * The VAT lines of a batch of invoices: one range scan of the lines' index
+ * when the batch's ids are dense (invoices numbered as they are made), else
+ * a list.  Lines of invoices outside the batch are skipped in C.
+ */
+#define ISAF_LINE_COLUMNS \
+	"SELECT l.invoice_id, l.tax_code, l.vat_rate, l.taxable_value, l.vat_amount" \
+	"  FROM client_registry.invoice_vat_line l WHERE l.tenant_id = $1"
+#define ISAF_LINES_RANGE_SQL	ISAF_LINE_COLUMNS " AND l.invoice_id BETWEEN $2 AND $3"
+#define ISAF_LINES_LIST_SQL		ISAF_LINE_COLUMNS " AND l.invoice_id = ANY ($2)"
+
+enum
+{
+	L_INVOICE = 1, L_TAXCODE, L_VATRATE, L_TAXABLE, L_AMOUNT
+};
 
 #define ISAF_COUNT_SQL(direction) \
 	"SELECT count(*) FROM client_registry.isaf_register_invoice r" \
@@ -367,6 +380,7 @@ typedef struct IsafReader
 	IsafSum		sums[ISAF_MAX_TOTALS];
 	Datum		currency_rate;
 	bool		rate_is_one;
+	Datum		one;			/* numeric 1 */
 	bool		sales;
 	char	   *number_for_messages;	/* server encoding */
 } IsafReader;
@@ -385,9 +399,15 @@ IsafInvalid(const IsafReader *rd, const char *what, const char *detail, const ch
 /* A row of the cursor, deformed once */
 typedef struct IsafRow
 {
-	Datum		values[C_AMOUNT];
-	bool		nulls[C_AMOUNT];
+	Datum		values[C_RATE];
+	bool		nulls[C_RATE];
 } IsafRow;
+
+typedef struct IsafLineRow
+{
+	Datum		values[L_AMOUNT];
+	bool		nulls[L_AMOUNT];
+} IsafLineRow;
 
 #define ROWVAL(row, col)	((row)->values[(col) - 1])
 #define ROWNULL(row, col)	((row)->nulls[(col) - 1])
@@ -480,8 +500,7 @@ IsafBeginInvoice(IsafReader *rd, const IsafRow *row)
 	inv->party_country = country;
 	inv->party_name = IsafText(rd, IsafGetText(row, C_NAME), "Name", 256, true);
 	rd->currency_rate = datumCopy(ROWVAL(row, C_RATE), false, -1);
-	rd->rate_is_one = DatumGetBool(DirectFunctionCall2(numeric_eq, rd->currency_rate,
-													   NumericGetDatum(int64_to_numeric(1))));
+	rd->rate_is_one = DatumGetBool(DirectFunctionCall2(numeric_eq, rd->currency_rate, rd->one));
 	inv->ntotals = 0;
 }
 
@@ -501,19 +520,19 @@ IsafTaxCodeValid(const char *code)
 
 /* Adds one VAT line (a row) to the current invoice's sums. */
 static void
-IsafAddLine(IsafReader *rd, const IsafRow *row)
+IsafAddLine(IsafReader *rd, const IsafLineRow *row)
 {
-	bool		rate_null = ROWNULL(row, C_VATRATE);
-	bool		taxable_null = ROWNULL(row, C_TAXABLE);
-	bool		amount_null = ROWNULL(row, C_AMOUNT);
-	Datum		rate = ROWVAL(row, C_VATRATE);
-	Datum		taxable = ROWVAL(row, C_TAXABLE);
-	Datum		amount = ROWVAL(row, C_AMOUNT);
-	char	   *code = IsafGetText(row, C_TAXCODE);
+	bool		rate_null = ROWNULL(row, L_VATRATE);
+	bool		taxable_null = ROWNULL(row, L_TAXABLE);
+	bool		amount_null = ROWNULL(row, L_AMOUNT);
+	Datum		rate = ROWVAL(row, L_VATRATE);
+	Datum		taxable = ROWVAL(row, L_TAXABLE);
+	Datum		amount = ROWVAL(row, L_AMOUNT);
+	char	   *code = ROWNULL(row, L_TAXCODE) ? NULL : TextDatumGetCString(ROWVAL(row, L_TAXCODE));
 	int			i;
 
 	if (taxable_null)
-		return;					/* no VAT lines at all (LEFT JOIN) */
+		return;					/* NOT NULL in the table; defensive */
 	if (code != NULL && !IsafTaxCodeValid(code))
 		IsafInvalid(rd, psprintf("tax code \"%s\" is not PVM followed by 1 to 3 digits", code),
 					"i.SAF 1.2 TaxCode is a code of VMI's VAT classifier: PVM1 ... PVM999.",
@@ -557,9 +576,11 @@ IsafMoney(IsafReader *rd, Datum value, const char *element)
 	int			digits = 0;
 	const char *p;
 
+	/* the lines have two decimals; only a currency rate needs rounding */
 	if (!rd->rate_is_one)
-		value = DirectFunctionCall2(numeric_mul, value, rd->currency_rate);
-	value = DirectFunctionCall2(numeric_round, value, Int32GetDatum(2));
+		value = DirectFunctionCall2(numeric_round,
+									DirectFunctionCall2(numeric_mul, value, rd->currency_rate),
+									Int32GetDatum(2));
 	s = DatumGetCString(DirectFunctionCall1(numeric_out, value));
 	for (p = s; *p; p++)
 		if (*p >= '0' && *p <= '9')
@@ -627,28 +648,134 @@ IsafFinishInvoice(IsafReader *rd)
  * ----------------------------------------------------------------------------
  */
 
+typedef struct IsafBatchId
+{
+	int64		id;
+	int			pos;			/* position in the batch (cursor order) */
+} IsafBatchId;
+
+static int
+IsafBatchIdCmp(const void *a, const void *b)
+{
+	int64		x = ((const IsafBatchId *) a)->id;
+	int64		y = ((const IsafBatchId *) b)->id;
+
+	return (x > y) - (x < y);
+}
+
+/* Position in the batch of an invoice id, -1 if not in it */
+static int
+IsafBatchFind(const IsafBatchId *ids, int n, int64 id)
+{
+	int			lo = 0,
+				hi = n - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (ids[mid].id == id)
+			return ids[mid].pos;
+		if (ids[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+/*
+ * Reads the VAT lines of a batch of invoices (one query) and orders them by
+ * the batch's positions: lines of invoice i are order[start[i] .. start[i+1]).
+ * Returns the lines' tuple table (free it with SPI_freetuptable).
+ */
+static SPITupleTable *
+IsafBatchLines(const IsafRequest *req, SPIPlanPtr range_plan, SPIPlanPtr list_plan,
+			   IsafBatchId *ids, int n, int **start_out, int **order_out)
+{
+	SPITupleTable *lines;
+	Datum		values[3];
+	int			rc;
+	uint64		k;
+	int		   *start = palloc0((n + 1) * sizeof(int));
+	int		   *fill;
+	int		   *order;
+	int		   *pos;
+
+	qsort(ids, n, sizeof(IsafBatchId), IsafBatchIdCmp);
+	values[0] = Int32GetDatum(req->tenant_id);
+	if ((uint64) (ids[n - 1].id - ids[0].id) < (uint64) n * 4)
+	{
+		values[1] = Int64GetDatum(ids[0].id);
+		values[2] = Int64GetDatum(ids[n - 1].id);
+		rc = SPI_execute_plan(range_plan, values, NULL, true, 0);
+	}
+	else
+	{
+		Datum	   *elems = palloc(n * sizeof(Datum));
+		int			i;
+
+		for (i = 0; i < n; i++)
+			elems[i] = Int64GetDatum(ids[i].id);
+		values[1] = PointerGetDatum(construct_array(elems, n, INT8OID, sizeof(int64),
+													FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		rc = SPI_execute_plan(list_plan, values, NULL, true, 0);
+	}
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "i.SAF: reading VAT lines failed: %s", SPI_result_code_string(rc));
+	lines = SPI_tuptable;
+
+	/* counting sort of the lines by batch position, stable in line order */
+	pos = palloc(Max(SPI_processed, 1) * sizeof(int));
+	for (k = 0; k < SPI_processed; k++)
+	{
+		bool		isnull;
+		int64		id = DatumGetInt64(SPI_getbinval(lines->vals[k], lines->tupdesc, L_INVOICE, &isnull));
+
+		pos[k] = IsafBatchFind(ids, n, id);
+		if (pos[k] >= 0)
+			start[pos[k] + 1]++;
+	}
+	for (k = 1; k <= (uint64) n; k++)
+		start[k] += start[k - 1];
+	fill = palloc(n * sizeof(int));
+	memcpy(fill, start, n * sizeof(int));
+	order = palloc(Max(start[n], 1) * sizeof(int));
+	for (k = 0; k < SPI_processed; k++)
+		if (pos[k] >= 0)
+			order[fill[pos[k]]++] = (int) k;
+	pfree(fill);
+	pfree(pos);
+	*start_out = start;
+	*order_out = order;
+	return lines;
+}
+
 /*
  * Streams up to "limit" invoices of one register, after *key, into the
- * file; updates *key to the last invoice written.  Opens SourceDocuments
- * and the register element before the first invoice (never empty).
+ * file; updates *key to the last invoice written.  Invoices come from a
+ * cursor in batches of ISAF_FETCH_BATCH, their VAT lines with one query per
+ * batch.  Opens SourceDocuments and the register element before the first
+ * invoice (never an empty one).
  */
 static int64
 IsafWriteRegister(IsafWriter *w, const IsafRequest *req, bool sales, IsafKey *key,
 				  int64 limit, bool *source_documents_open)
 {
 	Oid			argtypes[5] = {INT4OID, DATEOID, DATEOID, DATEOID, INT8OID};
+	Oid			range_types[3] = {INT4OID, INT8OID, INT8OID};
+	Oid			list_types[2] = {INT4OID, INT8ARRAYOID};
 	Datum		values[5];
 	SPIPlanPtr	plan;
+	SPIPlanPtr	range_plan;
+	SPIPlanPtr	list_plan;
 	Portal		portal;
 	MemoryContext invcxt;
+	MemoryContext batchcxt;
 	MemoryContext oldcxt;
 	IsafReader *rd;
 	int64		written = 0;
-	int64		current = 0;
-	bool		have = false;
 	bool		register_open = false;
-	bool		full = false;
-	DateADT		current_date = 0;
 
 	if (limit <= 0)
 		return 0;
@@ -659,84 +786,88 @@ IsafWriteRegister(IsafWriter *w, const IsafRequest *req, bool sales, IsafKey *ke
 	values[3] = DateADTGetDatum(key->date);
 	values[4] = Int64GetDatum(key->id);
 	plan = SPI_prepare(sales ? ISAF_READ_SQL("sale") : ISAF_READ_SQL("purchase"), 5, argtypes);
-	if (plan == NULL)
+	range_plan = SPI_prepare(ISAF_LINES_RANGE_SQL, 3, range_types);
+	list_plan = SPI_prepare(ISAF_LINES_LIST_SQL, 2, list_types);
+	if (plan == NULL || range_plan == NULL || list_plan == NULL)
 		elog(ERROR, "i.SAF: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 	portal = SPI_cursor_open(NULL, plan, values, NULL, true);
 
 	rd = palloc0(sizeof(IsafReader));
 	rd->sales = sales;
+	rd->one = NumericGetDatum(int64_to_numeric(1));
 	invcxt = AllocSetContextCreate(CurrentMemoryContext, "i.SAF invoice", ALLOCSET_DEFAULT_SIZES);
+	batchcxt = AllocSetContextCreate(CurrentMemoryContext, "i.SAF batch", ALLOCSET_DEFAULT_SIZES);
 
-	while (!full)
+	while (written < limit)
 	{
-		uint64		i;
-		TupleDesc	desc;
+		SPITupleTable *invoices;
+		SPITupleTable *lines;
+		IsafBatchId *ids;
+		int		   *start;
+		int		   *order;
+		int			n;
+		int			i;
 
-		SPI_cursor_fetch(portal, true, ISAF_FETCH_BATCH);
+		SPI_cursor_fetch(portal, true, (long) Min((int64) ISAF_FETCH_BATCH, limit - written));
 		if (SPI_processed == 0)
 			break;
-		desc = SPI_tuptable->tupdesc;
-		for (i = 0; i < SPI_processed; i++)
+		invoices = SPI_tuptable;
+		n = (int) SPI_processed;
+
+		oldcxt = MemoryContextSwitchTo(batchcxt);
+		ids = palloc(n * sizeof(IsafBatchId));
+		for (i = 0; i < n; i++)
+		{
+			bool		isnull;
+
+			ids[i].id = DatumGetInt64(SPI_getbinval(invoices->vals[i], invoices->tupdesc, C_ID, &isnull));
+			ids[i].pos = i;
+		}
+		lines = IsafBatchLines(req, range_plan, list_plan, ids, n, &start, &order);
+		MemoryContextSwitchTo(oldcxt);
+
+		if (!register_open)
+		{
+			if (!*source_documents_open)
+				IsafStartElement(w, "SourceDocuments");
+			*source_documents_open = true;
+			IsafStartElement(w, sales ? "SalesInvoices" : "PurchaseInvoices");
+			register_open = true;
+		}
+		for (i = 0; i < n; i++)
 		{
 			IsafRow		row;
-			int64		id;
+			int			j;
 
-			heap_deform_tuple(SPI_tuptable->vals[i], desc, row.values, row.nulls);
-			id = DatumGetInt64(ROWVAL(&row, C_ID));
-
-			if (!have || id != current)
-			{
-				if (have)
-				{
-					oldcxt = MemoryContextSwitchTo(invcxt);
-					IsafFinishInvoice(rd);
-					MemoryContextSwitchTo(oldcxt);
-					IsafWriteInvoice(w, &rd->inv, sales);
-					key->date = current_date;
-					key->id = current;
-					MemoryContextReset(invcxt);
-					if (++written == limit)
-					{
-						full = true;
-						have = false;
-						break;
-					}
-				}
-				if (!register_open)
-				{
-					if (!*source_documents_open)
-						IsafStartElement(w, "SourceDocuments");
-					*source_documents_open = true;
-					IsafStartElement(w, sales ? "SalesInvoices" : "PurchaseInvoices");
-					register_open = true;
-				}
-				oldcxt = MemoryContextSwitchTo(invcxt);
-				IsafBeginInvoice(rd, &row);
-				MemoryContextSwitchTo(oldcxt);
-				current = id;
-				current_date = DatumGetDateADT(ROWVAL(&row, C_REGDATE));
-				have = true;
-			}
+			heap_deform_tuple(invoices->vals[i], invoices->tupdesc, row.values, row.nulls);
 			oldcxt = MemoryContextSwitchTo(invcxt);
-			IsafAddLine(rd, &row);
+			IsafBeginInvoice(rd, &row);
+			for (j = start[i]; j < start[i + 1]; j++)
+			{
+				IsafLineRow line;
+
+				heap_deform_tuple(lines->vals[order[j]], lines->tupdesc, line.values, line.nulls);
+				IsafAddLine(rd, &line);
+			}
+			IsafFinishInvoice(rd);
 			MemoryContextSwitchTo(oldcxt);
+			IsafWriteInvoice(w, &rd->inv, sales);
+			key->date = DatumGetDateADT(ROWVAL(&row, C_REGDATE));
+			key->id = rd->inv.id;
+			MemoryContextReset(invcxt);
 		}
-		SPI_freetuptable(SPI_tuptable);
+		written += n;
+		SPI_freetuptable(lines);
+		SPI_freetuptable(invoices);
+		MemoryContextReset(batchcxt);
 		CHECK_FOR_INTERRUPTS();
-	}
-	if (have)
-	{
-		oldcxt = MemoryContextSwitchTo(invcxt);
-		IsafFinishInvoice(rd);
-		MemoryContextSwitchTo(oldcxt);
-		IsafWriteInvoice(w, &rd->inv, sales);
-		key->date = current_date;
-		key->id = current;
-		written++;
 	}
 	SPI_cursor_close(portal);
 	SPI_freeplan(plan);
+	SPI_freeplan(range_plan);
+	SPI_freeplan(list_plan);
 	MemoryContextDelete(invcxt);
+	MemoryContextDelete(batchcxt);
 	pfree(rd);
 	if (register_open)
 		IsafEndElement(w);
@@ -775,7 +906,10 @@ IsafWritePart(const IsafRequest *req, int32 part, IsafKey *sales_key, IsafKey *p
 	{
 		bool		source_documents_open = false;
 
-		IsafWriterOpen(w, xmlerrcxt, outcxt);
+		/* about 600 bytes per invoice: allocated once, grown if needed */
+		IsafWriterOpen(w, xmlerrcxt, outcxt,
+					   2048 + 640 * (Size) ((req->data_type == 'P' ? 0 : IsafInPart(req->n_sales, req->max_invoices, part)) +
+											(req->data_type == 'S' ? 0 : IsafInPart(req->n_purchases, req->max_invoices, part))));
 		IsafWriteHeader(w, &h);
 		/* SourceDocuments: PurchaseInvoices come before SalesInvoices */
 		*n_purchases = req->data_type == 'S' ? 0 :

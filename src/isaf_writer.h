@@ -81,7 +81,8 @@ typedef struct IsafInvoice
 	IsafTotal	totals[ISAF_MAX_TOTALS];
 } IsafInvoice;
 
-extern void IsafWriterOpen(IsafWriter *w, PgXmlErrorContext *xmlerrcxt, MemoryContext cxt);
+extern void IsafWriterOpen(IsafWriter *w, PgXmlErrorContext *xmlerrcxt, MemoryContext cxt,
+						   Size expected);
 extern void IsafWriterAbort(IsafWriter *w);
 extern text *IsafWriterFinish(IsafWriter *w);
 
