@@ -84,3 +84,8 @@ SELECT id, 'in', '2026-11-20', 500, 'SWED-2026-11-20-001', 'apmokejimas uz SF-20
 UPDATE client SET settlement_mode = 'selected_documents' WHERE company_code = '188772433' AND tenant_id = 1;
 SELECT settle_automatically() AS settlements_made;
 SELECT number, total_gross, open_amount FROM invoice_list WHERE tenant_id = 1 ORDER BY id;
+
+\echo '=== R6: the i.SAF register of November 2026 (scripts/demo.sh then writes the file and validates it) ==='
+SELECT register, invoice_no, invoice_type, party_vat_code, party_name, tax_code, vat_rate, taxable_value, vat_amount
+  FROM isaf_register WHERE tenant_id = 1 AND register_date BETWEEN '2026-11-01' AND '2026-11-30'
+ ORDER BY register, register_date, invoice_id;

@@ -243,3 +243,24 @@ INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat
 UPDATE invoice SET status = 'posted' WHERE id = 10713;
 SELECT isaf_file('2026-12-01', '2026-12-31');
 \echo :SQLSTATE
+
+-- Whatever the server encoding: a WIN1257 database gives the same UTF-8 file
+-- to a UTF-8 client.
+SELECT current_database() AS regression_db \gset
+CREATE DATABASE isaf_win1257 ENCODING 'WIN1257' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;
+\c isaf_win1257
+SET client_encoding = 'UTF8';
+CREATE EXTENSION client_registry;
+SET search_path = client_registry, public;
+SET client_registry.tenant = 108;
+INSERT INTO client (id, kind, name, company_code) VALUES (10801, 'own_company', 'UAB Aštuoni', '110003978');
+INSERT INTO client (id, kind, name, company_code, vat_code, sales_tax_category)
+VALUES (10802, 'buyer', 'UAB „Žąsų ūkis" & Čiužiniai <LT>', '188772433', 'LT119511515', 'PVM1');
+INSERT INTO invoice (id, client_id, direction, number, invoice_date) VALUES (10811, 10802, 'sale', 'SF-Ž1', '2026-11-02');
+INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat_amount) VALUES (10811, 100, 'PVM1', 21, 21);
+UPDATE invoice SET status = 'posted' WHERE id = 10811;
+\copy (SELECT isaf_file('2026-11-01', '2026-11-30')) TO 'results/isaf/t108_win1257.xml' WITH (FORMAT csv, QUOTE E'\x01', DELIMITER E'\x02')
+\! test/isaf_validate.sh results/isaf/t108_win1257.xml
+\! grep -o '<InvoiceNo>[^<]*</InvoiceNo>.*<Name>[^<]*</Name>' results/isaf/t108_win1257.xml
+\c :regression_db
+DROP DATABASE isaf_win1257;

@@ -24,6 +24,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
@@ -934,6 +935,28 @@ IsafWritePart(const IsafRequest *req, int32 part, IsafKey *sales_key, IsafKey *p
 	PG_END_TRY();
 	pg_xml_done(xmlerrcxt, false);
 	pfree(w);
+
+	/*
+	 * The file was written in UTF-8.  A text datum is in the server encoding,
+	 * so in a database that is not UTF-8 it is converted back (losslessly:
+	 * every character came from that encoding, the rest is ASCII); the client
+	 * then receives it in its client_encoding, UTF-8 for a file.
+	 */
+	if (GetDatabaseEncoding() != PG_UTF8 && GetDatabaseEncoding() != PG_SQL_ASCII)
+	{
+		MemoryContext oldcxt = MemoryContextSwitchTo(outcxt);
+		char	   *server = pg_any_to_server(VARDATA(result), VARSIZE(result) - VARHDRSZ, PG_UTF8);
+
+		if (server != VARDATA(result))
+		{
+			text	   *converted = cstring_to_text(server);
+
+			pfree(server);
+			pfree(result);
+			result = converted;
+		}
+		MemoryContextSwitchTo(oldcxt);
+	}
 	return result;
 }
 
