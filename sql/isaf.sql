@@ -243,6 +243,23 @@ INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat
 UPDATE invoice SET status = 'posted' WHERE id = 10713;
 SELECT isaf_file('2026-12-01', '2026-12-31');
 \echo :SQLSTATE
+-- more than 100 tax code / rate pairs on one invoice (101 rates 0..100 %)
+SET client_registry.tenant = 109;
+INSERT INTO client (id, kind, name, company_code) VALUES (10901, 'own_company', 'UAB Devyni', '110003978');
+INSERT INTO client (id, kind, name, company_code, vat_code, sales_tax_category)
+VALUES (10902, 'buyer', 'UAB Pirkėjas', '188772433', 'LT119511515', 'PVM1');
+INSERT INTO invoice (id, client_id, direction, number, invoice_date) VALUES (10911, 10902, 'sale', 'SF-100', '2026-11-02');
+INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat_amount)
+SELECT 10911, 1, 'PVM1', r, r / 100.0 FROM generate_series(0, 100) r;
+UPDATE invoice SET status = 'posted' WHERE id = 10911;
+SELECT isaf_file('2026-11-01', '2026-11-30');
+\echo :SQLSTATE
+-- 100 pairs are fine
+DELETE FROM invoice_vat_line WHERE invoice_id = 10911 AND vat_rate = 100;
+SELECT (length(f) - length(replace(f, '<DocumentTotal>', ''))) / 15 AS document_totals
+  FROM isaf_file('2026-11-01', '2026-11-30') f;
+\copy (SELECT isaf_file('2026-11-01', '2026-11-30')) TO 'results/isaf/t109_100_totals.xml' WITH (FORMAT csv, QUOTE E'\x01', DELIMITER E'\x02')
+\! test/isaf_validate.sh results/isaf/t109_100_totals.xml
 
 -- Whatever the server encoding: a WIN1257 database gives the same UTF-8 file
 -- to a UTF-8 client.

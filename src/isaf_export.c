@@ -705,7 +705,7 @@ IsafBatchLines(const IsafRequest *req, SPIPlanPtr range_plan, SPIPlanPtr list_pl
 
 	qsort(ids, n, sizeof(IsafBatchId), IsafBatchIdCmp);
 	values[0] = Int32GetDatum(req->tenant_id);
-	if ((uint64) (ids[n - 1].id - ids[0].id) < (uint64) n * 4)
+	if ((uint64) ids[n - 1].id - (uint64) ids[0].id < (uint64) n * 4)	/* no signed overflow */
 	{
 		values[1] = Int64GetDatum(ids[0].id);
 		values[2] = Int64GetDatum(ids[n - 1].id);
