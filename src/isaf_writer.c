@@ -105,6 +105,8 @@ IsafWriterFailed(IsafWriter *w)
 				"could not write the i.SAF XML");
 }
 
+static void RawFlush(IsafWriter *w);
+
 #define XW(w, call) \
 	do { \
 		if ((call) < 0 || pg_xml_error_occurred((w)->xmlerrcxt)) \
@@ -122,6 +124,7 @@ IsafWriterOpen(IsafWriter *w, PgXmlErrorContext *xmlerrcxt, MemoryContext cxt, S
 
 	w->writer = NULL;
 	w->xmlerrcxt = xmlerrcxt;
+	initStringInfo(&w->raw);
 	memset(&w->out, 0, sizeof(w->out));
 	w->out.cxt = cxt;
 	/* room for the expected size at once: no copying while the file grows */
@@ -169,6 +172,7 @@ IsafWriterFinish(IsafWriter *w)
 {
 	text	   *result;
 
+	RawFlush(w);
 	XW(w, xmlTextWriterFlush(w->writer));
 	xmlFreeTextWriter(w->writer);	/* closes the output buffer */
 	w->writer = NULL;
@@ -254,40 +258,51 @@ IsafTextForXml(const char *s, int *nchars)
  * ----------------------------------------------------------------------------
  */
 
-/* A text element: the writer escapes the value (& < > " CR). */
-static inline void
-Element(IsafWriter *w, const char *name, const char *value)
+/*
+ * Elements whose value has a fixed format that cannot hold markup -- dates
+ * (YYYY-MM-DD), decimal numbers, the schema's enumerations, tax codes checked
+ * to be PVM + digits, countries checked to be two capital letters, nil
+ * elements -- are collected as ready-made fragments and handed to the writer
+ * in one xmlTextWriterWriteRawLen() call before its next element.  That
+ * saves the allocations and list operations of a start tag, text and end
+ * tag for two thirds of the elements.  Every text that comes from users
+ * (invoice numbers, names, codes) goes through Element(), which escapes.
+ */
+static void
+RawFlush(IsafWriter *w)
 {
-	XW(w, xmlTextWriterWriteElement(w->writer, BAD_CAST name, BAD_CAST value));
+	if (w->raw.len > 0)
+	{
+		XW(w, xmlTextWriterWriteRawLen(w->writer, BAD_CAST w->raw.data, w->raw.len));
+		resetStringInfo(&w->raw);
+	}
 }
 
-/*
- * An element whose value has a fixed format that cannot hold markup: dates
- * (YYYY-MM-DD), decimal numbers, the enumerations of the schema, tax codes
- * checked to be PVM + digits, countries checked to be two capital letters.
- * Written as one ready-made fragment through the writer (xmlTextWriterWriteRaw),
- * which saves the three allocations of a start tag, text and end tag.  Every
- * text that comes from users (numbers, names, codes) goes through Element().
- */
+static inline void
+RawAppend(IsafWriter *w, const char *s)
+{
+	appendBinaryStringInfo(&w->raw, s, strlen(s));
+}
+
 static void
 RawElement(IsafWriter *w, const char *name, const char *value)
 {
-	char		buf[256];
-	int			n = snprintf(buf, sizeof(buf), "<%s>%s</%s>", name, value, name);
-
-	if (n < 0 || n >= (int) sizeof(buf))
-		elog(ERROR, "i.SAF: value of %s too long for a fixed-format element", name);
-	XW(w, xmlTextWriterWriteRaw(w->writer, BAD_CAST buf));
+	appendStringInfoChar(&w->raw, '<');
+	RawAppend(w, name);
+	appendStringInfoChar(&w->raw, '>');
+	RawAppend(w, value);
+	appendBinaryStringInfo(&w->raw, "</", 2);
+	RawAppend(w, name);
+	appendStringInfoChar(&w->raw, '>');
 }
 
 /* <name xsi:nil="true"/> for a nillable element without a value */
 static void
 NilElement(IsafWriter *w, const char *name)
 {
-	char		buf[128];
-
-	snprintf(buf, sizeof(buf), "<%s xsi:nil=\"true\"/>", name);
-	XW(w, xmlTextWriterWriteRaw(w->writer, BAD_CAST buf));
+	appendStringInfoChar(&w->raw, '<');
+	RawAppend(w, name);
+	RawAppend(w, " xsi:nil=\"true\"/>");
 }
 
 static inline void
@@ -310,15 +325,25 @@ DateElement(IsafWriter *w, const char *name, bool present, DateADT d)
 		NilElement(w, name);
 }
 
+/* A text element: the writer escapes the value (& < > " CR). */
+static inline void
+Element(IsafWriter *w, const char *name, const char *value)
+{
+	RawFlush(w);
+	XW(w, xmlTextWriterWriteElement(w->writer, BAD_CAST name, BAD_CAST value));
+}
+
 void
 IsafStartElement(IsafWriter *w, const char *name)
 {
+	RawFlush(w);
 	XW(w, xmlTextWriterStartElement(w->writer, BAD_CAST name));
 }
 
 void
 IsafEndElement(IsafWriter *w)
 {
+	RawFlush(w);
 	XW(w, xmlTextWriterEndElement(w->writer));
 }
 
@@ -386,35 +411,35 @@ IsafWriteInvoice(IsafWriter *w, const IsafInvoice *inv, bool sales)
 	RawElement(w, "InvoiceType", inv->invoice_type);
 	RawElement(w, "SpecialTaxation", inv->special_taxation);
 
-	IsafStartElement(w, "References");
-	if (inv->reference_no != NULL)
+	if (inv->reference_no == NULL)
+		RawAppend(w, "<References/>");
+	else
 	{
-		IsafStartElement(w, "Reference");
+		RawAppend(w, "<References><Reference>");
 		Element(w, "ReferenceNo", inv->reference_no);
 		RawElement(w, "ReferenceDate", IsafFormatDate(inv->reference_date, buf));
-		IsafEndElement(w);
+		RawAppend(w, "</Reference></References>");
 	}
-	IsafEndElement(w);
 
 	DateElement(w, "VATPointDate", inv->has_vat_point_date, inv->vat_point_date);
 	if (!sales)
 		DateElement(w, "RegistrationAccountDate", inv->has_registration_date,
 					inv->registration_date);
 
-	IsafStartElement(w, "DocumentTotals");
+	RawAppend(w, "<DocumentTotals>");
 	for (i = 0; i < inv->ntotals; i++)
 	{
 		const IsafTotal *t = &inv->totals[i];
 
-		IsafStartElement(w, "DocumentTotal");
+		RawAppend(w, "<DocumentTotal>");
 		RawElement(w, "TaxableValue", t->taxable_value);
 		RawElementOrNil(w, "TaxCode", t->tax_code);
 		RawElementOrNil(w, "TaxPercentage", t->tax_percentage);
 		RawElementOrNil(w, "Amount", t->amount);
 		if (sales)
 			DateElement(w, "VATPointDate2", inv->has_vat_point_date, inv->vat_point_date);
-		IsafEndElement(w);
+		RawAppend(w, "</DocumentTotal>");
 	}
-	IsafEndElement(w);			/* DocumentTotals */
+	RawAppend(w, "</DocumentTotals>");
 	IsafEndElement(w);			/* Invoice */
 }

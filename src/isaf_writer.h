@@ -9,6 +9,7 @@
 
 #include "postgres.h"
 
+#include "lib/stringinfo.h"
 #include "utils/date.h"
 #include "utils/xml.h"
 
@@ -34,6 +35,7 @@ typedef struct IsafWriter
 	xmlTextWriterPtr writer;	/* owns its xmlOutputBuffer */
 	PgXmlErrorContext *xmlerrcxt;
 	IsafOutput	out;
+	StringInfoData raw;			/* fixed-format fragments not yet passed to the writer */
 } IsafWriter;
 
 typedef struct IsafHeader
