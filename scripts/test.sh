@@ -35,7 +35,10 @@ if [ -z "${ISAF_XSD:-}" ]; then
     fi
 fi
 export ISAF_XSD
-export ISAF_VALIDATION_LOG=/tmp/cr_isaf_validation.log
+# logs of this run (not fixed /tmp names: several checkouts may run the suite at once)
+logs=$CR_DIR/logs
+mkdir -p "$logs"
+export ISAF_VALIDATION_LOG=$logs/isaf_validation.log
 : > "$ISAF_VALIDATION_LOG"
 if [ ! -r "$ISAF_XSD" ]; then
     if [ "${CI:-}" = "true" ]; then
@@ -49,10 +52,10 @@ fi
 
 # 1. pg_regress and isolation (PGXS installcheck runs both)
 echo "== pg_regress + isolation"
-make -s installcheck PGHOST="$CR_PGHOST" PGPORT="$CR_PGPORT" PGUSER=postgres > /tmp/cr_installcheck.log 2>&1
-cat /tmp/cr_installcheck.log
-ok=$(grep -cE '\.\.\. ok' /tmp/cr_installcheck.log || true)
-bad=$(grep -cE '\.\.\. FAILED|\.\.\. failed' /tmp/cr_installcheck.log || true)
+make -s installcheck PGHOST="$CR_PGHOST" PGPORT="$CR_PGPORT" PGUSER=postgres > $logs/installcheck.log 2>&1
+cat $logs/installcheck.log
+ok=$(grep -cE '\.\.\. ok' $logs/installcheck.log || true)
+bad=$(grep -cE '\.\.\. FAILED|\.\.\. failed' $logs/installcheck.log || true)
 count "$ok" "$bad"
 for d in regression.diffs output_iso/regression.diffs; do
     [ -s "$d" ] && { echo "---- $d"; head -200 "$d"; }
@@ -77,11 +80,11 @@ echo "== pgTAP"
 psql -q -h "$CR_PGHOST" -p "$CR_PGPORT" -U postgres -d postgres -c "CREATE DATABASE cr_pgtap" >/dev/null
 psql -q -h "$CR_PGHOST" -p "$CR_PGPORT" -U postgres -d cr_pgtap \
     -c "CREATE EXTENSION pgtap; CREATE EXTENSION client_registry;" >/dev/null
-pg_prove -v -h "$CR_PGHOST" -p "$CR_PGPORT" -U postgres -d cr_pgtap test/pgtap/*.sql > /tmp/cr_pgtap.log 2>&1
-grep -vE '^ok ' /tmp/cr_pgtap.log
-ok=$(grep -cE '^ok ' /tmp/cr_pgtap.log || true)
-bad=$(grep -cE '^not ok ' /tmp/cr_pgtap.log || true)
-grep -qE '^Result: PASS' /tmp/cr_pgtap.log || [ "$bad" -gt 0 ] || bad=$((bad + 1))
+pg_prove -v -h "$CR_PGHOST" -p "$CR_PGPORT" -U postgres -d cr_pgtap test/pgtap/*.sql > $logs/pgtap.log 2>&1
+grep -vE '^ok ' $logs/pgtap.log
+ok=$(grep -cE '^ok ' $logs/pgtap.log || true)
+bad=$(grep -cE '^not ok ' $logs/pgtap.log || true)
+grep -qE '^Result: PASS' $logs/pgtap.log || [ "$bad" -gt 0 ] || bad=$((bad + 1))
 echo "pgTAP: $ok ok, $bad not ok"
 count "$ok" "$bad"
 
