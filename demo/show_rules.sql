@@ -111,3 +111,7 @@ SELECT i.number, c.name AS client_now FROM invoice i JOIN client c ON c.id = i.c
 SELECT merge_clients((SELECT id FROM client WHERE company_code = '110443493' AND tenant_id = 1),
                      (SELECT id FROM client WHERE company_code = '188772433' AND tenant_id = 1));
 \echo SQLSTATE :SQLSTATE
+\echo '=== R6: the i.SAF register of November 2026 (scripts/demo.sh then writes the file and validates it) ==='
+SELECT register, invoice_no, invoice_type, party_vat_code, party_name, tax_code, vat_rate, taxable_value, vat_amount
+  FROM isaf_register WHERE tenant_id = 1 AND register_date BETWEEN '2026-11-01' AND '2026-11-30'
+ ORDER BY register, register_date, invoice_id;

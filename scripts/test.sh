@@ -24,8 +24,22 @@ passed=0
 failed=0
 count() { passed=$((passed + $1)); failed=$((failed + $2)); }
 
-# i.SAF schema location (used by the i.SAF tests once the export exists).
-export ISAF_XSD=${ISAF_XSD:-$here/../shared/isaf/isaf_1.2.xsd}
+# i.SAF schema location: ISAF_XSD, else ../shared/isaf/isaf_1.2.xsd beside the checkout (for a
+# git worktree also beside its main repository).  The pg_regress test sql/isaf.sql validates
+# every file it writes with test/isaf_validate.sh (xmllint); each file counts below.
+if [ -z "${ISAF_XSD:-}" ]; then
+    ISAF_XSD=$here/../shared/isaf/isaf_1.2.xsd
+    common=$(git -C "$here" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)
+    if [ ! -r "$ISAF_XSD" ] && [ -n "$common" ] && [ -r "$(dirname "$common")/../shared/isaf/isaf_1.2.xsd" ]; then
+        ISAF_XSD=$(dirname "$common")/../shared/isaf/isaf_1.2.xsd
+    fi
+fi
+export ISAF_XSD
+# logs of this run (not fixed /tmp names: several checkouts may run the suite at once)
+logs=$CR_DIR/logs
+mkdir -p "$logs"
+export ISAF_VALIDATION_LOG=$logs/isaf_validation.log
+: > "$ISAF_VALIDATION_LOG"
 if [ ! -r "$ISAF_XSD" ]; then
     if [ "${CI:-}" = "true" ]; then
         echo "i.SAF schema not found at $ISAF_XSD (set ISAF_XSD); CI requires it"
@@ -46,6 +60,20 @@ count "$ok" "$bad"
 for d in regression.diffs output_iso/regression.diffs; do
     [ -s "$d" ] && { echo "---- $d"; head -200 "$d"; }
 done
+
+# i.SAF files validated against the schema during pg_regress (one pass or fail per file)
+echo "== i.SAF schema validation (xmllint, during pg_regress)"
+ok=$(grep -c '^pass ' "$ISAF_VALIDATION_LOG" || true)
+bad=$(grep -c '^fail ' "$ISAF_VALIDATION_LOG" || true)
+skipped=$(grep -c '^skip ' "$ISAF_VALIDATION_LOG" || true)
+grep '^fail ' "$ISAF_VALIDATION_LOG"
+if [ "$skipped" -gt 0 ]; then
+    echo "!!! $skipped i.SAF files NOT validated: schema missing at $ISAF_XSD"
+elif [ "$((ok + bad))" -eq 0 ]; then
+    echo "no i.SAF file was validated (the isaf test did not run)"; bad=1
+fi
+echo "i.SAF files: $ok valid, $bad invalid"
+count "$ok" "$bad"
 
 # 2. pgTAP through pg_prove
 echo "== pgTAP"
