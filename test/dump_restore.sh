@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 src=cr_dump_src dst=cr_dump_dst dump=$(mktemp /tmp/cr_dump.XXXXXX)
 psql -qX -d postgres -c "DROP DATABASE IF EXISTS $src" -c "DROP DATABASE IF EXISTS $dst" -c "CREATE DATABASE $src" -c "CREATE DATABASE $dst"
-psql -qX -v ON_ERROR_STOP=1 -d $src -c "CREATE EXTENSION client_registry" -f demo/sample_data.sql >/dev/null
+psql -qX -v ON_ERROR_STOP=1 -d $src -c "CREATE EXTENSION client_registry CASCADE" -f demo/sample_data.sql >/dev/null
 psql -qX -v ON_ERROR_STOP=1 -d $src >/dev/null <<'SQL'
 CREATE TABLE public.sales_invoice (
     id serial PRIMARY KEY, tenant_id integer NOT NULL, client_id bigint NOT NULL, number text,
