@@ -23,6 +23,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 
@@ -51,7 +52,15 @@ cr_row_version_before_update(PG_FUNCTION_ARGS)
 
 	if (check)
 	{
-		if (newnull || newv != oldv + 1)
+		if (newnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_NOT_NULL_VIOLATION),
+					 errmsg("%s %lld: version cannot be set to NULL",
+							RelationGetRelationName(rel), (long long) id),
+					 errdetail("The version is at %lld.", (long long) oldv),
+					 errhint("Set version to the version you read + 1, or leave it out to have it raised."),
+					 errtablecol(rel, CrAttnum(rel, "version"))));
+		if (newv != oldv + 1)
 			ereport(ERROR,
 					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 					 errmsg("%s %lld was changed by someone else: it is at version %lld, this update writes version %lld",
@@ -65,7 +74,7 @@ cr_row_version_before_update(PG_FUNCTION_ARGS)
 		return PointerGetDatum(newtup);
 	}
 
-	if (newnull || newv == oldv)
+	if (newv == oldv)
 	{
 		CrRowChanges changes = {0};
 

@@ -66,12 +66,16 @@ BEGIN ATOMIC
         SELECT client_registry.search_fold(query) AS f,
                '%' || replace(replace(replace(client_registry.search_fold(query), '\', '\\'), '%', '\%'), '_', '\_') || '%' AS pattern,
                upper(regexp_replace(query, '[[:space:]-]', '', 'g')) AS compact,
+               '%' || replace(replace(replace(client_registry.search_fold(regexp_replace(query, '[[:space:]-]', '', 'g')),
+                          '\', '\\'), '%', '\%'), '_', '\_') || '%' AS cpattern,
                client_registry.current_tenant() AS tenant
     ), hits AS (
         SELECT c.id, CASE WHEN c.company_code = q.compact OR c.vat_code = q.compact THEN 'code' ELSE 'card' END AS matched_on,
                CASE WHEN c.company_code = q.compact OR c.vat_code = q.compact THEN 1.0::real
                     WHEN client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
                              c.company_code, c.vat_code, c.email, c.phone) LIKE q.pattern
+                      OR client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
+                             c.company_code, c.vat_code, c.email, c.phone) LIKE q.cpattern
                     THEN (0.8 + 0.1 * word_similarity(q.f, client_registry.client_search_text(c.name, c.short_name,
                              c.first_name, c.last_name, c.company_code, c.vat_code, c.email, c.phone)))::real
                     ELSE (0.7 * word_similarity(q.f, client_registry.client_search_text(c.name, c.short_name,
@@ -81,6 +85,8 @@ BEGIN ATOMIC
          WHERE c.tenant_id = q.tenant AND length(q.f) > 0
            AND (client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
                     c.company_code, c.vat_code, c.email, c.phone) LIKE q.pattern
+                OR client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
+                    c.company_code, c.vat_code, c.email, c.phone) LIKE q.cpattern
                 OR client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
                     c.company_code, c.vat_code, c.email, c.phone) %> q.f)
         UNION ALL
