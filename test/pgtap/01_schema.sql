@@ -159,8 +159,10 @@ SELECT set_eq($$
     SELECT r.relname::text FROM pg_constraint k JOIN pg_class r ON r.oid = k.conrelid
      WHERE k.contype = 'f' AND k.confrelid = 'client_registry.client'::regclass
        AND k.connamespace = 'client_registry'::regnamespace AND k.confdeltype <> 'c'
-$$, ARRAY['contract', 'invoice', 'payment'],
-    'every foreign key of the extension to client is ON DELETE CASCADE, except those of contract, invoice and payment');
+$$, ARRAY['contract', 'invoice', 'payment',
+         -- 0.3.0: CRM rows are operations too
+         'crm_interaction', 'crm_task', 'crm_event', 'crm_opportunity', 'crm_order', 'crm_document'],
+    'every foreign key of the extension to client is ON DELETE CASCADE, except those of contract, invoice, payment and the CRM rows');
 
 -------------------------------------------------------------------------------
 -- Triggers and their functions
@@ -265,7 +267,16 @@ SELECT set_eq(
           'client_registry.settlement', 'client_registry.contract', 'client_registry.invoice_instalment',
           'client_registry.invoice_id_seq', 'client_registry.invoice_vat_line_id_seq',
           'client_registry.payment_id_seq', 'client_registry.settlement_id_seq',
-          'client_registry.contract_id_seq', 'client_registry.invoice_instalment_id_seq'],
+          'client_registry.contract_id_seq', 'client_registry.invoice_instalment_id_seq',
+          -- 0.3.0
+          'client_registry.crm_department', 'client_registry.crm_user', 'client_registry.crm_status',
+          'client_registry.crm_interaction', 'client_registry.crm_task', 'client_registry.crm_event',
+          'client_registry.crm_comment', 'client_registry.crm_opportunity', 'client_registry.crm_order',
+          'client_registry.crm_order_line', 'client_registry.crm_document', 'client_registry.activity_feed',
+          'client_registry.crm_department_id_seq', 'client_registry.crm_user_id_seq', 'client_registry.crm_status_id_seq',
+          'client_registry.crm_interaction_id_seq', 'client_registry.crm_task_id_seq', 'client_registry.crm_event_id_seq',
+          'client_registry.crm_comment_id_seq', 'client_registry.crm_opportunity_id_seq', 'client_registry.crm_order_id_seq',
+          'client_registry.crm_order_line_id_seq', 'client_registry.crm_document_id_seq', 'client_registry.activity_feed_id_seq'],
     'extconfig lists every table but client_balance, and every identity sequence');
 SELECT is_empty($$
     SELECT c.oid::regclass::text FROM pg_class c
