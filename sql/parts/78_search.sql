@@ -52,70 +52,101 @@ COMMENT ON FUNCTION contact_search_text(text, text, text, text) IS
 CREATE INDEX client_contact_search_idx ON client_contact USING gin
     (contact_search_text(first_name, last_name, email, phone) gin_trgm_ops);
 
+-- Patterns for LIKE: the folded query as a fragment, and the query without
+-- spaces and dashes (codes, IBANs, phones typed in groups); %, _ and \ escaped.
+CREATE FUNCTION search_like_pattern(query text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+SELECT '%' OPERATOR(pg_catalog.||) pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
+           client_registry.search_fold($1), '\', '\\'), '%', '\%'), '_', '\_') OPERATOR(pg_catalog.||) '%'
+$$;
+COMMENT ON FUNCTION search_like_pattern(text) IS 'LIKE pattern of a search: the folded query anywhere in the text (%, _ and \ escaped).';
+
+CREATE FUNCTION search_compact(query text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+SELECT pg_catalog.regexp_replace($1, '[[:space:]-]', '', 'g')
+$$;
+COMMENT ON FUNCTION search_compact(text) IS 'The query without spaces and dashes (codes, IBANs and phones typed in groups).';
+
 -- The body is parsed when the function is created, so pg_trgm's operators
 -- are bound whatever schema pg_trgm lives in and whatever the caller's
--- search_path.  Fragments use the trigram index through LIKE; typos use
--- word similarity (%>, threshold 0.5 for this function).
+-- search_path.  Each branch compares an indexed expression with an
+-- expression of the parameter only (no join), so the planner uses the GIN
+-- trigram indexes: fragments through LIKE, typos through word similarity
+-- (%>, threshold 0.5 inside this function).
 CREATE FUNCTION search_clients(query text, include_inactive boolean DEFAULT false, max_results integer DEFAULT 20)
 RETURNS TABLE (client_id bigint, name text, company_code text, vat_code text, email text,
                is_active boolean, matched_on text, score real)
 LANGUAGE sql STABLE PARALLEL SAFE
 SET pg_trgm.word_similarity_threshold = 0.5
 BEGIN ATOMIC
-    WITH q AS (
-        SELECT client_registry.search_fold(query) AS f,
-               '%' || replace(replace(replace(client_registry.search_fold(query), '\', '\\'), '%', '\%'), '_', '\_') || '%' AS pattern,
-               upper(regexp_replace(query, '[[:space:]-]', '', 'g')) AS compact,
-               '%' || replace(replace(replace(client_registry.search_fold(regexp_replace(query, '[[:space:]-]', '', 'g')),
-                          '\', '\\'), '%', '\%'), '_', '\_') || '%' AS cpattern,
-               client_registry.current_tenant() AS tenant
-    ), hits AS (
-        SELECT c.id, CASE WHEN c.company_code = q.compact OR c.vat_code = q.compact THEN 'code' ELSE 'card' END AS matched_on,
-               CASE WHEN c.company_code = q.compact OR c.vat_code = q.compact THEN 1.0::real
+    WITH hits AS (
+        SELECT c.id,
+               CASE WHEN c.company_code = upper(client_registry.search_compact(query))
+                      OR c.vat_code = upper(client_registry.search_compact(query))
+                    THEN 'code' ELSE 'card' END AS matched_on,
+               CASE WHEN c.company_code = upper(client_registry.search_compact(query))
+                      OR c.vat_code = upper(client_registry.search_compact(query)) THEN 1.0::real
                     WHEN client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
-                             c.company_code, c.vat_code, c.email, c.phone) LIKE q.pattern
+                             c.company_code, c.vat_code, c.email, c.phone)
+                         LIKE client_registry.search_like_pattern(query)
                       OR client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
-                             c.company_code, c.vat_code, c.email, c.phone) LIKE q.cpattern
-                    THEN (0.8 + 0.1 * word_similarity(q.f, client_registry.client_search_text(c.name, c.short_name,
-                             c.first_name, c.last_name, c.company_code, c.vat_code, c.email, c.phone)))::real
-                    ELSE (0.7 * word_similarity(q.f, client_registry.client_search_text(c.name, c.short_name,
-                             c.first_name, c.last_name, c.company_code, c.vat_code, c.email, c.phone)))::real
+                             c.company_code, c.vat_code, c.email, c.phone)
+                         LIKE client_registry.search_like_pattern(client_registry.search_compact(query))
+                    THEN (0.8 + 0.1 * word_similarity(client_registry.search_fold(query),
+                             client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
+                                 c.company_code, c.vat_code, c.email, c.phone)))::real
+                    ELSE (0.7 * word_similarity(client_registry.search_fold(query),
+                             client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
+                                 c.company_code, c.vat_code, c.email, c.phone)))::real
                END AS score
-          FROM client_registry.client c, q
-         WHERE c.tenant_id = q.tenant AND length(q.f) > 0
+          FROM client_registry.client c
+         WHERE c.tenant_id = client_registry.current_tenant()
+           AND length(client_registry.search_fold(query)) > 0
            AND (client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
-                    c.company_code, c.vat_code, c.email, c.phone) LIKE q.pattern
+                    c.company_code, c.vat_code, c.email, c.phone) LIKE client_registry.search_like_pattern(query)
                 OR client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
-                    c.company_code, c.vat_code, c.email, c.phone) LIKE q.cpattern
+                    c.company_code, c.vat_code, c.email, c.phone)
+                   LIKE client_registry.search_like_pattern(client_registry.search_compact(query))
                 OR client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
-                    c.company_code, c.vat_code, c.email, c.phone) %> q.f)
+                    c.company_code, c.vat_code, c.email, c.phone) %> client_registry.search_fold(query))
         UNION ALL
         SELECT b.client_id, 'iban', 1.0::real
-          FROM client_registry.client_bank_account b, q
-         WHERE b.tenant_id = q.tenant AND b.iban = q.compact
+          FROM client_registry.client_bank_account b
+         WHERE b.tenant_id = client_registry.current_tenant()
+           AND b.iban = upper(client_registry.search_compact(query))
         UNION ALL
         SELECT k.client_id, 'contact',
-               CASE WHEN client_registry.contact_search_text(k.first_name, k.last_name, k.email, k.phone) LIKE q.pattern
+               CASE WHEN client_registry.contact_search_text(k.first_name, k.last_name, k.email, k.phone)
+                         LIKE client_registry.search_like_pattern(query)
                     THEN 0.75::real
-                    ELSE (0.6 * word_similarity(q.f, client_registry.contact_search_text(k.first_name, k.last_name,
-                             k.email, k.phone)))::real END
-          FROM client_registry.client_contact k, q
-         WHERE k.tenant_id = q.tenant AND length(q.f) > 0
-           AND (client_registry.contact_search_text(k.first_name, k.last_name, k.email, k.phone) LIKE q.pattern
-                OR client_registry.contact_search_text(k.first_name, k.last_name, k.email, k.phone) %> q.f)
+                    ELSE (0.6 * word_similarity(client_registry.search_fold(query),
+                             client_registry.contact_search_text(k.first_name, k.last_name, k.email, k.phone)))::real END
+          FROM client_registry.client_contact k
+         WHERE k.tenant_id = client_registry.current_tenant()
+           AND length(client_registry.search_fold(query)) > 0
+           AND (client_registry.contact_search_text(k.first_name, k.last_name, k.email, k.phone)
+                    LIKE client_registry.search_like_pattern(query)
+                OR client_registry.contact_search_text(k.first_name, k.last_name, k.email, k.phone)
+                    %> client_registry.search_fold(query))
         UNION ALL
         SELECT cl.client_id, 'label', 0.7::real
           FROM client_registry.label l
-          JOIN client_registry.client_label cl ON cl.tenant_id = l.tenant_id AND cl.label_id = l.id, q
-         WHERE l.tenant_id = q.tenant AND client_registry.search_fold(l.name) = q.f
+          JOIN client_registry.client_label cl ON cl.tenant_id = l.tenant_id AND cl.label_id = l.id
+         WHERE l.tenant_id = client_registry.current_tenant()
+           AND client_registry.search_fold(l.name) = client_registry.search_fold(query)
     ), best AS (
         SELECT DISTINCT ON (h.id) h.id, h.matched_on, h.score
           FROM hits h
          ORDER BY h.id, h.score DESC, h.matched_on
     )
+    -- one primary-key probe per hit (OFFSET 0 keeps the planner from
+    -- turning it into a scan of the whole table)
     SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, b.matched_on, b.score
       FROM best b
-      JOIN client_registry.client c ON c.id = b.id
+     CROSS JOIN LATERAL (SELECT x.id, x.name, x.company_code, x.vat_code, x.email, x.is_active
+                           FROM client_registry.client x WHERE x.id = b.id OFFSET 0) c
      WHERE include_inactive OR c.is_active
      ORDER BY b.score DESC, c.name, c.id
      LIMIT max_results;
