@@ -184,7 +184,8 @@ VALUES (120005, 'buyer', 'natural_person', 'Jonas Petraitis', 'Jonas', 'Petraiti
 SELECT client_id, name, matched_on, score FROM search_clients('siauliu zalgiris');
 SELECT client_id, name, matched_on, score FROM search_clients('ŠIAULIŲ');
 SELECT client_id, name, matched_on, score FROM search_clients('zalgirs');               -- typo
-SELECT client_id, name, matched_on, score FROM search_clients('azuolyn');
+SELECT client_id, name, matched_on, score FROM search_clients('azuolyn');                -- start of a word: 0.9
+SELECT client_id, name, matched_on, score FROM search_clients('uolyn');                  -- inside a word: 0.8
 SELECT client_id, name, matched_on, score FROM search_clients('188 772 433');            -- company code
 SELECT client_id, name, matched_on, score FROM search_clients('lt119511515');            -- VAT code
 SELECT client_id, name, matched_on, score FROM search_clients('lt12 1000 0111 0100 1000'); -- IBAN

@@ -71,4 +71,4 @@ SELECT s.kase AS "case",
   FROM lat s JOIN (SELECT kase, ms FROM lat WHERE method = 'ILIKE scan') c ON c.kase = s.kase
  WHERE s.method = 'search_clients' GROUP BY 1
  ORDER BY array_position(ARRAY['exact code', 'IBAN', 'name fragment', 'misspelt name'], s.kase);
-SELECT 'sample queries' AS "", company_code, format_iban(iban) AS iban, fragment, misspelt FROM probe WHERE i <= 3;
+SELECT company_code, format_iban(iban) AS iban, fragment, misspelt FROM probe WHERE i <= 3;

@@ -69,87 +69,118 @@ SELECT pg_catalog.regexp_replace($1, '[[:space:]-]', '', 'g')
 $$;
 COMMENT ON FUNCTION search_compact(text) IS 'The query without spaces and dashes (codes, IBANs and phones typed in groups).';
 
--- The body is parsed when the function is created, so pg_trgm's operators
--- are bound whatever schema pg_trgm lives in and whatever the caller's
--- search_path.  Each branch compares an indexed expression with an
--- expression of the parameter only (no join), so the planner uses the GIN
--- trigram indexes: fragments through LIKE, typos through word similarity
--- (%>, threshold 0.5 inside this function).
+-- The bodies are parsed when the functions are created, so pg_trgm's
+-- operators are bound whatever schema pg_trgm lives in and whatever the
+-- caller's search_path.  Each branch compares an indexed expression with an
+-- expression of the parameter only, so the planner uses the GIN trigram
+-- indexes (LIKE for fragments, %> word similarity for typos).
+
+CREATE FUNCTION search_hits_matching(query text)
+RETURNS TABLE (client_id bigint, matched_on text, score real)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT c.id,
+           CASE WHEN c.company_code = upper(client_registry.search_compact(query))
+                  OR c.vat_code = upper(client_registry.search_compact(query)) THEN 'code' ELSE 'card' END,
+           CASE WHEN c.company_code = upper(client_registry.search_compact(query))
+                  OR c.vat_code = upper(client_registry.search_compact(query)) THEN 1.0::real
+                -- the fragment starts a word: ranked above a fragment inside a word
+                WHEN ' ' || client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
+                         c.company_code, c.vat_code, c.email, c.phone)
+                     LIKE '% ' || substr(client_registry.search_like_pattern(query), 2) THEN 0.9::real
+                ELSE 0.8::real END
+      FROM client_registry.client c
+     WHERE c.tenant_id = client_registry.current_tenant()
+       AND length(client_registry.search_fold(query)) > 0
+       AND (client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
+                c.company_code, c.vat_code, c.email, c.phone) LIKE client_registry.search_like_pattern(query)
+            OR client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
+                c.company_code, c.vat_code, c.email, c.phone)
+               LIKE client_registry.search_like_pattern(client_registry.search_compact(query)))
+    UNION ALL
+    SELECT b.client_id, 'iban', 1.0::real
+      FROM client_registry.client_bank_account b
+     WHERE b.tenant_id = client_registry.current_tenant()
+       AND b.iban = upper(client_registry.search_compact(query))
+    UNION ALL
+    SELECT k.client_id, 'contact', 0.75::real
+      FROM client_registry.client_contact k
+     WHERE k.tenant_id = client_registry.current_tenant()
+       AND length(client_registry.search_fold(query)) > 0
+       AND client_registry.contact_search_text(k.first_name, k.last_name, k.email, k.phone)
+           LIKE client_registry.search_like_pattern(query)
+    UNION ALL
+    SELECT cl.client_id, 'label', 0.7::real
+      FROM client_registry.label l
+      JOIN client_registry.client_label cl ON cl.tenant_id = l.tenant_id AND cl.label_id = l.id
+     WHERE l.tenant_id = client_registry.current_tenant()
+       AND client_registry.search_fold(l.name) = client_registry.search_fold(query);
+END;
+COMMENT ON FUNCTION search_hits_matching(text) IS
+    'Search step 1: clients whose card contains the query (folded) or its compact form, exact code / VAT code / IBAN, contact persons containing it, labels named so; with a score. Used by search_clients().';
+
+CREATE FUNCTION search_hits_similar(query text)
+RETURNS TABLE (client_id bigint, matched_on text, score real)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET pg_trgm.word_similarity_threshold = 0.5
+BEGIN ATOMIC
+    SELECT c.id, 'card',
+           (0.7 * word_similarity(client_registry.search_fold(query),
+                client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
+                    c.company_code, c.vat_code, c.email, c.phone)))::real
+      FROM client_registry.client c
+     WHERE c.tenant_id = client_registry.current_tenant()
+       AND length(client_registry.search_fold(query)) > 0
+       AND client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
+                c.company_code, c.vat_code, c.email, c.phone) %> client_registry.search_fold(query)
+    UNION ALL
+    SELECT k.client_id, 'contact',
+           (0.6 * word_similarity(client_registry.search_fold(query),
+                client_registry.contact_search_text(k.first_name, k.last_name, k.email, k.phone)))::real
+      FROM client_registry.client_contact k
+     WHERE k.tenant_id = client_registry.current_tenant()
+       AND length(client_registry.search_fold(query)) > 0
+       AND client_registry.contact_search_text(k.first_name, k.last_name, k.email, k.phone) %> client_registry.search_fold(query);
+END;
+COMMENT ON FUNCTION search_hits_similar(text) IS
+    'Search step 2 (typos): clients whose card or contact persons have words similar to the query (pg_trgm word similarity >= 0.5), scored 0.7 (card) or 0.6 (contact) x the similarity. Used by search_clients() when step 1 found nothing.';
+
+-- Step 2 (similar words) runs only when step 1 found no client: the gate is an uncorrelated condition, so the plan skips the
+-- trigram similarity scan entirely otherwise.  Each hit is one primary-key
+-- probe of client (OFFSET 0 keeps the planner from scanning the table).
 CREATE FUNCTION search_clients(query text, include_inactive boolean DEFAULT false, max_results integer DEFAULT 20)
 RETURNS TABLE (client_id bigint, name text, company_code text, vat_code text, email text,
                is_active boolean, matched_on text, score real)
 LANGUAGE sql STABLE PARALLEL SAFE
-SET pg_trgm.word_similarity_threshold = 0.5
 BEGIN ATOMIC
-    WITH hits AS (
-        SELECT c.id,
-               CASE WHEN c.company_code = upper(client_registry.search_compact(query))
-                      OR c.vat_code = upper(client_registry.search_compact(query))
-                    THEN 'code' ELSE 'card' END AS matched_on,
-               CASE WHEN c.company_code = upper(client_registry.search_compact(query))
-                      OR c.vat_code = upper(client_registry.search_compact(query)) THEN 1.0::real
-                    WHEN client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
-                             c.company_code, c.vat_code, c.email, c.phone)
-                         LIKE client_registry.search_like_pattern(query)
-                      OR client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
-                             c.company_code, c.vat_code, c.email, c.phone)
-                         LIKE client_registry.search_like_pattern(client_registry.search_compact(query))
-                    THEN (0.8 + 0.1 * word_similarity(client_registry.search_fold(query),
-                             client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
-                                 c.company_code, c.vat_code, c.email, c.phone)))::real
-                    ELSE (0.7 * word_similarity(client_registry.search_fold(query),
-                             client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
-                                 c.company_code, c.vat_code, c.email, c.phone)))::real
-               END AS score
-          FROM client_registry.client c
-         WHERE c.tenant_id = client_registry.current_tenant()
-           AND length(client_registry.search_fold(query)) > 0
-           AND (client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
-                    c.company_code, c.vat_code, c.email, c.phone) LIKE client_registry.search_like_pattern(query)
-                OR client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
-                    c.company_code, c.vat_code, c.email, c.phone)
-                   LIKE client_registry.search_like_pattern(client_registry.search_compact(query))
-                OR client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
-                    c.company_code, c.vat_code, c.email, c.phone) %> client_registry.search_fold(query))
-        UNION ALL
-        SELECT b.client_id, 'iban', 1.0::real
-          FROM client_registry.client_bank_account b
-         WHERE b.tenant_id = client_registry.current_tenant()
-           AND b.iban = upper(client_registry.search_compact(query))
-        UNION ALL
-        SELECT k.client_id, 'contact',
-               CASE WHEN client_registry.contact_search_text(k.first_name, k.last_name, k.email, k.phone)
-                         LIKE client_registry.search_like_pattern(query)
-                    THEN 0.75::real
-                    ELSE (0.6 * word_similarity(client_registry.search_fold(query),
-                             client_registry.contact_search_text(k.first_name, k.last_name, k.email, k.phone)))::real END
-          FROM client_registry.client_contact k
-         WHERE k.tenant_id = client_registry.current_tenant()
-           AND length(client_registry.search_fold(query)) > 0
-           AND (client_registry.contact_search_text(k.first_name, k.last_name, k.email, k.phone)
-                    LIKE client_registry.search_like_pattern(query)
-                OR client_registry.contact_search_text(k.first_name, k.last_name, k.email, k.phone)
-                    %> client_registry.search_fold(query))
-        UNION ALL
-        SELECT cl.client_id, 'label', 0.7::real
-          FROM client_registry.label l
-          JOIN client_registry.client_label cl ON cl.tenant_id = l.tenant_id AND cl.label_id = l.id
-         WHERE l.tenant_id = client_registry.current_tenant()
-           AND client_registry.search_fold(l.name) = client_registry.search_fold(query)
-    ), best AS (
-        SELECT DISTINCT ON (h.id) h.id, h.matched_on, h.score
-          FROM hits h
-         ORDER BY h.id, h.score DESC, h.matched_on
+    WITH m AS (
+        SELECT DISTINCT ON (h.client_id) h.client_id, h.matched_on, h.score
+          FROM client_registry.search_hits_matching(query) h
+         ORDER BY h.client_id, h.score DESC, h.matched_on
+    ), mc AS (
+        SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, m.matched_on, m.score
+          FROM m CROSS JOIN LATERAL (
+                SELECT x.id, x.name, x.company_code, x.vat_code, x.email, x.is_active
+                  FROM client_registry.client x WHERE x.id = m.client_id OFFSET 0) c
+         WHERE include_inactive OR c.is_active
+    ), f AS (
+        SELECT DISTINCT ON (h.client_id) h.client_id, h.matched_on, h.score
+          FROM client_registry.search_hits_similar(query) h
+         WHERE NOT EXISTS (SELECT 1 FROM mc)
+         ORDER BY h.client_id, h.score DESC, h.matched_on
+    ), fc AS (
+        SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, f.matched_on, f.score
+          FROM f CROSS JOIN LATERAL (
+                SELECT x.id, x.name, x.company_code, x.vat_code, x.email, x.is_active
+                  FROM client_registry.client x WHERE x.id = f.client_id OFFSET 0) c
+         WHERE (include_inactive OR c.is_active)
+           AND NOT EXISTS (SELECT 1 FROM mc WHERE mc.id = f.client_id)
     )
-    -- one primary-key probe per hit (OFFSET 0 keeps the planner from
-    -- turning it into a scan of the whole table)
-    SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, b.matched_on, b.score
-      FROM best b
-     CROSS JOIN LATERAL (SELECT x.id, x.name, x.company_code, x.vat_code, x.email, x.is_active
-                           FROM client_registry.client x WHERE x.id = b.id OFFSET 0) c
-     WHERE include_inactive OR c.is_active
-     ORDER BY b.score DESC, c.name, c.id
+    SELECT * FROM mc
+    UNION ALL
+    SELECT * FROM fc
+     ORDER BY 8 DESC, 2, 1
      LIMIT max_results;
 END;
 COMMENT ON FUNCTION search_clients(text, boolean, integer) IS
-    'R5.3 finds clients of the current tenant by name, first/last name, company, e-mail, phone, company or VAT code, IBAN, contact person or label; case, diacritics and typos tolerated; best first (score 1 exact code or IBAN, 0.8-0.9 fragment of the card, below: similar words). Inactive clients only with include_inactive.';
+    'R5.3 finds clients of the current tenant by name, first/last name, company, e-mail, phone, company or VAT code, IBAN, contact person or label; case, diacritics and typos tolerated; best first (1 exact code or IBAN, 0.9 fragment at the start of a word, 0.8 inside a word, 0.75 contact person, 0.7 label, below 0.7 similar words, looked for only when nothing contains the query). Inactive clients only with include_inactive.';
