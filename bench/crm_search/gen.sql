@@ -38,8 +38,8 @@ SET session_replication_role = replica;
 
 INSERT INTO client (id, kind, name, company_code, vat_code, email, phone, country, is_active, sales_tax_category)
 SELECT n + 1, 'buyer',
-       (ARRAY['UAB', 'MB', 'AB', 'IĮ'])[n % 4 + 1] || ' „' || pg_temp.word(n * 7919 % 64000) || ' '
-           || pg_temp.word((n * 104729 + n / 64000) % 64000) || '"',
+       (ARRAY['UAB', 'MB', 'AB', 'IĮ'])[n % 4 + 1] || ' „' || pg_temp.word(n::bigint * 7919 % 64000) || ' '
+           || pg_temp.word((n::bigint * 104729 + n / 64000) % 64000) || '"',
        cc || pg_temp.lt_mod11_digit(cc), 'LT' || vb || pg_temp.lt_mod11_digit(vb),
        'info' || n || '@imone' || (n % 1000) || '.lt', '+370 6' || lpad((n % 10000000)::text, 7, '0'),
        'LT', n % 10 <> 0, 'PVM1'
