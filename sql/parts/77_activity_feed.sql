@@ -19,7 +19,8 @@ CREATE TABLE activity_feed (
     changed_at  timestamptz NOT NULL DEFAULT now(),
     old_values  jsonb,
     new_values  jsonb,
-    CONSTRAINT activity_feed_tenant_id_key UNIQUE (tenant_id, id),
+    -- no UNIQUE (tenant_id, id): nothing references a feed entry, and every
+    -- index costs an insert per entry on bulk changes
     CONSTRAINT activity_feed_action_valid CHECK (action IN ('insert', 'update', 'delete', 'merge'))
 );
 CREATE INDEX activity_feed_client_idx ON activity_feed (tenant_id, client_id, changed_at);

@@ -76,10 +76,11 @@ COMMENT ON FUNCTION search_compact(text) IS 'The query without spaces and dashes
 -- indexes (LIKE for fragments, %> word similarity for typos).
 
 CREATE FUNCTION search_hits_matching(query text)
-RETURNS TABLE (client_id bigint, matched_on text, score real)
+RETURNS TABLE (client_id bigint, name text, company_code text, vat_code text, email text,
+               is_active boolean, matched_on text, score real)
 LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-    SELECT c.id,
+    SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active,
            CASE WHEN c.company_code = upper(client_registry.search_compact(query))
                   OR c.vat_code = upper(client_registry.search_compact(query)) THEN 'code' ELSE 'card' END,
            CASE WHEN c.company_code = upper(client_registry.search_compact(query))
@@ -98,21 +99,24 @@ BEGIN ATOMIC
                 c.company_code, c.vat_code, c.email, c.phone)
                LIKE client_registry.search_like_pattern(client_registry.search_compact(query)))
     UNION ALL
-    SELECT b.client_id, 'iban', 1.0::real
+    SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, 'iban', 1.0::real
       FROM client_registry.client_bank_account b
+      JOIN client_registry.client c ON c.tenant_id = b.tenant_id AND c.id = b.client_id
      WHERE b.tenant_id = client_registry.current_tenant()
        AND b.iban = upper(client_registry.search_compact(query))
     UNION ALL
-    SELECT k.client_id, 'contact', 0.75::real
+    SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, 'contact', 0.75::real
       FROM client_registry.client_contact k
+      JOIN client_registry.client c ON c.tenant_id = k.tenant_id AND c.id = k.client_id
      WHERE k.tenant_id = client_registry.current_tenant()
        AND length(client_registry.search_fold(query)) > 0
        AND client_registry.contact_search_text(k.first_name, k.last_name, k.email, k.phone)
            LIKE client_registry.search_like_pattern(query)
     UNION ALL
-    SELECT cl.client_id, 'label', 0.7::real
+    SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, 'label', 0.7::real
       FROM client_registry.label l
       JOIN client_registry.client_label cl ON cl.tenant_id = l.tenant_id AND cl.label_id = l.id
+      JOIN client_registry.client c ON c.tenant_id = cl.tenant_id AND c.id = cl.client_id
      WHERE l.tenant_id = client_registry.current_tenant()
        AND client_registry.search_fold(l.name) = client_registry.search_fold(query);
 END;
@@ -120,11 +124,12 @@ COMMENT ON FUNCTION search_hits_matching(text) IS
     'Search step 1: clients whose card contains the query (folded) or its compact form, exact code / VAT code / IBAN, contact persons containing it, labels named so; with a score. Used by search_clients().';
 
 CREATE FUNCTION search_hits_similar(query text)
-RETURNS TABLE (client_id bigint, matched_on text, score real)
+RETURNS TABLE (client_id bigint, name text, company_code text, vat_code text, email text,
+               is_active boolean, matched_on text, score real)
 LANGUAGE sql STABLE PARALLEL SAFE
 SET pg_trgm.word_similarity_threshold = 0.5
 BEGIN ATOMIC
-    SELECT c.id, 'card',
+    SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, 'card',
            (0.7 * word_similarity(client_registry.search_fold(query),
                 client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
                     c.company_code, c.vat_code, c.email, c.phone)))::real
@@ -134,10 +139,11 @@ BEGIN ATOMIC
        AND client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
                 c.company_code, c.vat_code, c.email, c.phone) %> client_registry.search_fold(query)
     UNION ALL
-    SELECT k.client_id, 'contact',
+    SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, 'contact',
            (0.6 * word_similarity(client_registry.search_fold(query),
                 client_registry.contact_search_text(k.first_name, k.last_name, k.email, k.phone)))::real
       FROM client_registry.client_contact k
+      JOIN client_registry.client c ON c.tenant_id = k.tenant_id AND c.id = k.client_id
      WHERE k.tenant_id = client_registry.current_tenant()
        AND length(client_registry.search_fold(query)) > 0
        AND client_registry.contact_search_text(k.first_name, k.last_name, k.email, k.phone) %> client_registry.search_fold(query);
@@ -145,42 +151,41 @@ END;
 COMMENT ON FUNCTION search_hits_similar(text) IS
     'Search step 2 (typos): clients whose card or contact persons have words similar to the query (pg_trgm word similarity >= 0.5), scored 0.7 (card) or 0.6 (contact) x the similarity. Used by search_clients() when step 1 found nothing.';
 
--- Step 2 (similar words) runs only when step 1 found no client: the gate is an uncorrelated condition, so the plan skips the
--- trigram similarity scan entirely otherwise.  Each hit is one primary-key
--- probe of client (OFFSET 0 keeps the planner from scanning the table).
+-- Step 2 (similar words) runs only when step 1 found no client and the
+-- query has no digits (codes are not guessed at): the gate
+-- is an uncorrelated condition, so the plan skips the trigram similarity
+-- scan entirely otherwise.  The hits carry the card's columns from the scan
+-- that found them (no second visit of client per hit).  PL/pgSQL keeps the
+-- plan for the session (an SQL function would be planned at every call);
+-- the pg_trgm operators are in the helpers above, bound when they were
+-- created, so the fixed search_path below needs no schema of pg_trgm.
 CREATE FUNCTION search_clients(query text, include_inactive boolean DEFAULT false, max_results integer DEFAULT 20)
 RETURNS TABLE (client_id bigint, name text, company_code text, vat_code text, email text,
                is_active boolean, matched_on text, score real)
-LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+BEGIN
+    RETURN QUERY
     WITH m AS (
-        SELECT DISTINCT ON (h.client_id) h.client_id, h.matched_on, h.score
+        SELECT DISTINCT ON (h.client_id) h.*
           FROM client_registry.search_hits_matching(query) h
+         WHERE include_inactive OR h.is_active
          ORDER BY h.client_id, h.score DESC, h.matched_on
-    ), mc AS (
-        SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, m.matched_on, m.score
-          FROM m CROSS JOIN LATERAL (
-                SELECT x.id, x.name, x.company_code, x.vat_code, x.email, x.is_active
-                  FROM client_registry.client x WHERE x.id = m.client_id OFFSET 0) c
-         WHERE include_inactive OR c.is_active
     ), f AS (
-        SELECT DISTINCT ON (h.client_id) h.client_id, h.matched_on, h.score
+        SELECT DISTINCT ON (h.client_id) h.*
           FROM client_registry.search_hits_similar(query) h
-         WHERE NOT EXISTS (SELECT 1 FROM mc)
+         WHERE NOT EXISTS (SELECT 1 FROM m)
+           AND query !~ '[0-9]'              -- codes, IBANs, phones: exact or fragment only
+           AND (include_inactive OR h.is_active)
          ORDER BY h.client_id, h.score DESC, h.matched_on
-    ), fc AS (
-        SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, f.matched_on, f.score
-          FROM f CROSS JOIN LATERAL (
-                SELECT x.id, x.name, x.company_code, x.vat_code, x.email, x.is_active
-                  FROM client_registry.client x WHERE x.id = f.client_id OFFSET 0) c
-         WHERE (include_inactive OR c.is_active)
-           AND NOT EXISTS (SELECT 1 FROM mc WHERE mc.id = f.client_id)
     )
-    SELECT * FROM mc
+    SELECT * FROM m
     UNION ALL
-    SELECT * FROM fc
+    SELECT * FROM f
      ORDER BY 8 DESC, 2, 1
      LIMIT max_results;
-END;
+END
+$function$;
 COMMENT ON FUNCTION search_clients(text, boolean, integer) IS
-    'R5.3 finds clients of the current tenant by name, first/last name, company, e-mail, phone, company or VAT code, IBAN, contact person or label; case, diacritics and typos tolerated; best first (1 exact code or IBAN, 0.9 fragment at the start of a word, 0.8 inside a word, 0.75 contact person, 0.7 label, below 0.7 similar words, looked for only when nothing contains the query). Inactive clients only with include_inactive.';
+    'R5.3 finds clients of the current tenant by name, first/last name, company, e-mail, phone, company or VAT code, IBAN, contact person or label; case, diacritics and typos tolerated; best first (1 exact code or IBAN, 0.9 fragment at the start of a word, 0.8 inside a word, 0.75 contact person, 0.7 label, below 0.7 similar words, looked for only when nothing contains the query and it has no digits). Inactive clients only with include_inactive.';
