@@ -12,7 +12,8 @@
 #    TRIGGER client_91_feed_update), REPS times each in alternating order,
 #    each in a transaction that is rolled back, VACUUM in between; one update
 #    of a column outside the search index (notes: HOT updates) and one of an
-#    indexed column (phone).  Medians and their ratio.
+#    indexed column (phone).  Medians and their ratio; once, as a diagnostic,
+#    the update with the feed off and the trigram search index dropped.
 #
 # Throwaway cluster (scripts/lib.sh), times measured and never asserted.
 # Usage: [N=1000000] [K=200] [S=10] [U=100000] [REPS=3] [PG_BIN=...] bash bench/crm_search.sh
@@ -84,11 +85,25 @@ for setc in "notes = 'bulk edit ' || id" "phone = '+370 5' || lpad(id::text, 7, 
         if [ $((r % 2)) -eq 1 ]; then on+=("$(update_ms on "$setc")"); off+=("$(update_ms off "$setc")")
         else off+=("$(update_ms off "$setc")"); on+=("$(update_ms on "$setc")"); fi
     done
+    # diagnostic, once: triggers off and the trigram search index dropped (in
+    # the rolled-back transaction), to show what the search index costs an update
+    noidx=$(psql -X -v ON_ERROR_STOP=1 -d bench_crm 2>&1 <<SQL | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1
+BEGIN;
+ALTER TABLE client_registry.client DISABLE TRIGGER client_91_feed_update;
+DROP INDEX client_registry.client_search_idx;
+\\timing on
+UPDATE client_registry.client SET $setc WHERE id BETWEEN 2 AND $((U + 1));
+\\timing off
+ROLLBACK;
+SQL
+)
+    $PSQL -d bench_crm -c "VACUUM client_registry.client"
     m_on=$(printf '%s\n' "${on[@]}" | median)
     m_off=$(printf '%s\n' "${off[@]}" | median)
     echo "SET $setc"
     echo "  feed on : ${on[*]} ms  (median $m_on)"
     echo "  feed off: ${off[*]} ms  (median $m_off)"
     printf '  overhead: %.2fx  (goal <= 1.5x)\n' "$(echo "$m_on / $m_off" | bc -l)"
+    echo "  (diagnostic) feed off and without client_search_idx: $noidx ms"
 done
 echo "finished $(date '+%F %T'); log: $LOG"
