@@ -16,8 +16,8 @@
  * non-null columns, a DELETE the old row's.  An UPDATE that changed nothing
  * but updated_at / version leaves no entry.
  *
- * All entries of a statement are written by one INSERT ... SELECT FROM
- * unnest(arrays) through a saved plan, as the table owner (the feed is the
+ * The entries are written by INSERT ... SELECT FROM unnest(arrays) through a
+ * saved plan, 10,000 per INSERT, as the table owner (the feed is the
  * registry's own bookkeeping: applications only read it).
  *
  * Trigger argument 0: the column that holds the client id ('id' on client,
@@ -130,37 +130,94 @@ AppendJsonField(StringInfo buf, FeedColumns *fc, TupleDesc desc, int i, Datum va
 	}
 }
 
-/* One statement's entries, as arrays for the INSERT. */
+/*
+ * A statement's entries, collected as arrays and written FEED_BATCH at a time
+ * with one INSERT each (a COPY of a million rows does not hold a million
+ * entries in memory).
+ */
+#define FEED_BATCH 10000
+
 typedef struct FeedBatch
 {
+	MemoryContext cxt;			/* the arrays; reset after each write */
 	ArrayBuildState *tenants;
 	ArrayBuildState *clients;
 	ArrayBuildState *rows;
 	ArrayBuildState *olds;
 	ArrayBuildState *news;
 	int			n;
+	Relation	rel;
+	const char *action;
+	const char *who;
 } FeedBatch;
+
+static const char *const feed_insert_sql =
+"INSERT INTO client_registry.activity_feed"
+" (tenant_id, client_id, table_name, row_id, action, changed_by, old_values, new_values)"
+" SELECT u.t, u.c, $6, u.r, $7, $8, u.o::pg_catalog.jsonb, u.n::pg_catalog.jsonb"
+"   FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3),"
+"                   pg_catalog.unnest($4), pg_catalog.unnest($5)) AS u(t, c, r, o, n)";
+
+static SPIPlanPtr feed_plan = NULL;
+
+/* Writes the collected entries (SPI is connected) and starts a new batch. */
+static void
+FeedFlush(FeedBatch *b)
+{
+	Datum		values[8];
+	char		nulls[8] = "        ";
+	CrUserSwitch sw;
+	int			ret;
+
+	if (b->n == 0)
+		return;
+	if (feed_plan == NULL)
+	{
+		Oid			types[8] = {INT4ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID,
+		TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID};
+
+		feed_plan = CrKeepPlan(feed_insert_sql, 8, types);
+	}
+	values[0] = makeArrayResult(b->tenants, b->cxt);
+	values[1] = makeArrayResult(b->clients, b->cxt);
+	values[2] = makeArrayResult(b->rows, b->cxt);
+	values[3] = makeArrayResult(b->olds, b->cxt);
+	values[4] = makeArrayResult(b->news, b->cxt);
+	values[5] = CStringGetTextDatum(RelationGetRelationName(b->rel));
+	values[6] = CStringGetTextDatum(b->action);
+	values[7] = CStringGetTextDatum(b->who);
+
+	/* the feed is the registry's own bookkeeping: the owner writes it */
+	CrBecomeOwner(b->rel, &sw);
+	ret = SPI_execute_plan(feed_plan, values, nulls, false, 0);
+	CrRestoreUser(&sw);
+	if (ret != SPI_OK_INSERT)
+		elog(ERROR, "writing the activity feed failed: %s", SPI_result_code_string(ret));
+
+	MemoryContextReset(b->cxt);
+	b->tenants = b->clients = b->rows = b->olds = b->news = NULL;
+	b->n = 0;
+}
 
 static void
 FeedAdd(FeedBatch *b, Datum tenant, bool tenant_null, Datum client, bool client_null,
 		Datum row, bool row_null, StringInfo oldv, StringInfo newv)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-
 	if (oldv != NULL && oldv->len > 0)
 		appendStringInfoChar(oldv, '}');
 	if (newv != NULL && newv->len > 0)
 		appendStringInfoChar(newv, '}');
-	b->tenants = accumArrayResult(b->tenants, tenant, tenant_null, INT4OID, cxt);
-	b->clients = accumArrayResult(b->clients, client, client_null, INT8OID, cxt);
-	b->rows = accumArrayResult(b->rows, row, row_null, INT8OID, cxt);
+	b->tenants = accumArrayResult(b->tenants, tenant, tenant_null, INT4OID, b->cxt);
+	b->clients = accumArrayResult(b->clients, client, client_null, INT8OID, b->cxt);
+	b->rows = accumArrayResult(b->rows, row, row_null, INT8OID, b->cxt);
 	b->olds = accumArrayResult(b->olds,
 							   oldv != NULL && oldv->len > 0 ? CStringGetTextDatum(oldv->data) : (Datum) 0,
-							   oldv == NULL || oldv->len == 0, TEXTOID, cxt);
+							   oldv == NULL || oldv->len == 0, TEXTOID, b->cxt);
 	b->news = accumArrayResult(b->news,
 							   newv != NULL && newv->len > 0 ? CStringGetTextDatum(newv->data) : (Datum) 0,
-							   newv == NULL || newv->len == 0, TEXTOID, cxt);
-	b->n++;
+							   newv == NULL || newv->len == 0, TEXTOID, b->cxt);
+	if (++b->n >= FEED_BATCH)
+		FeedFlush(b);
 }
 
 /* Records every row of one transition table (INSERT: new rows, DELETE: old rows). */
@@ -169,9 +226,9 @@ FeedWholeRows(FeedBatch *b, Tuplestorestate *ts, TupleDesc desc, FeedColumns *fc
 			  int att_tenant, int att_client, int att_id, bool as_new)
 {
 	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
-	StringInfoData buf;
+	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext, "activity feed row",
+												 ALLOCSET_DEFAULT_SIZES);
 
-	initStringInfo(&buf);
 	tuplestore_rescan(ts);
 	while (tuplestore_gettupleslot(ts, true, false, slot))
 	{
@@ -181,17 +238,22 @@ FeedWholeRows(FeedBatch *b, Tuplestorestate *ts, TupleDesc desc, FeedColumns *fc
 		Datum		tenant = slot_getattr(slot, att_tenant, &tn);
 		Datum		client = slot_getattr(slot, att_client, &cn);
 		Datum		row = slot_getattr(slot, att_id, &rn);
+		MemoryContext old = MemoryContextSwitchTo(rowcxt);
+		StringInfoData buf;
 
+		initStringInfo(&buf);
 		slot_getallattrs(slot);
-		resetStringInfo(&buf);
 		for (int i = 0; i < desc->natts; i++)
 			if (!fc->skip[i] && !slot->tts_isnull[i])
 				AppendJsonField(&buf, fc, desc, i, slot->tts_values[i], false);
 		if (buf.len == 0)
 			appendStringInfoChar(&buf, '{');
 		FeedAdd(b, tenant, tn, client, cn, row, rn, as_new ? NULL : &buf, as_new ? &buf : NULL);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(rowcxt);
 	}
 	ExecDropSingleTupleTableSlot(slot);
+	MemoryContextDelete(rowcxt);
 }
 
 /* Records the changed columns of every updated row. */
@@ -201,11 +263,9 @@ FeedChangedRows(FeedBatch *b, Tuplestorestate *olds, Tuplestorestate *news, Tupl
 {
 	TupleTableSlot *os = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
 	TupleTableSlot *ns = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
-	StringInfoData ob,
-				nb;
+	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext, "activity feed row",
+												 ALLOCSET_DEFAULT_SIZES);
 
-	initStringInfo(&ob);
-	initStringInfo(&nb);
 	tuplestore_rescan(olds);
 	tuplestore_rescan(news);
 	while (tuplestore_gettupleslot(olds, true, false, os) &&
@@ -217,11 +277,14 @@ FeedChangedRows(FeedBatch *b, Tuplestorestate *olds, Tuplestorestate *news, Tupl
 		Datum		tenant,
 					client,
 					row;
+		MemoryContext old = MemoryContextSwitchTo(rowcxt);
+		StringInfoData ob,
+					nb;
 
+		initStringInfo(&ob);
+		initStringInfo(&nb);
 		slot_getallattrs(os);
 		slot_getallattrs(ns);
-		resetStringInfo(&ob);
-		resetStringInfo(&nb);
 		for (int i = 0; i < desc->natts; i++)
 		{
 			Form_pg_attribute att;
@@ -237,25 +300,20 @@ FeedChangedRows(FeedBatch *b, Tuplestorestate *olds, Tuplestorestate *news, Tupl
 			AppendJsonField(&ob, fc, desc, i, os->tts_values[i], os->tts_isnull[i]);
 			AppendJsonField(&nb, fc, desc, i, ns->tts_values[i], ns->tts_isnull[i]);
 		}
-		if (nb.len == 0)
-			continue;			/* nothing but bookkeeping columns changed */
-		tenant = slot_getattr(ns, att_tenant, &tn);
-		client = slot_getattr(ns, att_client, &cn);
-		row = slot_getattr(ns, att_id, &rn);
-		FeedAdd(b, tenant, tn, client, cn, row, rn, &ob, &nb);
+		if (nb.len > 0)			/* else nothing but bookkeeping columns changed */
+		{
+			tenant = slot_getattr(ns, att_tenant, &tn);
+			client = slot_getattr(ns, att_client, &cn);
+			row = slot_getattr(ns, att_id, &rn);
+			FeedAdd(b, tenant, tn, client, cn, row, rn, &ob, &nb);
+		}
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(rowcxt);
 	}
 	ExecDropSingleTupleTableSlot(os);
 	ExecDropSingleTupleTableSlot(ns);
+	MemoryContextDelete(rowcxt);
 }
-
-static const char *const feed_insert_sql =
-"INSERT INTO client_registry.activity_feed"
-" (tenant_id, client_id, table_name, row_id, action, changed_by, old_values, new_values)"
-" SELECT u.t, u.c, $6, u.r, $7, $8, u.o::pg_catalog.jsonb, u.n::pg_catalog.jsonb"
-"   FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3),"
-"                   pg_catalog.unnest($4), pg_catalog.unnest($5)) AS u(t, c, r, o, n)";
-
-static SPIPlanPtr feed_plan = NULL;
 
 PG_FUNCTION_INFO_V1(cr_activity_feed_after_statement);
 
@@ -273,71 +331,42 @@ cr_activity_feed_after_statement(PG_FUNCTION_ARGS)
 	int			att_tenant = CrAttnum(rel, "tenant_id");
 	int			att_client = CrAttnum(rel, client_col);
 	int			att_id = CrAttnum(rel, "id");
-	const char *action;
 	FeedColumns fc;
 	FeedBatch	b = {0};
-	char	   *who;
 
 	if (!row_security)
 		return PointerGetDatum(NULL);	/* restore mode: the feed is restored as dumped */
 
 	FeedColumnsInit(&fc, desc);
+	b.cxt = AllocSetContextCreate(CurrentMemoryContext, "activity feed batch", ALLOCSET_DEFAULT_SIZES);
+	b.rel = rel;
+	b.who = GetUserNameFromId(GetUserId(), false);
+
+	SPI_connect();
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 	{
-		action = "insert";
+		b.action = "insert";
 		if (trigdata->tg_newtable == NULL)
 			elog(ERROR, "activity feed trigger on INSERT needs REFERENCING NEW TABLE");
 		FeedWholeRows(&b, trigdata->tg_newtable, desc, &fc, att_tenant, att_client, att_id, true);
 	}
 	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
 	{
-		action = "delete";
+		b.action = "delete";
 		if (trigdata->tg_oldtable == NULL)
 			elog(ERROR, "activity feed trigger on DELETE needs REFERENCING OLD TABLE");
 		FeedWholeRows(&b, trigdata->tg_oldtable, desc, &fc, att_tenant, att_client, att_id, false);
 	}
 	else
 	{
-		action = "update";
+		b.action = "update";
 		if (trigdata->tg_oldtable == NULL || trigdata->tg_newtable == NULL)
 			elog(ERROR, "activity feed trigger on UPDATE needs REFERENCING OLD TABLE and NEW TABLE");
 		FeedChangedRows(&b, trigdata->tg_oldtable, trigdata->tg_newtable, desc, &fc,
 						att_tenant, att_client, att_id);
 	}
-	if (b.n == 0)
-		return PointerGetDatum(NULL);
-
-	who = GetUserNameFromId(GetUserId(), false);
-
-	SPI_connect();
-	{
-		Datum		values[8];
-		char		nulls[8] = "        ";
-		CrUserSwitch sw;
-		int			ret;
-
-		if (feed_plan == NULL)
-		{
-			Oid			types[8] = {INT4ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID,
-			TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID};
-
-			feed_plan = CrKeepPlan(feed_insert_sql, 8, types);
-		}
-		values[0] = makeArrayResult(b.tenants, CurrentMemoryContext);
-		values[1] = makeArrayResult(b.clients, CurrentMemoryContext);
-		values[2] = makeArrayResult(b.rows, CurrentMemoryContext);
-		values[3] = makeArrayResult(b.olds, CurrentMemoryContext);
-		values[4] = makeArrayResult(b.news, CurrentMemoryContext);
-		values[5] = CStringGetTextDatum(RelationGetRelationName(rel));
-		values[6] = CStringGetTextDatum(action);
-		values[7] = CStringGetTextDatum(who);
-
-		CrBecomeOwner(rel, &sw);
-		ret = SPI_execute_plan(feed_plan, values, nulls, false, 0);
-		CrRestoreUser(&sw);
-		if (ret != SPI_OK_INSERT)
-			elog(ERROR, "writing the activity feed failed: %s", SPI_result_code_string(ret));
-	}
+	FeedFlush(&b);
 	SPI_finish();
+	MemoryContextDelete(b.cxt);
 	return PointerGetDatum(NULL);
 }
