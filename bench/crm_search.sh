@@ -16,7 +16,7 @@
 #    the update with the feed off and the trigram search index dropped.
 #
 # Throwaway cluster (scripts/lib.sh), times measured and never asserted.
-# Usage: [N=1000000] [K=200] [S=10] [U=100000] [REPS=3] [PG_BIN=...] bash bench/crm_search.sh
+# Usage: [N=1000000] [K=200] [S=10] [U=100000] [REPS=5] [PG_BIN=...] bash bench/crm_search.sh
 #   N=50000 U=20000 bash bench/crm_search.sh      smoke run
 # A log goes to bench/out/.
 set -euo pipefail
@@ -27,7 +27,7 @@ N=${N:-1000000}
 K=${K:-200}
 S=${S:-10}
 U=${U:-100000}
-REPS=${REPS:-3}
+REPS=${REPS:-5}
 CR_PG_OPTS=${CR_PG_OPTS:-"-c shared_buffers=1GB -c max_wal_size=8GB -c checkpoint_timeout=30min -c synchronous_commit=off -c maintenance_work_mem=512MB"}
 for v in N K S U REPS; do
     case "${!v}" in '' | *[!0-9]* | 0) echo "$v must be a positive number" >&2; exit 2 ;; esac

@@ -52,6 +52,12 @@ COMMENT ON FUNCTION contact_search_text(text, text, text, text) IS
 CREATE INDEX client_contact_search_idx ON client_contact USING gin
     (contact_search_text(first_name, last_name, email, phone) gin_trgm_ops);
 
+-- Exact company and VAT codes (the commonest search in accounting) without
+-- the trigram index: digit trigrams are in every card, so a trigram lookup of
+-- a code intersects long posting lists.
+CREATE INDEX client_company_code_idx ON client (tenant_id, company_code) WHERE company_code IS NOT NULL;
+CREATE INDEX client_vat_code_idx ON client (tenant_id, vat_code) WHERE vat_code IS NOT NULL;
+
 -- Patterns for LIKE: the folded query as a fragment, and the query without
 -- spaces and dashes (codes, IBANs, phones typed in groups); %, _ and \ escaped.
 CREATE FUNCTION search_like_pattern(query text) RETURNS text
@@ -74,6 +80,26 @@ COMMENT ON FUNCTION search_compact(text) IS 'The query without spaces and dashes
 -- caller's search_path.  Each branch compares an indexed expression with an
 -- expression of the parameter only, so the planner uses the GIN trigram
 -- indexes (LIKE for fragments, %> word similarity for typos).
+
+CREATE FUNCTION search_hits_exact(query text)
+RETURNS TABLE (client_id bigint, name text, company_code text, vat_code text, email text,
+               is_active boolean, matched_on text, score real)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, 'code', 1.0::real
+      FROM client_registry.client c
+     WHERE c.tenant_id = client_registry.current_tenant()
+       AND (c.company_code = upper(client_registry.search_compact(query))
+            OR c.vat_code = upper(client_registry.search_compact(query)))
+    UNION ALL
+    SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, 'iban', 1.0::real
+      FROM client_registry.client_bank_account b
+      JOIN client_registry.client c ON c.tenant_id = b.tenant_id AND c.id = b.client_id
+     WHERE b.tenant_id = client_registry.current_tenant()
+       AND b.iban = upper(client_registry.search_compact(query));
+END;
+COMMENT ON FUNCTION search_hits_exact(text) IS
+    'Search step 1: clients whose company code, VAT code or an IBAN is the query (spaces and dashes ignored), score 1. Used by search_clients().';
 
 CREATE FUNCTION search_hits_matching(query text)
 RETURNS TABLE (client_id bigint, name text, company_code text, vat_code text, email text,
@@ -99,12 +125,6 @@ BEGIN ATOMIC
                 c.company_code, c.vat_code, c.email, c.phone)
                LIKE client_registry.search_like_pattern(client_registry.search_compact(query)))
     UNION ALL
-    SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, 'iban', 1.0::real
-      FROM client_registry.client_bank_account b
-      JOIN client_registry.client c ON c.tenant_id = b.tenant_id AND c.id = b.client_id
-     WHERE b.tenant_id = client_registry.current_tenant()
-       AND b.iban = upper(client_registry.search_compact(query))
-    UNION ALL
     SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, 'contact', 0.75::real
       FROM client_registry.client_contact k
       JOIN client_registry.client c ON c.tenant_id = k.tenant_id AND c.id = k.client_id
@@ -121,13 +141,13 @@ BEGIN ATOMIC
        AND client_registry.search_fold(l.name) = client_registry.search_fold(query);
 END;
 COMMENT ON FUNCTION search_hits_matching(text) IS
-    'Search step 1: clients whose card contains the query (folded) or its compact form, exact code / VAT code / IBAN, contact persons containing it, labels named so; with a score. Used by search_clients().';
+    'Search step 2: clients whose card contains the query (folded) or its compact form, contact persons containing it, labels named so; with a score. Used by search_clients() when step 1 found nothing.';
 
 CREATE FUNCTION search_hits_similar(query text)
 RETURNS TABLE (client_id bigint, name text, company_code text, vat_code text, email text,
                is_active boolean, matched_on text, score real)
 LANGUAGE sql STABLE PARALLEL SAFE
-SET pg_trgm.word_similarity_threshold = 0.5
+SET pg_trgm.word_similarity_threshold = 0.6
 BEGIN ATOMIC
     SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, 'card',
            (0.7 * word_similarity(client_registry.search_fold(query),
@@ -149,16 +169,17 @@ BEGIN ATOMIC
        AND client_registry.contact_search_text(k.first_name, k.last_name, k.email, k.phone) %> client_registry.search_fold(query);
 END;
 COMMENT ON FUNCTION search_hits_similar(text) IS
-    'Search step 2 (typos): clients whose card or contact persons have words similar to the query (pg_trgm word similarity >= 0.5), scored 0.7 (card) or 0.6 (contact) x the similarity. Used by search_clients() when step 1 found nothing.';
+    'Search step 3 (typos): clients whose card or contact persons have words similar to the query (pg_trgm word similarity >= 0.6), scored 0.7 (card) or 0.6 (contact) x the similarity. Used by search_clients() when steps 1 and 2 found nothing and the query has no digits.';
 
--- Step 2 (similar words) runs only when step 1 found no client and the
--- query has no digits (codes are not guessed at): the gate
--- is an uncorrelated condition, so the plan skips the trigram similarity
--- scan entirely otherwise.  The hits carry the card's columns from the scan
--- that found them (no second visit of client per hit).  PL/pgSQL keeps the
--- plan for the session (an SQL function would be planned at every call);
--- the pg_trgm operators are in the helpers above, bound when they were
--- created, so the fixed search_path below needs no schema of pg_trgm.
+-- Three steps, each only when the ones before found nothing: (1) exact
+-- code, VAT code or IBAN (b-tree indexes); (2) the query inside the card,
+-- a contact person or a label name (trigram index, LIKE); (3) similar words,
+-- for queries without digits (codes are not guessed at).  The gates are
+-- uncorrelated conditions, so the plan skips a step's scan entirely.  The
+-- hits carry the card's columns from the scan that found them.  PL/pgSQL
+-- keeps the plan for the session (an SQL function would be planned at every
+-- call); the pg_trgm operators are in the helpers above, bound when they
+-- were created, so the fixed search_path below needs no schema of pg_trgm.
 CREATE FUNCTION search_clients(query text, include_inactive boolean DEFAULT false, max_results integer DEFAULT 20)
 RETURNS TABLE (client_id bigint, name text, company_code text, vat_code text, email text,
                is_active boolean, matched_on text, score real)
@@ -167,19 +188,28 @@ SET search_path = pg_catalog, pg_temp
 AS $function$
 BEGIN
     RETURN QUERY
-    WITH m AS (
+    WITH e AS (
+        SELECT DISTINCT ON (h.client_id) h.*
+          FROM client_registry.search_hits_exact(query) h
+         WHERE include_inactive OR h.is_active
+         ORDER BY h.client_id, h.matched_on
+    ), m AS (
         SELECT DISTINCT ON (h.client_id) h.*
           FROM client_registry.search_hits_matching(query) h
-         WHERE include_inactive OR h.is_active
+         WHERE NOT EXISTS (SELECT 1 FROM e)
+           AND (include_inactive OR h.is_active)
          ORDER BY h.client_id, h.score DESC, h.matched_on
     ), f AS (
         SELECT DISTINCT ON (h.client_id) h.*
           FROM client_registry.search_hits_similar(query) h
-         WHERE NOT EXISTS (SELECT 1 FROM m)
-           AND query !~ '[0-9]'              -- codes, IBANs, phones: exact or fragment only
+         WHERE NOT EXISTS (SELECT 1 FROM e)
+           AND NOT EXISTS (SELECT 1 FROM m)
+           AND query !~ '[0-9]'
            AND (include_inactive OR h.is_active)
          ORDER BY h.client_id, h.score DESC, h.matched_on
     )
+    SELECT * FROM e
+    UNION ALL
     SELECT * FROM m
     UNION ALL
     SELECT * FROM f
@@ -188,4 +218,4 @@ BEGIN
 END
 $function$;
 COMMENT ON FUNCTION search_clients(text, boolean, integer) IS
-    'R5.3 finds clients of the current tenant by name, first/last name, company, e-mail, phone, company or VAT code, IBAN, contact person or label; case, diacritics and typos tolerated; best first (1 exact code or IBAN, 0.9 fragment at the start of a word, 0.8 inside a word, 0.75 contact person, 0.7 label, below 0.7 similar words, looked for only when nothing contains the query and it has no digits). Inactive clients only with include_inactive.';
+    'R5.3 finds clients of the current tenant by name, first/last name, company, e-mail, phone, company or VAT code, IBAN, contact person or label; case, diacritics and typos tolerated; best first (1 exact code or IBAN, 0.9 fragment at the start of a word, 0.8 inside a word, 0.75 contact person, 0.7 label, below 0.7 similar words; each kind looked for only when the ones before found nothing, similar words only for queries without digits). Inactive clients only with include_inactive.';
