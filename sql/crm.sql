@@ -188,6 +188,7 @@ SELECT client_id, name, matched_on, score FROM search_clients('azuolyn');       
 SELECT client_id, name, matched_on, score FROM search_clients('uolyn');                  -- inside a word: 0.8
 SELECT client_id, name, matched_on, score FROM search_clients('188 772 433');            -- company code
 SELECT client_id, name, matched_on, score FROM search_clients('lt119511515');            -- VAT code
+SELECT client_id, name, matched_on, score FROM search_clients('772 433');                -- code fragment typed in groups
 SELECT client_id, name, matched_on, score FROM search_clients('lt12 1000 0111 0100 1000'); -- IBAN
 SELECT client_id, name, matched_on, score FROM search_clients('zemaityte');              -- contact person
 SELECT client_id, name, matched_on, score FROM search_clients('ruta@azuolynas');         -- contact e-mail

@@ -119,11 +119,19 @@ BEGIN ATOMIC
       FROM client_registry.client c
      WHERE c.tenant_id = client_registry.current_tenant()
        AND length(client_registry.search_fold(query)) > 0
-       AND (client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
+       AND client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
                 c.company_code, c.vat_code, c.email, c.phone) LIKE client_registry.search_like_pattern(query)
-            OR client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
+    UNION ALL
+    -- a code, IBAN or phone typed in groups ("772 433"): its compact form
+    -- (this scan is skipped when the query has no space or dash)
+    SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, 'card', 0.8::real
+      FROM client_registry.client c
+     WHERE client_registry.search_compact(query) <> query
+       AND length(client_registry.search_compact(query)) > 0
+       AND c.tenant_id = client_registry.current_tenant()
+       AND client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
                 c.company_code, c.vat_code, c.email, c.phone)
-               LIKE client_registry.search_like_pattern(client_registry.search_compact(query)))
+           LIKE client_registry.search_like_pattern(client_registry.search_compact(query))
     UNION ALL
     SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, 'contact', 0.75::real
       FROM client_registry.client_contact k
