@@ -14,9 +14,9 @@ DATA_built  = sql/$(EXTENSION)--$(EXTVERSION).sql sql/$(EXTENSION)--$(PREV_VERSI
 DATA        = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 
 REGRESS      = $(shell cat test/regress_schedule)
-REGRESS_OPTS = --inputdir=. --load-extension=client_registry
+REGRESS_OPTS = --inputdir=. --load-extension=pg_trgm --load-extension=client_registry
 ISOLATION      = $(notdir $(basename $(sort $(wildcard test/isolation/specs/*.spec))))
-ISOLATION_OPTS = --inputdir=test/isolation --load-extension=client_registry
+ISOLATION_OPTS = --inputdir=test/isolation --load-extension=pg_trgm --load-extension=client_registry
 
 XML2_CONFIG ?= xml2-config
 PG_CPPFLAGS += -Isrc $(shell $(XML2_CONFIG) --cflags)

@@ -71,7 +71,7 @@ chown postgres "$CSV"
 # --- data, once -------------------------------------------------------------
 t0=$(date +%s.%N)
 $PSQL -d postgres -c "CREATE DATABASE bench_gen"
-$PSQL -d bench_gen -c "CREATE EXTENSION client_registry"
+$PSQL -d bench_gen -c "CREATE EXTENSION client_registry CASCADE"
 $PSQL -d bench_gen -v n="$N" -v csvdir="$CSV" -f bench/bulk_load/gen_data.sql 2>&1 |
     sed 's/^psql:[^ ]* WARNING: */  /'
 $PSQL -d postgres -c "DROP DATABASE bench_gen"
@@ -99,7 +99,7 @@ setup_variant() {           # $1 variant, $2 database
             $PSQL -d "$db" -c "$OWN_COMPANY"
             ;;
         extension | ext_notrig | ext_nocheck)
-            $PSQL -d "$db" -c "CREATE EXTENSION client_registry"
+            $PSQL -d "$db" -c "CREATE EXTENSION client_registry CASCADE"
             $PSQL -d "$db" -c "$OWN_COMPANY"
             if [ "$v" != extension ]; then
                 for t in client client_address client_bank_account; do

@@ -12,7 +12,7 @@ cr_build_and_install || { echo "build failed"; exit 1; }
 cr_start_cluster || exit 1
 trap cr_stop_cluster EXIT
 psql -qX -d postgres -c "CREATE DATABASE demo"
-psql -qX -v ON_ERROR_STOP=1 -d demo -c "CREATE EXTENSION client_registry" -f demo/sample_data.sql >/dev/null \
+psql -qX -v ON_ERROR_STOP=1 -d demo -c "CREATE EXTENSION client_registry CASCADE" -f demo/sample_data.sql >/dev/null \
     || { echo "loading the sample data failed"; exit 1; }
 psql -X -d demo -f demo/show_rules.sql
 

@@ -79,7 +79,7 @@ count "$ok" "$bad"
 echo "== pgTAP"
 psql -q -h "$CR_PGHOST" -p "$CR_PGPORT" -U postgres -d postgres -c "CREATE DATABASE cr_pgtap" >/dev/null
 psql -q -h "$CR_PGHOST" -p "$CR_PGPORT" -U postgres -d cr_pgtap \
-    -c "CREATE EXTENSION pgtap; CREATE EXTENSION client_registry;" >/dev/null
+    -c "CREATE EXTENSION pgtap; CREATE EXTENSION client_registry CASCADE;" >/dev/null
 pg_prove -v -h "$CR_PGHOST" -p "$CR_PGPORT" -U postgres -d cr_pgtap test/pgtap/*.sql > "$CR_DIR/pgtap.log" 2>&1
 grep -vE '^ok ' "$CR_DIR/pgtap.log"
 ok=$(grep -cE '^ok ' "$CR_DIR/pgtap.log" || true)

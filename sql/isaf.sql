@@ -267,7 +267,7 @@ SELECT current_database() AS regression_db \gset
 CREATE DATABASE isaf_win1257 ENCODING 'WIN1257' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;
 \c isaf_win1257
 SET client_encoding = 'UTF8';
-CREATE EXTENSION client_registry;
+CREATE EXTENSION client_registry CASCADE;
 SET search_path = client_registry, public;
 SET client_registry.tenant = 108;
 INSERT INTO client (id, kind, name, company_code) VALUES (10801, 'own_company', 'UAB Aštuoni', '110003978');

@@ -594,6 +594,7 @@ MergeExecute(MergeRun *run)
 	if (!(run->preview && run->has_conflicts))
 		FillCard(run, facts, merged_rows, desc);
 	MergeHashSteps(run);
+	MergeFeedEntry(run, false);
 }
 
 /*

@@ -92,6 +92,8 @@ extern void MergeJournalUpdate(MergeRun *run, const char *reason, MergeTable *t,
 							   Datum keys, Datum old_values, Datum new_values);
 extern void MergeDeleteRow(MergeRun *run, const char *reason, MergeTable *t,
 						   const char *constraint_name, int64 from_client, Datum key);
+extern void MergeMoveHistory(MergeRun *run, int64 merged);
+extern void MergeFeedEntry(MergeRun *run, bool undo);
 extern void MergeHashSteps(MergeRun *run);
 extern void MergeWarnUnindexed(MergeRun *run);
 

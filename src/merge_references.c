@@ -33,6 +33,7 @@
 #include "postgres.h"
 
 #include "access/table.h"
+#include "miscadmin.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
@@ -46,6 +47,7 @@
 
 #include "client_merge.h"
 #include "client_references.h"
+#include "trigger_support.h"
 
 /* Parameters common to every journal insert: $1 .. $8. */
 #define JOURNAL_NARGS 8
@@ -852,6 +854,89 @@ DropClientState(MergeRun *run, int64 merged)
 }
 
 /*
+ * MergeFeed: the activity feed (R5.6), when this version has it.  While a
+ * merge runs the feed triggers stay quiet (a merge of 100,000 invoices is
+ * one event, not 100,000); instead the merge moves the merged clients'
+ * history to the survivor (journaled, so unmerge moves it back) and writes
+ * one entry.  The feed is the registry's own bookkeeping: written with its
+ * owner's rights, as its triggers do.
+ */
+static Oid
+FeedTable(MergeRun *run)
+{
+	return get_relname_relid("activity_feed", get_rel_namespace(run->client_relid));
+}
+
+void
+MergeMoveHistory(MergeRun *run, int64 merged)
+{
+	Oid			relid = FeedTable(run);
+	MergeTable *t;
+	JournalArgs a;
+	char	   *sql;
+	Relation	rel;
+	CrUserSwitch sw;
+
+	if (!OidIsValid(relid))
+		return;
+	t = MergeGetTable(relid);
+	ArgsInit(&a, run, "history", t, NULL, merged);
+	ArgAdd(&a, INT8OID, Int64GetDatum(run->survivor), false);
+	ArgAdd(&a, INT8OID, Int64GetDatum(merged), false);
+	sql = psprintf("WITH moved AS (UPDATE %s t SET client_id = $9 WHERE t.tenant_id = %d AND t.client_id = $10 %s) %s",
+				   t->qualified, run->tenant_id, ReturningKeyAndHash(t, "t"),
+				   UpdateJournalTail(t, "pg_catalog.jsonb_build_object('client_id', $10)",
+									 "pg_catalog.jsonb_build_object('client_id', $9)"));
+	rel = table_open(relid, AccessShareLock);
+	CrBecomeOwner(rel, &sw);
+	RunJournaled(run, sql, &a, t, true);
+	CrRestoreUser(&sw);
+	table_close(rel, AccessShareLock);
+}
+
+void
+MergeFeedEntry(MergeRun *run, bool undo)
+{
+	Oid			relid = FeedTable(run);
+	Oid			types[4] = {INT4OID, INT8OID, INT8OID, INT8ARRAYOID};
+	Datum		values[4];
+	Datum	   *ids;
+	Relation	rel;
+	CrUserSwitch sw;
+	int			ret;
+
+	if (!OidIsValid(relid) || run->preview)
+		return;
+	ids = palloc(sizeof(Datum) * Max(run->nmerged, 1));
+	for (int i = 0; i < run->nmerged; i++)
+		ids[i] = Int64GetDatum(run->merged[i]);
+	values[0] = Int32GetDatum(run->tenant_id);
+	values[1] = Int64GetDatum(run->survivor);
+	values[2] = Int64GetDatum(run->merge_id);
+	values[3] = PointerGetDatum(construct_array(ids, run->nmerged, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	rel = table_open(relid, AccessShareLock);
+	/* who: the role running the merge, as the feed triggers record it */
+	{
+		char	   *who = GetUserNameFromId(GetUserId(), false);
+		Oid			t5[5] = {types[0], types[1], types[2], types[3], TEXTOID};
+		Datum		v5[5] = {values[0], values[1], values[2], values[3], CStringGetTextDatum(who)};
+
+		CrBecomeOwner(rel, &sw);
+		ret = SPI_execute_with_args(psprintf(
+											 "INSERT INTO %s (tenant_id, client_id, table_name, row_id, action, changed_by, old_values, new_values)"
+											 " VALUES ($1, $2, 'client', $2, 'merge', $5, NULL,"
+											 "  pg_catalog.jsonb_build_object(%s, $3, 'merged_ids', $4))",
+											 MergeGetTable(relid)->qualified,
+											 undo ? "'undone_merge_id'" : "'merge_id'"),
+									5, t5, v5, NULL, false, 0);
+		CrRestoreUser(&sw);
+	}
+	table_close(rel, AccessShareLock);
+	if (ret != SPI_OK_INSERT)
+		elog(ERROR, "writing the merge to the activity feed failed");
+}
+
+/*
  * MergeMoveReferences moves everything of one merged client to the
  * survivor: duplicates of the card's children folded, primaries demoted,
  * then every foreign key's rows re-pointed.
@@ -864,6 +949,7 @@ MergeMoveReferences(MergeRun *run, int64 merged)
 	ListCell   *lc;
 
 	DropClientState(run, merged);
+	MergeMoveHistory(run, merged);
 	FoldPairs(run, MergeGetTable(run->address_relid), "same address", merged, address_pairs);
 	FoldPairs(run, MergeGetTable(run->bank_account_relid), "client_bank_account_iban_key", merged,
 			  bank_account_pairs);

@@ -18,6 +18,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
@@ -204,8 +205,9 @@ Unmerge(int64 merge_id)
 	uint64		nsteps;
 	uint64		restored = 0;
 	int			ret;
+	MergeRun	feed;
 
-	ret = SPI_execute_with_args("SELECT tenant_id, survivor_id, undone_at IS NOT NULL"
+	ret = SPI_execute_with_args("SELECT tenant_id, survivor_id, undone_at IS NOT NULL, merged_ids"
 								"  FROM client_registry.client_merge WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
 								1, types, values, NULL, false, 1);
 	if (ret != SPI_OK_SELECT)
@@ -217,6 +219,18 @@ Unmerge(int64 merge_id)
 				 errhint("client_registry.client_merge_history lists the merges of this tenant.")));
 	tenant_id = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	survivor = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	{
+		ArrayType  *arr = DatumGetArrayTypePCopy(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &isnull));
+		Datum	   *elems;
+		int			n;
+
+		deconstruct_array(arr, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, NULL, &n);
+		memset(&feed, 0, sizeof(feed));
+		feed.merged = palloc(sizeof(int64) * Max(n, 1));
+		for (int i = 0; i < n; i++)
+			feed.merged[i] = DatumGetInt64(elems[i]);
+		feed.nmerged = n;
+	}
 	if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull)))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -254,6 +268,12 @@ Unmerge(int64 merge_id)
 								1, types, values, NULL, false, 0);
 	if (ret != SPI_OK_UPDATE)
 		elog(ERROR, "marking merge %lld undone failed", (long long) merge_id);
+
+	feed.tenant_id = tenant_id;
+	feed.survivor = survivor;
+	feed.merge_id = merge_id;
+	feed.client_relid = get_relname_relid("client", get_namespace_oid("client_registry", false));
+	MergeFeedEntry(&feed, true);
 	return (int64) restored;
 }
 

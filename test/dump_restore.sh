@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 src=cr_dump_src dst=cr_dump_dst dump=$(mktemp /tmp/cr_dump.XXXXXX)
 psql -qX -d postgres -c "DROP DATABASE IF EXISTS $src" -c "DROP DATABASE IF EXISTS $dst" -c "CREATE DATABASE $src" -c "CREATE DATABASE $dst"
-psql -qX -v ON_ERROR_STOP=1 -d $src -c "CREATE EXTENSION client_registry" -f demo/sample_data.sql >/dev/null
+psql -qX -v ON_ERROR_STOP=1 -d $src -c "CREATE EXTENSION client_registry CASCADE" -f demo/sample_data.sql >/dev/null
 psql -qX -v ON_ERROR_STOP=1 -d $src >/dev/null <<'SQL'
 CREATE TABLE public.sales_invoice (
     id serial PRIMARY KEY, tenant_id integer NOT NULL, client_id bigint NOT NULL, number text,
@@ -36,6 +36,30 @@ SELECT 3, id, 'purchase', 'RC-77', '2026-11-03' FROM client WHERE company_code =
 INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat_amount) VALUES (3, 50, 'PVM1', 21, 10.50);
 UPDATE invoice SET status = 'posted' WHERE id = 3;
 UPDATE client SET credit_limit = 100 WHERE company_code = '110443493' AND tenant_id = 1;
+-- CRM (0.3.0): users, statuses, assigned user, interactions, a task with
+-- a comment and a raised version, an event, an opportunity, an order with
+-- lines, a document; the activity feed they wrote (restored as dumped, not
+-- written again by the triggers during the restore).
+INSERT INTO crm_department (id, name) VALUES (1, 'Pardavimai');
+INSERT INTO crm_user (id, login, full_name, department_id) VALUES (1, 'vadybininkas', 'Ona Vadybininkė', 1);
+INSERT INTO crm_status (id, name) VALUES (1, 'Aktyvus');
+UPDATE client SET crm_status_id = 1, assigned_user_id = 1 WHERE company_code = '110443493' AND tenant_id = 1;
+INSERT INTO crm_interaction (client_id, kind, subject, user_id)
+SELECT id, 'inquiry', 'Kainos užklausa', 1 FROM client WHERE company_code = '110443493' AND tenant_id = 1;
+INSERT INTO crm_task (id, client_id, title, due_date, owner_user_id, assigned_user_id, department_id, visibility)
+SELECT 1, id, 'Paskambinti', '2026-12-01', 1, 1, 1, 'department' FROM client WHERE company_code = '110443493' AND tenant_id = 1;
+UPDATE crm_task SET status = 'in_progress' WHERE id = 1;
+INSERT INTO crm_comment (client_id, task_id, body, user_id) SELECT client_id, id, 'Laukia pasiūlymo', 1 FROM crm_task WHERE id = 1;
+INSERT INTO crm_event (client_id, title, starts_at, place, owner_user_id, visibility)
+SELECT id, 'Susitikimas', '2026-12-02 10:00+02', 'Vilnius', 1, 'user' FROM client WHERE company_code = '110443493' AND tenant_id = 1;
+INSERT INTO crm_opportunity (client_id, title, stage, value, owner_user_id)
+SELECT id, 'Metinė sutartis', 'proposal', 12000, 1 FROM client WHERE company_code = '110443493' AND tenant_id = 1;
+INSERT INTO crm_order (id, client_id, number, order_date, user_id, payment_form, delivery_address)
+SELECT 1, id, 'U-1', '2026-11-20', 1, 'card', 'Gedimino pr. 1, Vilnius' FROM client WHERE company_code = '110443493' AND tenant_id = 1;
+INSERT INTO crm_order_line (order_id, client_id, line_no, item, quantity, unit_price)
+SELECT id, client_id, g, 'Prekė ' || g, g, 9.99 FROM crm_order, generate_series(1, 3) g WHERE id = 1;
+INSERT INTO crm_document (client_id, title, uri, user_id)
+SELECT id, 'Sutartis', 's3://docs/1.pdf', 1 FROM client WHERE company_code = '110443493' AND tenant_id = 1;
 -- 0.3.0: a bank statement (a matched entry that became a payment, a queued
 -- one), the register of legal entities and a card filled from it (the
 -- payments above took explicit ids: move the identity past them)

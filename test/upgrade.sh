@@ -24,7 +24,7 @@ for up in "$sharedir"/client_registry--*--*.sql; do
         -c "CREATE DATABASE cr_up_old" -c "CREATE DATABASE cr_up_new" >/dev/null 2>&1
     # the old version with data (the sample registry uses only 0.1.0 features),
     # then the upgrade: the data stays and the new version works on it
-    psql -qX -v ON_ERROR_STOP=1 -d cr_up_old -c "CREATE EXTENSION client_registry VERSION '$from'" \
+    psql -qX -v ON_ERROR_STOP=1 -d cr_up_old -c "CREATE EXTENSION client_registry VERSION '$from' CASCADE" \
         -f demo/sample_data.sql >/dev/null
     before=$(psql -qXAt -d cr_up_old -c "SELECT count(*) || '/' || md5(string_agg(c::text, '|' ORDER BY c.id)) FROM client_registry.client c")
     psql -qX -v ON_ERROR_STOP=1 -d cr_up_old -c "ALTER EXTENSION client_registry UPDATE" >/dev/null
@@ -45,7 +45,7 @@ SQL
     then
         echo "after the upgrade from $from, posting an invoice on the old data failed"; status=1
     fi
-    psql -qX -v ON_ERROR_STOP=1 -d cr_up_new -c "CREATE EXTENSION client_registry" >/dev/null
+    psql -qX -v ON_ERROR_STOP=1 -d cr_up_new -c "CREATE EXTENSION client_registry CASCADE" >/dev/null
     if ! diff <(schema_of cr_up_old) <(schema_of cr_up_new | grep -v '^$') > "$difffile"; then
         echo "upgrade from $from to $default differs from a fresh install:"; head -50 "$difffile"; status=1
     fi

@@ -8,7 +8,7 @@
 --               ids, SMALL posted invoices each: the contended runs
 -- The application role bench_app (the README's registry_app recipe) runs
 -- pgbench, so row-level security applies as it would in an application.
-CREATE EXTENSION client_registry;
+CREATE EXTENSION client_registry CASCADE;
 INSERT INTO client_registry.client (kind, name, company_code) VALUES ('own_company', 'UAB Bench', '110003978');
 INSERT INTO client_registry.client (kind, name, company_code, sales_tax_category, sales_payment_term_days,
                                     credit_control, credit_limit)

@@ -161,8 +161,10 @@ SELECT set_eq($$
        AND k.connamespace = 'client_registry'::regnamespace AND k.confdeltype <> 'c'
 $$, ARRAY['contract', 'invoice', 'payment',
          -- 0.3.0 bank statements keep their client (own company, counterparty)
-         'bank_statement', 'bank_entry'],
-    'every foreign key of the extension to client is ON DELETE CASCADE, except those of contract, invoice, payment, bank_statement and bank_entry');
+         'bank_statement', 'bank_entry',
+         -- 0.3.0: CRM rows are operations too
+         'crm_interaction', 'crm_task', 'crm_event', 'crm_opportunity', 'crm_order', 'crm_document'],
+    'every foreign key of the extension to client is ON DELETE CASCADE, except those of contract, invoice, payment, bank_statement, bank_entry and the CRM rows');
 
 -------------------------------------------------------------------------------
 -- Triggers and their functions
@@ -275,7 +277,16 @@ SELECT set_eq(
           'client_registry.bank_statement', 'client_registry.bank_entry',
           'client_registry.bank_statement_id_seq', 'client_registry.bank_entry_id_seq',
           'client_registry.legal_register', 'client_registry.legal_register_import',
-          'client_registry.client_register_fill'],
+          'client_registry.client_register_fill',
+          -- 0.3.0 CRM
+          'client_registry.crm_department', 'client_registry.crm_user', 'client_registry.crm_status',
+          'client_registry.crm_interaction', 'client_registry.crm_task', 'client_registry.crm_event',
+          'client_registry.crm_comment', 'client_registry.crm_opportunity', 'client_registry.crm_order',
+          'client_registry.crm_order_line', 'client_registry.crm_document', 'client_registry.activity_feed',
+          'client_registry.crm_department_id_seq', 'client_registry.crm_user_id_seq', 'client_registry.crm_status_id_seq',
+          'client_registry.crm_interaction_id_seq', 'client_registry.crm_task_id_seq', 'client_registry.crm_event_id_seq',
+          'client_registry.crm_comment_id_seq', 'client_registry.crm_opportunity_id_seq', 'client_registry.crm_order_id_seq',
+          'client_registry.crm_order_line_id_seq', 'client_registry.crm_document_id_seq', 'client_registry.activity_feed_id_seq'],
     'extconfig lists every table but client_balance, and every identity sequence');
 SELECT is_empty($$
     SELECT c.oid::regclass::text FROM pg_class c

@@ -34,7 +34,9 @@ SELECT set_eq(
           'contract', 'invoice_instalment',
           -- 0.3.0
           'client_merge', 'client_merge_step',
-          'bank_statement', 'bank_entry', 'legal_register', 'legal_register_import', 'client_register_fill'],
+          'bank_statement', 'bank_entry', 'legal_register', 'legal_register_import', 'client_register_fill',
+          'crm_department', 'crm_user', 'crm_status', 'crm_interaction', 'crm_task', 'crm_event', 'crm_comment',
+          'crm_opportunity', 'crm_order', 'crm_order_line', 'crm_document', 'activity_feed'],
     'row security is enabled on every table');
 SELECT is_empty($$
     SELECT relname FROM pg_class
@@ -43,6 +45,7 @@ $$, 'no table of the schema is without row security');
 SELECT is_empty($$
     SELECT tablename FROM pg_policies
      WHERE schemaname = 'client_registry'
+       AND policyname <> 'crm_visibility'   -- 0.3.0: restrictive visibility on top (08_crm.sql)
        AND (cmd <> 'ALL' OR roles <> '{public}' OR qual IS NULL OR with_check IS NULL
             OR qual !~ 'current_tenant\(\)' OR with_check !~ 'current_tenant\(\)'
             OR permissive <> 'PERMISSIVE')

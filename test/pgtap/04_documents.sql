@@ -183,13 +183,16 @@ SELECT results_eq($$
 -------------------------------------------------------------------------------
 SELECT triggers_are('client_registry', 'invoice',
                     ARRAY['invoice_10_before_write', 'invoice_20_before_delete', 'invoice_30_balance_insert',
-                          'invoice_31_balance_update', 'invoice_32_balance_delete'],
-                    'invoice has exactly its five triggers');
+                          'invoice_31_balance_update', 'invoice_32_balance_delete',
+                          -- 0.3.0: activity feed
+                          'invoice_90_feed_insert', 'invoice_91_feed_update', 'invoice_92_feed_delete'],
+                    'invoice has exactly its five triggers (and the three feed triggers of 0.3.0)');
 SELECT triggers_are('client_registry', 'invoice_vat_line', ARRAY['invoice_vat_line_10_totals'],
                     'invoice_vat_line has exactly its totals trigger');
 SELECT triggers_are('client_registry', 'payment', ARRAY['payment_10_before_write', 'payment_30_balance_insert',
-                                                        'payment_31_balance_update', 'payment_32_balance_delete'],
-                    'payment has exactly its four triggers');
+                                                        'payment_31_balance_update', 'payment_32_balance_delete',
+                                                        'payment_90_feed_insert', 'payment_91_feed_update', 'payment_92_feed_delete'],
+                    'payment has exactly its four triggers (and the three feed triggers of 0.3.0)');
 SELECT triggers_are('client_registry', 'settlement', ARRAY['settlement_10_before_write'],
                     'settlement has exactly its trigger');
 SELECT is((SELECT count(*)::int FROM pg_trigger
@@ -207,7 +210,7 @@ SELECT results_eq($$
     SELECT tgname::text COLLATE "default", tgtype::int FROM pg_trigger
      WHERE tgrelid IN ('client_registry.invoice'::regclass, 'client_registry.invoice_vat_line'::regclass,
                        'client_registry.payment'::regclass, 'client_registry.settlement'::regclass)
-       AND NOT tgisinternal
+       AND NOT tgisinternal AND tgname !~ '_9[0-2]_feed_'   -- 0.3.0 feed triggers: 08_crm.sql
      ORDER BY 1 $$,
     $$ VALUES ('invoice_10_before_write', 23), ('invoice_20_before_delete', 11), ('invoice_30_balance_insert', 4),
               ('invoice_31_balance_update', 16), ('invoice_32_balance_delete', 8),
