@@ -47,7 +47,7 @@ cr_start_cluster
 
 t0=$(date +%s)
 $PSQL -d postgres -c "CREATE DATABASE bench_tpl"
-$PSQL -d bench_tpl -c "CREATE EXTENSION client_registry"
+$PSQL -d bench_tpl -c "CREATE EXTENSION client_registry CASCADE"
 $PSQL -d bench_tpl -v N="$N" -f bench/bank_import/setup.sql
 $PSQL -d bench_tpl -f bench/bank_import/sql_import.sql
 echo "setup: $(( $(date +%s) - t0 )) s; statement of $($PSQL -Atd bench_tpl -c "SELECT pg_size_pretty(octet_length(doc)::bigint) FROM public.bench_doc")"

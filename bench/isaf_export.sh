@@ -45,7 +45,7 @@ trap cr_stop_cluster EXIT
 DB=isaf_bench
 PSQL="psql -X -q -v ON_ERROR_STOP=1 -h $CR_PGHOST -p $CR_PGPORT -U postgres"
 $PSQL -d postgres -c "CREATE DATABASE $DB"
-$PSQL -d $DB -c "CREATE EXTENSION client_registry"
+$PSQL -d $DB -c "CREATE EXTENSION client_registry CASCADE"
 $PSQL -d $DB <<'SQL'
 SET search_path = client_registry, public;
 SET client_registry.tenant = 1;

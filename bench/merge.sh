@@ -85,7 +85,7 @@ build_template() {          # $1 template, $2 setup file, rest: psql -v assignme
     shift 2
     t0=$(date +%s.%N)
     $PSQL -d postgres -c "CREATE DATABASE $tpl"
-    $PSQL -d "$tpl" -c "CREATE EXTENSION client_registry"
+    $PSQL -d "$tpl" -c "CREATE EXTENSION client_registry CASCADE"
     $PSQL -d "$tpl" "$@" -f "$file"
     $PSQL -d "$tpl" -c "VACUUM ANALYZE"
     echo "  $tpl built in $(elapsed "$t0") s ($($PSQL -d "$tpl" -At -c "SELECT pg_size_pretty(pg_database_size(current_database()))"))"

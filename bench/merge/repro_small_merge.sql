@@ -14,7 +14,7 @@
 -- warning says so.  The bare statements with tenant_id = ... are index lookups.
 \set ON_ERROR_STOP 1
 \timing off
-CREATE EXTENSION IF NOT EXISTS client_registry;
+CREATE EXTENSION IF NOT EXISTS client_registry CASCADE;
 SET client_registry.tenant = 1;
 INSERT INTO client_registry.client (id, kind, name, company_code) VALUES (1, 'own_company', 'UAB Bench', '110003978');
 INSERT INTO client_registry.client (id, kind, name, sales_tax_category)

@@ -182,8 +182,8 @@ COMMENT ON FUNCTION search_hits_similar(text) IS
 -- Three steps, each only when the ones before found nothing: (1) exact
 -- code, VAT code or IBAN (b-tree indexes); (2) the query inside the card,
 -- a contact person or a label name (trigram index, LIKE); (3) similar words,
--- for queries without digits (codes are not guessed at).  The gates are
--- uncorrelated conditions, so the plan skips a step's scan entirely.  The
+-- for queries without digits (codes are not guessed at).  Each step is its
+-- own statement, so a search plans (and runs) only the steps it needs.  The
 -- hits carry the card's columns from the scan that found them.  PL/pgSQL
 -- keeps the plan for the session (an SQL function would be planned at every
 -- call); the pg_trgm operators are in the helpers above, bound when they
@@ -195,33 +195,35 @@ LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $function$
 BEGIN
+    -- step 1: exact code, VAT code or IBAN
     RETURN QUERY
-    WITH e AS (
-        SELECT DISTINCT ON (h.client_id) h.*
-          FROM client_registry.search_hits_exact(query) h
-         WHERE include_inactive OR h.is_active
-         ORDER BY h.client_id, h.matched_on
-    ), m AS (
-        SELECT DISTINCT ON (h.client_id) h.*
-          FROM client_registry.search_hits_matching(query) h
-         WHERE NOT EXISTS (SELECT 1 FROM e)
-           AND (include_inactive OR h.is_active)
-         ORDER BY h.client_id, h.score DESC, h.matched_on
-    ), f AS (
-        SELECT DISTINCT ON (h.client_id) h.*
-          FROM client_registry.search_hits_similar(query) h
-         WHERE NOT EXISTS (SELECT 1 FROM e)
-           AND NOT EXISTS (SELECT 1 FROM m)
-           AND query !~ '[0-9]'
-           AND (include_inactive OR h.is_active)
-         ORDER BY h.client_id, h.score DESC, h.matched_on
-    )
-    SELECT * FROM e
-    UNION ALL
-    SELECT * FROM m
-    UNION ALL
-    SELECT * FROM f
-     ORDER BY 8 DESC, 2, 1
+    SELECT e.* FROM (SELECT DISTINCT ON (h.client_id) h.*
+                       FROM client_registry.search_hits_exact(query) h
+                      WHERE include_inactive OR h.is_active
+                      ORDER BY h.client_id, h.matched_on) e
+     ORDER BY e.score DESC, e.name, e.client_id
+     LIMIT max_results;
+    IF FOUND THEN
+        RETURN;
+    END IF;
+    -- step 2: the query inside the card, a contact person or a label
+    RETURN QUERY
+    SELECT m.* FROM (SELECT DISTINCT ON (h.client_id) h.*
+                       FROM client_registry.search_hits_matching(query) h
+                      WHERE include_inactive OR h.is_active
+                      ORDER BY h.client_id, h.score DESC, h.matched_on) m
+     ORDER BY m.score DESC, m.name, m.client_id
+     LIMIT max_results;
+    IF FOUND OR query ~ '[0-9]' THEN
+        RETURN;
+    END IF;
+    -- step 3: similar words (typos), never for codes
+    RETURN QUERY
+    SELECT f.* FROM (SELECT DISTINCT ON (h.client_id) h.*
+                       FROM client_registry.search_hits_similar(query) h
+                      WHERE include_inactive OR h.is_active
+                      ORDER BY h.client_id, h.score DESC, h.matched_on) f
+     ORDER BY f.score DESC, f.name, f.client_id
      LIMIT max_results;
 END
 $function$;
