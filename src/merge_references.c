@@ -449,6 +449,22 @@ FoldRow(MergeRun *run, MergeTable *t, const char *constraint_name, int64 merged,
 }
 
 /*
+ * DeleteJournaled deletes the rows of t (alias t) matching a condition on
+ * parameters from $9 and journals their images, in one statement.
+ */
+static void
+DeleteJournaled(MergeRun *run, JournalArgs *a, MergeTable *t, const char *condition)
+{
+	char	   *sql = psprintf("WITH d AS (DELETE FROM %s t WHERE %s RETURNING pg_catalog.to_jsonb(t) AS img)"
+							   " %s SELECT $1, $2, $3, 'delete', $4, $5, $6, $7, $8, count(*),"
+							   " NULL, NULL, NULL, NULL, pg_catalog.jsonb_agg(img) FROM d"
+							   " HAVING count(*) OPERATOR(pg_catalog.>) 0",
+							   t->qualified, condition, journal_columns);
+
+	RunJournaled(run, sql, a, t, false);
+}
+
+/*
  * MergeDeleteRow deletes the row key of table t and journals its image.
  */
 void
@@ -456,15 +472,10 @@ MergeDeleteRow(MergeRun *run, const char *reason, MergeTable *t, const char *con
 			   int64 from_client, Datum key)
 {
 	JournalArgs a;
-	char	   *sql;
 
 	ArgsInit(&a, run, reason, t, constraint_name, from_client);
 	ArgAdd(&a, JSONBOID, key, false);
-	sql = psprintf("WITH d AS (DELETE FROM %s t WHERE %s RETURNING pg_catalog.to_jsonb(t) AS img)"
-				   " %s SELECT $1, $2, $3, 'delete', $4, $5, $6, $7, $8, count(*),"
-				   " NULL, NULL, NULL, NULL, pg_catalog.jsonb_agg(img) FROM d HAVING count(*) OPERATOR(pg_catalog.>) 0",
-				   t->qualified, MergeKeyMatch(t, "t", "$9"), journal_columns);
-	RunJournaled(run, sql, &a, t, false);
+	DeleteJournaled(run, &a, t, MergeKeyMatch(t, "t", "$9"));
 }
 
 /*
@@ -837,19 +848,13 @@ DropClientState(MergeRun *run, int64 merged)
 		Oid			relid = get_relname_relid(client_state_tables[i], nsp);
 		MergeTable *t;
 		JournalArgs a;
-		char	   *sql;
 
 		if (!OidIsValid(relid))
 			continue;			/* an older schema */
 		t = MergeGetTable(relid);
 		ArgsInit(&a, run, "client state", t, NULL, merged);
 		ArgAdd(&a, INT8OID, Int64GetDatum(merged), false);
-		sql = psprintf("WITH d AS (DELETE FROM %s t WHERE t.tenant_id = %d AND t.client_id = $9"
-					   " RETURNING pg_catalog.to_jsonb(t) AS img)"
-					   " %s SELECT $1, $2, $3, 'delete', $4, $5, $6, $7, $8, count(*),"
-					   " NULL, NULL, NULL, NULL, pg_catalog.jsonb_agg(img) FROM d HAVING count(*) OPERATOR(pg_catalog.>) 0",
-					   t->qualified, run->tenant_id, journal_columns);
-		RunJournaled(run, sql, &a, t, false);
+		DeleteJournaled(run, &a, t, psprintf("t.tenant_id = %d AND t.client_id = $9", run->tenant_id));
 	}
 }
 
