@@ -193,25 +193,77 @@ RETURNS TABLE (client_id bigint, name text, company_code text, vat_code text, em
                is_active boolean, matched_on text, score real)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_generic_plan
 AS $function$
+DECLARE
+    -- everything derived from the query is computed once, here: the
+    -- statements below see plain parameters, so their plans are kept for
+    -- the session (no re-planning per search) and nothing is recomputed
+    -- per row
+    v_tenant integer := client_registry.current_tenant();
+    v_code text := upper(client_registry.search_compact(query));
+    v_fold text := client_registry.search_fold(query);
+    v_pattern text := client_registry.search_like_pattern(query);
+    v_word text := '% ' || substr(client_registry.search_like_pattern(query), 2);
+    v_compact_differs boolean := client_registry.search_compact(query) <> query
+                                 AND length(client_registry.search_compact(query)) > 0;
+    v_compact_pattern text := client_registry.search_like_pattern(client_registry.search_compact(query));
 BEGIN
-    -- step 1: exact code, VAT code or IBAN
+    -- step 1: exact code, VAT code or IBAN (b-tree indexes)
     RETURN QUERY
-    SELECT e.* FROM (SELECT DISTINCT ON (h.client_id) h.*
-                       FROM client_registry.search_hits_exact(query) h
-                      WHERE include_inactive OR h.is_active
-                      ORDER BY h.client_id, h.matched_on) e
+    SELECT e.* FROM (
+        SELECT DISTINCT ON (h.client_id) h.*
+          FROM (SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, 'code'::text, 1.0::real
+                  FROM client_registry.client c
+                 WHERE c.tenant_id = v_tenant AND (c.company_code = v_code OR c.vat_code = v_code)
+                UNION ALL
+                SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, 'iban'::text, 1.0::real
+                  FROM client_registry.client_bank_account b
+                  JOIN client_registry.client c ON c.tenant_id = b.tenant_id AND c.id = b.client_id
+                 WHERE b.tenant_id = v_tenant AND b.iban = v_code)
+               AS h(client_id, name, company_code, vat_code, email, is_active, matched_on, score)
+         WHERE include_inactive OR h.is_active
+         ORDER BY h.client_id, h.matched_on) e
      ORDER BY e.score DESC, e.name, e.client_id
      LIMIT max_results;
-    IF FOUND THEN
+    IF FOUND OR v_fold = '' THEN
         RETURN;
     END IF;
-    -- step 2: the query inside the card, a contact person or a label
+    -- step 2: the query inside the card, a contact person or a label (trigram index)
     RETURN QUERY
-    SELECT m.* FROM (SELECT DISTINCT ON (h.client_id) h.*
-                       FROM client_registry.search_hits_matching(query) h
-                      WHERE include_inactive OR h.is_active
-                      ORDER BY h.client_id, h.score DESC, h.matched_on) m
+    SELECT m.* FROM (
+        SELECT DISTINCT ON (h.client_id) h.*
+          FROM (SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active,
+                       CASE WHEN c.company_code = v_code OR c.vat_code = v_code THEN 'code' ELSE 'card' END,
+                       CASE WHEN c.company_code = v_code OR c.vat_code = v_code THEN 1.0::real
+                            WHEN ' ' || client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
+                                            c.company_code, c.vat_code, c.email, c.phone) LIKE v_word THEN 0.9::real
+                            ELSE 0.8::real END
+                  FROM client_registry.client c
+                 WHERE c.tenant_id = v_tenant
+                   AND client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
+                            c.company_code, c.vat_code, c.email, c.phone) LIKE v_pattern
+                UNION ALL
+                SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, 'card', 0.8::real
+                  FROM client_registry.client c
+                 WHERE v_compact_differs AND c.tenant_id = v_tenant
+                   AND client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
+                            c.company_code, c.vat_code, c.email, c.phone) LIKE v_compact_pattern
+                UNION ALL
+                SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, 'contact', 0.75::real
+                  FROM client_registry.client_contact k
+                  JOIN client_registry.client c ON c.tenant_id = k.tenant_id AND c.id = k.client_id
+                 WHERE k.tenant_id = v_tenant
+                   AND client_registry.contact_search_text(k.first_name, k.last_name, k.email, k.phone) LIKE v_pattern
+                UNION ALL
+                SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, 'label', 0.7::real
+                  FROM client_registry.label l
+                  JOIN client_registry.client_label cl ON cl.tenant_id = l.tenant_id AND cl.label_id = l.id
+                  JOIN client_registry.client c ON c.tenant_id = cl.tenant_id AND c.id = cl.client_id
+                 WHERE l.tenant_id = v_tenant AND client_registry.search_fold(l.name) = v_fold)
+               AS h(client_id, name, company_code, vat_code, email, is_active, matched_on, score)
+         WHERE include_inactive OR h.is_active
+         ORDER BY h.client_id, h.score DESC, h.matched_on) m
      ORDER BY m.score DESC, m.name, m.client_id
      LIMIT max_results;
     IF FOUND OR query ~ '[0-9]' THEN
