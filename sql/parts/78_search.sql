@@ -209,7 +209,8 @@ DECLARE
                                  AND length(client_registry.search_compact(query)) > 0;
     v_compact_pattern text := client_registry.search_like_pattern(client_registry.search_compact(query));
 BEGIN
-    -- step 1: exact code, VAT code or IBAN (b-tree indexes)
+    -- step 1: exact code, VAT code or IBAN (b-tree indexes); codes and IBANs have digits
+    IF v_code ~ '[0-9]' THEN
     RETURN QUERY
     SELECT e.* FROM (
         SELECT DISTINCT ON (h.client_id) h.*
@@ -226,7 +227,11 @@ BEGIN
          ORDER BY h.client_id, h.matched_on) e
      ORDER BY e.score DESC, e.name, e.client_id
      LIMIT max_results;
-    IF FOUND OR v_fold = '' THEN
+    IF FOUND THEN
+        RETURN;
+    END IF;
+    END IF;
+    IF v_fold = '' THEN
         RETURN;
     END IF;
     -- step 2: the query inside the card, a contact person or a label (trigram index)
