@@ -4,17 +4,20 @@ EXTVERSION  = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION)
 MODULE_big  = client_registry
 OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
-# The install script of the current version is assembled from
-# sql/parts/NN_*.sql (one part per topic).  The upgrade script from the
-# previous version is its header plus the parts that version added.  Install
-# scripts of released versions are frozen copies (sql/client_registry--X.Y.Z.sql).
-PREV_VERSION = 0.2.0
-UPGRADE_PARTS = $(sort $(wildcard sql/parts/7*.sql))
-DATA_built  = sql/$(EXTENSION)--$(EXTVERSION).sql sql/$(EXTENSION)--$(PREV_VERSION)--$(EXTVERSION).sql
-DATA        = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
+# Every SQL text exists once, in the directory of the version that added it:
+# sql/<version>/NN_topic.sql.  The first version's directory is its install
+# script; every later directory is the upgrade script from the version before.
+# CREATE EXTENSION installs the first version and PostgreSQL chains the
+# upgrades up to default_version.  The scripts are built here, never edited;
+# sql/released.sha256 holds the checksums of released versions' scripts, and
+# scripts/release.sh checks them (a released script never changes).
+VERSIONS    := $(shell ls -d sql/[0-9]*/ | sed 's,sql/\(.*\)/,\1,' | sort -V)
+FIRST       := $(firstword $(VERSIONS))
+UPGRADES    := $(join $(addsuffix --,$(filter-out $(lastword $(VERSIONS)),$(VERSIONS))),$(wordlist 2,999,$(VERSIONS)))
+DATA_built  = sql/$(EXTENSION)--$(FIRST).sql $(foreach u,$(UPGRADES),sql/$(EXTENSION)--$(u).sql)
 
 REGRESS      = $(shell cat test/regress_schedule)
-REGRESS_OPTS = --inputdir=. --load-extension=pg_trgm --load-extension=client_registry
+REGRESS_OPTS = --inputdir=test --load-extension=pg_trgm --load-extension=client_registry
 ISOLATION      = $(notdir $(basename $(sort $(wildcard test/isolation/specs/*.spec))))
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=pg_trgm --load-extension=client_registry
 
@@ -30,11 +33,15 @@ $(error PostgreSQL was built without --with-libxml)
 endif
 include $(PGXS)
 
-sql/$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard sql/parts/*.sql))
+sql/$(EXTENSION)--$(FIRST).sql: $(sort $(wildcard sql/$(FIRST)/*.sql))
 	cat $^ > $@
 
-sql/$(EXTENSION)--$(PREV_VERSION)--$(EXTVERSION).sql: sql/upgrade/$(PREV_VERSION)--$(EXTVERSION).header.sql $(UPGRADE_PARTS)
-	cat $^ > $@
+# sql/client_registry--A--B.sql from sql/B/*.sql
+define upgrade_rule
+sql/$(EXTENSION)--$(1).sql: $$(sort $$(wildcard sql/$$(lastword $$(subst --, ,$(1)))/*.sql))
+	cat $$^ > $$@
+endef
+$(foreach u,$(UPGRADES),$(eval $(call upgrade_rule,$(u))))
 
 prove:
 	pg_prove --pset tuples_only=1 test/pgtap/*.sql

@@ -24,6 +24,7 @@ cr_build_and_install() {
     make -s clean >/dev/null 2>&1
     make -s PG_CONFIG=$PG_BIN/pg_config \
         PG_CFLAGS="-Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers" \
+        && rm -f "$($PG_BIN/pg_config --sharedir)"/extension/client_registry--*.sql \
         && make -s PG_CONFIG=$PG_BIN/pg_config install >/dev/null
 }
 

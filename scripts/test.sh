@@ -50,12 +50,18 @@ if [ ! -r "$ISAF_XSD" ]; then
     fi
 fi
 
-# 1. pg_regress and isolation (PGXS installcheck runs both)
+# 1. pg_regress and isolation (PGXS installcheck runs both; -i: the isolation specs run even
+#    when a pg_regress test failed).  A test that should have run and did not counts as failed.
 echo "== pg_regress + isolation"
-make -s installcheck PGHOST="$CR_PGHOST" PGPORT="$CR_PGPORT" PGUSER=postgres > "$CR_DIR/installcheck.log" 2>&1
+make -s -i installcheck PGHOST="$CR_PGHOST" PGPORT="$CR_PGPORT" PGUSER=postgres > "$CR_DIR/installcheck.log" 2>&1
 cat "$CR_DIR/installcheck.log"
 ok=$(grep -cE '\.\.\. ok' "$CR_DIR/installcheck.log" || true)
 bad=$(grep -cE '\.\.\. FAILED|\.\.\. failed' "$CR_DIR/installcheck.log" || true)
+expected=$(( $(wc -w < test/regress_schedule) + $(ls test/isolation/specs/*.spec | wc -l) ))
+if [ $((ok + bad)) -lt "$expected" ]; then
+    echo "!!! $((expected - ok - bad)) of $expected pg_regress/isolation tests did not run: counted as failed"
+    bad=$((expected - ok))
+fi
 count "$ok" "$bad"
 for d in regression.diffs output_iso/regression.diffs; do
     [ -s "$d" ] && { echo "---- $d"; head -200 "$d"; }
@@ -84,6 +90,9 @@ pg_prove -v -h "$CR_PGHOST" -p "$CR_PGPORT" -U postgres -d cr_pgtap test/pgtap/*
 grep -vE '^ok ' "$CR_DIR/pgtap.log"
 ok=$(grep -cE '^ok ' "$CR_DIR/pgtap.log" || true)
 bad=$(grep -cE '^not ok ' "$CR_DIR/pgtap.log" || true)
+# assertions planned but never run (a file that died half-way) are failures too
+planned=$(grep -E '^1\.\.[0-9]+' "$CR_DIR/pgtap.log" | sed 's/^1\.\.//' | awk '{ s += $1 } END { print s + 0 }')
+[ "$planned" -gt $((ok + bad)) ] && { echo "!!! $((planned - ok - bad)) planned pgTAP assertions did not run"; bad=$((planned - ok)); }
 grep -qE '^Result: PASS' "$CR_DIR/pgtap.log" || [ "$bad" -gt 0 ] || bad=$((bad + 1))
 echo "pgTAP: $ok ok, $bad not ok"
 count "$ok" "$bad"
@@ -98,6 +107,10 @@ up_out=$(bash test/upgrade.sh 2>&1); up_status=$?
 echo "$up_out"
 n_up=$(echo "$up_out" | sed -n 's/^upgrade: \([0-9]*\) paths checked.*/\1/p')
 if [ "$up_status" -ne 0 ]; then count 0 1; elif [ "${n_up:-0}" -gt 0 ]; then count 1 0; fi
+
+# 5. released install/upgrade scripts unchanged (sql/released.sha256)
+echo "== released scripts"
+if bash scripts/release.sh check; then count 1 0; else count 0 1; fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

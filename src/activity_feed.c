@@ -44,6 +44,7 @@
 #include "utils/rls.h"
 #include "utils/tuplestore.h"
 
+#include "client_registry.h"
 #include "trigger_support.h"
 
 /* Columns whose change alone is not an activity. */
@@ -334,7 +335,7 @@ cr_activity_feed_after_statement(PG_FUNCTION_ARGS)
 	FeedColumns fc;
 	FeedBatch	b = {0};
 
-	if (!row_security)
+	if (CrRestoreInProgress())
 		return PointerGetDatum(NULL);	/* restore mode: the feed is restored as dumped */
 	if (cr_merge_depth > 0)
 		return PointerGetDatum(NULL);	/* a merge records itself once (client_merge.c) */

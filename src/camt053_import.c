@@ -40,6 +40,7 @@
 
 #include "camt053_parse.h"
 #include "client_registry.h"
+#include "sqlstates.h"
 #include "trigger_support.h"
 
 PG_FUNCTION_INFO_V1(cr_import_camt053);
@@ -311,9 +312,9 @@ OnStatementBegin(CamtStatement *st, void *arg)
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
 	if (SPI_processed == 0)
 		ereport(ERROR,
-				(errcode(MAKE_SQLSTATE('R', '3', '4', '0', '1')),
+				(errcode(ERRCODE_CR_UNKNOWN_OWN_ACCOUNT),
 				 errmsg("account %s of statement \"%s\" is not a bank account of the own company of tenant %d",
-						st->account, st->statement_ref, cr_current_tenant),
+						st->account, st->statement_ref, CrCurrentTenant()),
 				 errdetail("A statement is imported into one of the own company's accounts (client_bank_account of the client of kind own_company)."),
 				 errhint("Nothing was imported. Add the account to the own company's bank accounts (with its ledger account), or set client_registry.tenant to the right company.")));
 	is->own_account_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));

@@ -36,6 +36,7 @@
 #include "utils/rel.h"
 #include "utils/rls.h"
 
+#include "client_registry.h"
 #include "client_balance.h"
 #include "trigger_support.h"
 
@@ -183,7 +184,7 @@ cr_balance_after_statement(PG_FUNCTION_ARGS)
 		Datum		sale = SPI_getbinval(t, d, 6, &isnull);
 		char	   *numbers = SPI_getvalue(t, d, 7);
 		Datum		before = DirectFunctionCall2(numeric_sub, after, sale);
-		bool		strict = strcmp(mode, "strict") == 0 && row_security && cr_merge_depth == 0;
+		bool		strict = strcmp(mode, "strict") == 0 && !CrRestoreInProgress() && cr_merge_depth == 0;
 
 		ereport(strict ? ERROR : WARNING,
 				(errcode(strict ? ERRCODE_CR_CREDIT_LIMIT_EXCEEDED : ERRCODE_WARNING),

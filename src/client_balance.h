@@ -10,8 +10,7 @@
 #include "utils/numeric.h"
 #include "utils/rel.h"
 
-/* SQLSTATE R4001: a sale would take the buyer over its credit limit. */
-#define ERRCODE_CR_CREDIT_LIMIT_EXCEEDED MAKE_SQLSTATE('R','4','0','0','1')
+#include "sqlstates.h"
 
 
 #endif							/* CR_CLIENT_BALANCE_H */

@@ -194,7 +194,7 @@ LockClients(MergeRun *run)
 					(errcode(ERRCODE_CR_MERGE_UNKNOWN),
 					 errmsg("client %lld does not exist", (long long) ids[i]),
 					 errdetail("No client %lld is visible in tenant %d; it may have been merged or deleted meanwhile.",
-							   (long long) ids[i], cr_current_tenant),
+							   (long long) ids[i], CrCurrentTenant()),
 					 errhint("Check the ids (client_registry.client_merge_history lists earlier merges).")));
 		{
 			HeapTuple	t = SPI_tuptable->vals[0];

@@ -12,14 +12,7 @@
 
 #include "nodes/pg_list.h"
 
-/* SQLSTATEs of the merge (class R2: client identity). */
-#define ERRCODE_CR_MERGE_UNKNOWN			MAKE_SQLSTATE('R','2','4','0','0')
-#define ERRCODE_CR_MERGE_CONFLICT			MAKE_SQLSTATE('R','2','4','0','1')
-#define ERRCODE_CR_MERGE_TENANTS			MAKE_SQLSTATE('R','2','4','0','2')
-#define ERRCODE_CR_MERGE_OWN_COMPANY		MAKE_SQLSTATE('R','2','4','0','3')
-#define ERRCODE_CR_MERGE_SAME_CLIENT		MAKE_SQLSTATE('R','2','4','0','4')
-#define ERRCODE_CR_MERGE_DIFFERENT_CODES	MAKE_SQLSTATE('R','2','4','0','5')
-#define ERRCODE_CR_UNMERGE_CHANGED			MAKE_SQLSTATE('R','2','4','0','6')
+#include "sqlstates.h"
 
 /* One line of merge_preview(): a finding that is not a journal step. */
 typedef struct MergeFinding

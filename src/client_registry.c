@@ -17,6 +17,7 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/rls.h"
 
 #include "client_registry.h"
 
@@ -87,6 +88,24 @@ Datum
 cr_current_tenant_id(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_INT32(cr_current_tenant);
+}
+
+/*
+ * CrCurrentTenant: see client_registry.h.
+ */
+int32
+CrCurrentTenant(void)
+{
+	return cr_current_tenant;
+}
+
+/*
+ * CrRestoreInProgress: see client_registry.h.
+ */
+bool
+CrRestoreInProgress(void)
+{
+	return !row_security;
 }
 
 PG_FUNCTION_INFO_V1(cr_default_country_code);

@@ -15,4 +15,18 @@ extern int	cr_current_tenant;
 extern char *cr_default_country;
 extern bool cr_explain_duplicates;
 
+/*
+ * The tenant this statement works in, for C code: the setting, once the
+ * current role's membership of that tenant is checked (ERROR 42501 when it
+ * is not a member).  Never read cr_current_tenant directly.
+ */
+extern int32 CrCurrentTenant(void);
+
+/*
+ * True while a dump is being restored into the registry's tables: rules that
+ * a restore cannot satisfy row by row (posting order, credit control, the
+ * activity feed) stand aside.  Never test row_security directly.
+ */
+extern bool CrRestoreInProgress(void);
+
 #endif							/* CLIENT_REGISTRY_H */

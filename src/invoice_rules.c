@@ -32,6 +32,7 @@
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
+#include "client_registry.h"
 #include "client_balance.h"
 #include "document_support.h"
 #include "tenant_rules.h"
@@ -304,7 +305,7 @@ cr_invoice_before_write(PG_FUNCTION_ARGS)
 	HeapTuple	oldtuple = is_update ? trigdata->tg_trigtuple : NULL;
 	CrRowChanges changes = {0};
 	bool		isnull;
-	bool		restore = !row_security;
+	bool		restore = CrRestoreInProgress();
 	char	   *number = CrGetText(newtuple, rel, "number");
 	char	   *status = CrGetText(newtuple, rel, "status");
 	char	   *direction = CrGetText(newtuple, rel, "direction");
@@ -510,7 +511,7 @@ cr_invoice_vat_line_after_write(PG_FUNCTION_ARGS)
 	TriggerData *trigdata = CrTriggerCheck(fcinfo, "cr_invoice_vat_line_after_write", false, true);
 	Relation	rel = trigdata->tg_relation;
 
-	if (!row_security)
+	if (CrRestoreInProgress())
 		return PointerGetDatum(NULL);	/* restore: totals were dumped with the invoice */
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 	{
@@ -544,7 +545,7 @@ cr_invoice_instalment_before_write(PG_FUNCTION_ARGS)
 	TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : NULL};
 	bool		isnull;
 
-	if (!row_security)
+	if (CrRestoreInProgress())
 		return PointerGetDatum(result); /* restore mode */
 	if (!TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
 		CrCheckRowTenant(rel, CrGetInt32(result, rel, "tenant_id"));

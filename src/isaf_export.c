@@ -39,9 +39,7 @@
 
 #include "client_registry.h"
 #include "isaf_writer.h"
-
-/* R6001: an invoice's data cannot be written into a valid i.SAF file */
-#define ERRCODE_ISAF_INVALID_DATA	MAKE_SQLSTATE('R','6','0','0','1')
+#include "sqlstates.h"
 
 #define ISAF_FETCH_BATCH	1000
 #define ISAF_SOFTWARE		"client_registry"
@@ -214,7 +212,7 @@ IsafParseArgs(FunctionCallInfo fcinfo, IsafRequest *req, int arg_max, int arg_te
 	 * Under row-level security the caller only sees the tenant its session
 	 * is set to; exporting another one would silently give an empty file.
 	 */
-	if (req->tenant_id != cr_current_tenant)
+	if (req->tenant_id != CrCurrentTenant())
 	{
 		Oid			nsp = get_namespace_oid(CR_SCHEMA, false);
 		Oid			relid = get_relname_relid("invoice", nsp);
@@ -223,7 +221,7 @@ IsafParseArgs(FunctionCallInfo fcinfo, IsafRequest *req, int arg_max, int arg_te
 			ereport(ERROR,
 					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 					 errmsg("cannot export i.SAF of tenant %d from a session of tenant %d",
-							req->tenant_id, cr_current_tenant),
+							req->tenant_id, CrCurrentTenant()),
 					 errdetail("Row-level security shows this role only the rows of its session's tenant."),
 					 errhint("SET client_registry.tenant = %d first.", req->tenant_id)));
 	}
@@ -390,7 +388,7 @@ static void
 IsafInvalid(const IsafReader *rd, const char *what, const char *detail, const char *hint)
 {
 	ereport(ERROR,
-			(errcode(ERRCODE_ISAF_INVALID_DATA),
+			(errcode(ERRCODE_CR_ISAF_INVALID_DATA),
 			 errmsg("%s invoice %s (id " INT64_FORMAT ") cannot be written into i.SAF: %s",
 					rd->sales ? "sales" : "purchase", rd->number_for_messages, rd->inv.id, what),
 			 errdetail_internal("%s", detail),

@@ -222,7 +222,7 @@ cr_assert_client_role(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown document role \"%s\"", role),
 				 errhint("Use 'sale' or 'purchase'.")));
-	CrAssertClientRole(client_id, cr_current_tenant, strcmp(role, "sale") == 0);
+	CrAssertClientRole(client_id, CrCurrentTenant(), strcmp(role, "sale") == 0);
 	PG_RETURN_VOID();
 }
 

@@ -1,4 +1,4 @@
-/* client_registry--0.1.0.sql -- assembled from sql/parts/ by the Makefile */
+/* client_registry--0.1.0.sql -- the 0.1.0 install script, built by the Makefile from the parts in sql/0.1.0/ (released: do not edit) */
 
 -- complain if script is sourced in psql, rather than via CREATE EXTENSION
 \echo Use "CREATE EXTENSION client_registry" to load this file. \quit
