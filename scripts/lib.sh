@@ -5,6 +5,23 @@
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 export PATH="$PG_BIN:$PATH"
 
+# Optional reference data that is not part of the repository (the official i.SAF
+# schema, public camt.053 samples): ../shared/<path> beside the checkout, or beside
+# the main repository when the checkout is a git worktree.  Prints the first that
+# exists and returns 0; else prints the path beside the checkout and returns 1.
+# Only the optional extra checks of scripts/test.sh use it; every test input the
+# suite needs is in the repository.
+cr_find_shared() {
+    local rel=$1 top common c
+    top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+    common=$(git -C "$top" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)
+    for c in "$top/../shared/$rel" ${common:+"$(dirname "$common")/../shared/$rel"}; do
+        if [ -e "$c" ]; then echo "$c"; return 0; fi
+    done
+    echo "$top/../shared/$rel"
+    return 1
+}
+
 cr_install_packages() {
     local pkgs="postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap libxml2-dev libxml2-utils
                 libtap-parser-sourcehandler-pgtap-perl make gcc"
