@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # client_registry: install what is missing, build (warnings are errors), start
 # a throwaway PostgreSQL 15 cluster, run every test suite (pg_regress,
-# isolation, pgTAP, dump/restore), and end with one line "N passed, N failed".
+# isolation, pgTAP, extra checks, dump/restore, upgrades, released scripts,
+# the generated reference), and end with one line "N passed, N failed".
 #
 #   sudo bash scripts/test.sh          (as root on Debian 12; .ci/run calls this)
 #
@@ -121,6 +122,10 @@ if [ "$up_status" -ne 0 ]; then count 0 1; elif [ "${n_up:-0}" -gt 0 ]; then cou
 # 6. released install/upgrade scripts unchanged (sql/released.sha256)
 echo "== released scripts"
 if bash scripts/release.sh check; then count 1 0; else count 0 1; fi
+
+# 7. docs/reference.md is what the catalog and src/sqlstates.h generate
+echo "== reference (docs/reference.md)"
+if bash scripts/gen_reference.sh --running --check; then count 1 0; else count 0 1; fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
