@@ -54,33 +54,29 @@ SELECT t.oid, t.typname, t.typtype, obj_description(t.oid, 'pg_type') AS comment
   FROM pg_type t JOIN ext_objects o ON o.classid = 'pg_type'::regclass AND o.objid = t.oid
  WHERE t.typtype IN ('e', 'd');
 
--- Tables
-SELECT '## Tables' || E'\n\n'
-    || string_agg(format('- [`%s`](#%s)', relname, relname), E'\n' ORDER BY relname) || E'\n'
-  FROM rels WHERE relkind IN ('r', 'p');
-SELECT string_agg(section, E'\n' ORDER BY relname) FROM (
-    SELECT r.relname,
-           format(E'### %s\n\n%s\n\n| column | type | default | description |\n|---|---|---|---|\n%s\n',
-                  r.relname, pg_temp.descr(r.comment),
-                  (SELECT string_agg(format('| `%s` | %s%s | %s | %s |', c.attname, pg_temp.cell(c.type),
-                                            CASE WHEN c.not_null THEN ' not null' ELSE '' END,
-                                            CASE WHEN c.default_value IS NULL THEN '' ELSE '`' || pg_temp.cell(c.default_value) || '`' END,
-                                            pg_temp.descr(c.comment)), E'\n' ORDER BY c.attnum)
-                     FROM cols c WHERE c.oid = r.oid)) AS section
-      FROM rels r WHERE r.relkind IN ('r', 'p')) s;
-
--- Views
-SELECT '## Views' || E'\n\n'
-    || string_agg(format('- [`%s`](#%s)', relname, relname), E'\n' ORDER BY relname) || E'\n'
-  FROM rels WHERE relkind IN ('v', 'm');
-SELECT string_agg(section, E'\n' ORDER BY relname) FROM (
-    SELECT r.relname,
-           format(E'### %s\n\n%s\n\n| column | type | description |\n|---|---|---|\n%s\n',
-                  r.relname, pg_temp.descr(r.comment),
-                  (SELECT string_agg(format('| `%s` | %s | %s |', c.attname, pg_temp.cell(c.type),
-                                            pg_temp.descr(c.comment)), E'\n' ORDER BY c.attnum)
-                     FROM cols c WHERE c.oid = r.oid)) AS section
-      FROM rels r WHERE r.relkind IN ('v', 'm')) s;
+-- Tables and views: a list, then one section per relation with its columns (tables also
+-- with their defaults)
+CREATE FUNCTION pg_temp.relations(title text, kinds "char"[], with_defaults boolean) RETURNS text
+LANGUAGE sql AS $$
+    SELECT '## ' || title || E'\n\n'
+        || (SELECT string_agg(format('- [`%s`](#%s)', relname, relname), E'\n' ORDER BY relname)
+              FROM rels WHERE relkind = ANY (kinds)) || E'\n\n'
+        || (SELECT string_agg(format(E'### %s\n\n%s\n\n| column | type |%s description |\n|---|---|%s---|\n%s\n',
+                                     r.relname, pg_temp.descr(r.comment),
+                                     CASE WHEN with_defaults THEN ' default |' ELSE '' END,
+                                     CASE WHEN with_defaults THEN '---|' ELSE '' END,
+                                     (SELECT string_agg(format('| `%s` | %s%s |%s %s |', c.attname, pg_temp.cell(c.type),
+                                                               CASE WHEN c.not_null THEN ' not null' ELSE '' END,
+                                                               CASE WHEN NOT with_defaults THEN ''
+                                                                    WHEN c.default_value IS NULL THEN ' |'
+                                                                    ELSE ' `' || pg_temp.cell(c.default_value) || '` |' END,
+                                                               pg_temp.descr(c.comment)), E'\n' ORDER BY c.attnum)
+                                        FROM cols c WHERE c.oid = r.oid)),
+                              E'\n' ORDER BY r.relname)
+              FROM rels r WHERE r.relkind = ANY (kinds))
+$$;
+SELECT pg_temp.relations('Tables', '{r,p}', true);
+SELECT pg_temp.relations('Views', '{v,m}', false);
 
 -- Functions (trigger functions apart)
 SELECT E'## Functions\n\nVolatility, security (invoker: runs with the caller''s rights) and who may execute '

@@ -54,7 +54,8 @@ cr_start_cluster() {
     CR_PGHOST=$CR_DIR
     CR_PGPORT=${CR_PGPORT:-$((54400 + RANDOM % 500))}
     su postgres -c "$PG_BIN/initdb -D $CR_PGDATA -A trust -E UTF8 --locale=C.UTF-8 >/dev/null" || return 1
-    su postgres -c "$PG_BIN/pg_ctl -D $CR_PGDATA -o '-p $CR_PGPORT -k $CR_DIR -c listen_addresses=\"\" ${CR_PG_OPTS:-}' -l $CR_DIR/log -w start >/dev/null" || { cat $CR_DIR/log; return 1; }
+    # CR_POSTGRES: another program to start instead of postgres (scripts/valgrind.sh's wrapper)
+    su postgres -c "$PG_BIN/pg_ctl -D $CR_PGDATA ${CR_POSTGRES:+-p $CR_POSTGRES -t 600} -o '-p $CR_PGPORT -k $CR_DIR -c listen_addresses=\"\" ${CR_PG_OPTS:-}' -l $CR_DIR/log -w start >/dev/null" || { cat $CR_DIR/log; return 1; }
     export CR_PGHOST CR_PGPORT CR_PGDATA PGHOST=$CR_PGHOST PGPORT=$CR_PGPORT PGUSER=postgres
     echo "throwaway cluster: $CR_PGDATA (socket $CR_DIR, port $CR_PGPORT)"
 }
