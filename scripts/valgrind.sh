@@ -53,5 +53,10 @@ for log in "$vg"/backend.*.log; do
     echo "---- $(basename "$log"): $n errors"
     head -80 "$log"
 done
-echo "valgrind: $errors errors in $backends backends (logs in $vg)"
-[ "$errors" -eq 0 ]
+if [ "$errors" -eq 0 ]; then
+    echo "valgrind: 0 errors"
+    rm -rf "$vg"
+else
+    echo "valgrind: $errors errors in $backends backends (logs in $vg)"
+    exit 1
+fi
