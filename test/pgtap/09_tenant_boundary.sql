@@ -212,5 +212,28 @@ RESET statement_timeout;
 SELECT is((SELECT state FROM big_result), '57014', 'a long read is cancelled by statement_timeout');
 SELECT ok((SELECT seconds < 2 FROM big_result), 'and stops within 2 s of a 300 ms timeout');
 
+-- Two <Stmt> with the same Id in one document are one statement: each is
+-- reported; an entry of the second that the first already holds (the same
+-- bank reference, or without one the same content) is counted as a
+-- duplicate, never dropped silently; its other entries are imported.
+INSERT INTO client_bank_account (client_id, iban, ledger_account) VALUES (930101, 'LT817044000000000001', '2710');
+CREATE TEMP TABLE twin AS SELECT $x$<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>
+<GrpHdr><MsgId>TWIN</MsgId></GrpHdr>
+<Stmt><Id>TWIN-1</Id><Acct><Id><IBAN>LT817044000000000001</IBAN></Id></Acct>
+<Ntry><Amt Ccy="EUR">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-11-20</Dt></BookgDt><AcctSvcrRef>TW-1</AcctSvcrRef></Ntry>
+<Ntry><Amt Ccy="EUR">5.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-11-20</Dt></BookgDt></Ntry></Stmt>
+<Stmt><Id>TWIN-1</Id><Acct><Id><IBAN>LT817044000000000001</IBAN></Id></Acct>
+<Ntry><Amt Ccy="EUR">2.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-11-21</Dt></BookgDt><AcctSvcrRef>TW-2</AcctSvcrRef></Ntry>
+<Ntry><Amt Ccy="EUR">5.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-11-20</Dt></BookgDt></Ntry></Stmt>
+</BkToCstmrStmt></Document>$x$ AS doc;
+SELECT results_eq($$ SELECT statement_ref, entries, duplicates FROM client_registry.import_camt053((SELECT doc FROM twin)) $$,
+                  $$ VALUES ('TWIN-1'::text, 2, 0), ('TWIN-1'::text, 2, 1) $$,
+                  'two Stmt with the same Id: both reported, the repeated entry counted as a duplicate');
+SELECT is((SELECT count(*)::int FROM bank_entry WHERE tenant_id = 9301), 3,
+          'three distinct entries are stored');
+SELECT results_eq($$ SELECT statement_ref, entries, duplicates FROM client_registry.import_camt053((SELECT doc FROM twin)) $$,
+                  $$ VALUES ('TWIN-1'::text, 2, 2), ('TWIN-1'::text, 2, 2) $$,
+                  'the same document again: every entry is counted as a duplicate');
+
 SELECT * FROM finish();
 ROLLBACK;

@@ -82,6 +82,8 @@ COPY client (name) FROM STDIN;
 Įsibrovėlis
 \.
 SELECT merge_clients(810101, 810102);
+SELECT unmerge(1);
+SELECT count(*) FROM duplicate_candidates;
 SELECT isaf_file('2026-11-01', '2026-11-30');
 SELECT settle_automatically(810102);
 -- nor can it make itself a member
