@@ -110,10 +110,16 @@ CheckNoteIsDraft(Relation rel, const NoteInfo *note)
 				 errtable(rel)));
 }
 
+/* YYYY-MM-DD whatever DateStyle says */
 static char *
 DateText(DateADT d)
 {
-	return DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(d)));
+	int			y,
+				m,
+				dd;
+
+	j2date(d + POSTGRES_EPOCH_JDATE, &y, &m, &dd);
+	return psprintf("%04d-%02d-%02d", y, m, dd);
 }
 
 /*
@@ -156,7 +162,12 @@ FillFromReferenced(Relation rel, HeapTuple row, CrRowChanges *changes, int32 ten
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
 	if (SPI_processed == 0)
-		return;					/* the foreign key reports it */
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("invoice " INT64_FORMAT " referenced by invoice %s does not exist",
+						referenced_id, note->found ? note->number : "?"),
+				 errhint("Give the id of an invoice of this tenant, or the number and date of an invoice kept elsewhere."),
+				 errtablecol(rel, CrAttnum(rel, "referenced_invoice_id"))));
 	found = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
 	direction = SPI_getvalue(found, desc, 3);
