@@ -123,12 +123,13 @@ DateText(DateADT d)
 }
 
 /*
- * Fills number and date from the linked invoice and checks the direction.
- * Runs inside SPI; values set in changes are allocated in cxt.
+ * Fills number and date from the linked invoice (those left out, or all of
+ * them when relinked: the link changed and they did not) and checks the
+ * direction.  Runs inside SPI; values set in changes are allocated in cxt.
  */
 static void
 FillFromReferenced(Relation rel, HeapTuple row, CrRowChanges *changes, int32 tenant_id,
-				   int64 note_id, const NoteInfo *note, MemoryContext cxt)
+				   int64 note_id, const NoteInfo *note, bool relinked, MemoryContext cxt)
 {
 	bool		isnull;
 	int64		referenced_id = CrGetInt64(row, rel, "referenced_invoice_id", &isnull);
@@ -180,9 +181,9 @@ FillFromReferenced(Relation rel, HeapTuple row, CrRowChanges *changes, int32 ten
 				 errhint("Give an invoice of the same direction, or its number and date without a link."),
 				 errtablecol(rel, CrAttnum(rel, "referenced_invoice_id"))));
 	old = MemoryContextSwitchTo(cxt);
-	if (heap_attisnull(row, CrAttnum(rel, "reference_no"), NULL))
+	if (relinked || heap_attisnull(row, CrAttnum(rel, "reference_no"), NULL))
 		CrSetText(changes, rel, "reference_no", SPI_getvalue(found, desc, 1));
-	if (heap_attisnull(row, CrAttnum(rel, "reference_date"), NULL))
+	if (relinked || heap_attisnull(row, CrAttnum(rel, "reference_date"), NULL))
 		CrSetDatum(changes, rel, "reference_date", SPI_getbinval(found, desc, 2, &isnull), false);
 	MemoryContextSwitchTo(old);
 }
@@ -245,6 +246,7 @@ cr_invoice_reference_before_write(PG_FUNCTION_ARGS)
 	CrRowChanges changes = {0};
 	NoteInfo	note = {0};
 	bool		isnull;
+	bool		relinked = false;
 	int32		tenant_id = CrGetInt32(row, rel, "tenant_id");
 	int64		note_id = CrGetInt64(row, rel, "invoice_id", &isnull);
 
@@ -280,7 +282,16 @@ cr_invoice_reference_before_write(PG_FUNCTION_ARGS)
 					 errdetail("i.SAF References list the invoices a KS, DS, VK or VD note corrects."),
 					 errhint("Set the note's isaf_type (KS credit note, DS debit note) first."),
 					 errtable(rel)));
-		FillFromReferenced(rel, row, &changes, tenant_id, note_id, &note, upper);
+		if (is_update)
+		{
+			HeapTuple	old = trigdata->tg_trigtuple;
+
+			relinked = !CrTextEqual(CrGetText(old, rel, "referenced_invoice_id"),
+									CrGetText(row, rel, "referenced_invoice_id")) &&
+				CrTextEqual(CrGetText(old, rel, "reference_no"), CrGetText(row, rel, "reference_no")) &&
+				CrTextEqual(CrGetText(old, rel, "reference_date"), CrGetText(row, rel, "reference_date"));
+		}
+		FillFromReferenced(rel, row, &changes, tenant_id, note_id, &note, relinked, upper);
 	}
 	SPI_finish();
 	if (is_delete)

@@ -229,7 +229,9 @@ INSERT INTO client (id, kind, name, company_code) VALUES (10601, 'own_company', 
 INSERT INTO client (id, kind, name, company_code, vat_code, sales_tax_category)
 VALUES (10602, 'buyer', 'UAB Pirkėjas', '188772433', 'LT119511515', 'PVM1');
 -- (0.4.0) an invoice number the schema cannot carry is refused when entered
+\set VERBOSITY terse
 INSERT INTO invoice (id, client_id, direction, number, invoice_date) VALUES (10611, 10602, 'sale', 'SF-' || repeat('9', 68), '2026-11-02');
+\set VERBOSITY default
 \echo :SQLSTATE
 INSERT INTO invoice (id, client_id, direction, number, invoice_date) VALUES (10611, 10602, 'sale', 'SF-' || repeat('9', 67), '2026-11-02');
 INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat_amount) VALUES (10611, 100, 'PVM1', 21, 21);
@@ -465,12 +467,18 @@ INSERT INTO invoice_reference (invoice_id, referenced_invoice_id) VALUES (11153,
 \echo :SQLSTATE
 INSERT INTO invoice_reference (invoice_id, referenced_invoice_id) VALUES (11153, 99999);
 \echo :SQLSTATE
+\set VERBOSITY terse
 INSERT INTO invoice_reference (invoice_id, reference_no) VALUES (11153, 'SF-9');
+\set VERBOSITY default
 \echo :SQLSTATE
 -- the same reference twice is refused by its unique key
 INSERT INTO invoice_reference (invoice_id, referenced_invoice_id) VALUES (11154, 11152);
 INSERT INTO invoice_reference (invoice_id, reference_no, reference_date) VALUES (11154, 'P-1', '2026-11-02');
 \echo :SQLSTATE
+-- a link changed alone takes the new invoice's number and date
+INSERT INTO invoice (id, client_id, direction, number, invoice_date) VALUES (11156, 11502, 'purchase', 'P-2', '2026-11-05');
+UPDATE invoice_reference SET referenced_invoice_id = 11156 WHERE invoice_id = 11154;
+SELECT reference_no, reference_date, referenced_invoice_id FROM invoice_reference WHERE invoice_id = 11154;
 -- the corrected_invoice_id shorthand: set, changed, cleared
 UPDATE invoice SET corrected_invoice_id = 11151 WHERE id = 11153;
 SELECT reference_no, referenced_invoice_id FROM invoice_reference WHERE invoice_id = 11153 ORDER BY id;
