@@ -286,7 +286,7 @@ INSERT INTO client (id, kind, name, company_code, vat_code, country, sales_tax_c
     (11007, 'buyer', E'UAB Valdymo\u0001simboliai\tir\r\nnauja eilutė\u007F', '124110246', 'LT100001354118', 'LT', 'PVM1'),
     (11008, 'buyer', 'UAB ' || repeat('Labai ilgas pavadinimas su ąčęėįšųūž ', 9), '301692533', 'ND', 'LT', 'PVM1'),
     (11009, 'buyer', 'Berliner Werkstätten', 'HRB 123456 B', 'ND', 'DE', 'PVM13');
--- the long name: 4 + 9 * 36 = 328 characters, the 256th is a multibyte one
+-- the long name: 336 characters, the 256th a multibyte one
 SELECT char_length(name) AS characters, octet_length(name) AS bytes, substr(name, 256, 1) AS character_256
   FROM client WHERE id = 11008;
 -- many buyers without a VAT code: their invoices are left out (R6.1)
