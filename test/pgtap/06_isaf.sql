@@ -139,6 +139,7 @@ SELECT is((SELECT invoice_type FROM isaf_register_invoice WHERE invoice_id = 940
 
 -- A reporting role: SELECT on the tables, EXECUTE granted
 CREATE ROLE tap_cr_isaf NOLOGIN;
+DO $$ BEGIN PERFORM client_registry.grant_all_tenants('tap_cr_isaf'); END $$;   -- 0.4.0: a member of every tenant it sets
 GRANT USAGE ON SCHEMA client_registry TO tap_cr_isaf;
 GRANT SELECT ON ALL TABLES IN SCHEMA client_registry TO tap_cr_isaf;
 SET ROLE tap_cr_isaf;
