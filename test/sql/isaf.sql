@@ -1,6 +1,6 @@
 -- 0.3.0: the i.SAF 1.2 export (R6).  Every file written here is validated
 -- against the official schema by test/isaf_validate.sh (xmllint) inside the
--- run: it prints nothing for a valid file.  Tenants 100-109.
+-- run: it prints nothing for a valid file.  Tenants 100-109, 160-161.
 SET search_path = client_registry, public;
 \set VERBOSITY default
 \set SHOW_CONTEXT never
@@ -273,44 +273,44 @@ SELECT (length(f) - length(replace(f, '<DocumentTotal>', ''))) / 15 AS document_
 
 -------------------------------------------------------------------------------
 -- 0.4.0 (issue #13): a month shaped like a real one, checked against every
--- rule of the i.SAF notes, with the exact file expected.  Tenant 110.
+-- rule of the i.SAF notes, with the exact file expected.  Tenant 160.
 -------------------------------------------------------------------------------
-SET client_registry.tenant = 110;
-INSERT INTO client (id, kind, name, company_code, vat_code) VALUES (11001, 'own_company', 'UAB Mėnuo', '110003978', 'LT100001919017');
+SET client_registry.tenant = 160;
+INSERT INTO client (id, kind, name, company_code, vat_code) VALUES (61001, 'own_company', 'UAB Mėnuo', '110003978', 'LT100001919017');
 INSERT INTO client (id, kind, name, company_code, vat_code, country, sales_tax_category) VALUES
-    (11002, 'buyer', 'UAB „Kabutės" & <Ženklai> ''Vienos''', '188772433', 'LT119511515', 'LT', 'PVM1'),
-    (11003, 'buyer', 'Ona Onaitė', NULL, 'ND', 'LT', 'PVM1'),
-    (11004, 'buyer', 'Müller GmbH', 'HRB12345', 'DE136695976', 'DE', 'PVM13'),
-    (11005, 'buyer', 'Acme Inc.', '12-3456789', 'ND', 'US', 'PVM12'),
-    (11006, 'buyer', 'ООО «Ромашка»', '1027700132195', 'ND', 'RU', 'PVM12'),
-    (11007, 'buyer', E'UAB Valdymo\u0001simboliai\tir\r\nnauja eilutė\u007F', '124110246', 'LT100001354118', 'LT', 'PVM1'),
-    (11008, 'buyer', 'UAB ' || repeat('Labai ilgas pavadinimas su ąčęėįšųūž ', 9), '301692533', 'ND', 'LT', 'PVM1'),
-    (11009, 'buyer', 'Berliner Werkstätten', 'HRB 123456 B', 'ND', 'DE', 'PVM13');
+    (61002, 'buyer', 'UAB „Kabutės" & <Ženklai> ''Vienos''', '188772433', 'LT119511515', 'LT', 'PVM1'),
+    (61003, 'buyer', 'Ona Onaitė', NULL, 'ND', 'LT', 'PVM1'),
+    (61004, 'buyer', 'Müller GmbH', 'HRB12345', 'DE136695976', 'DE', 'PVM13'),
+    (61005, 'buyer', 'Acme Inc.', '12-3456789', 'ND', 'US', 'PVM12'),
+    (61006, 'buyer', 'ООО «Ромашка»', '1027700132195', 'ND', 'RU', 'PVM12'),
+    (61007, 'buyer', E'UAB Valdymo\u0001simboliai\tir\r\nnauja eilutė\u007F', '124110246', 'LT100001354118', 'LT', 'PVM1'),
+    (61008, 'buyer', 'UAB ' || repeat('Labai ilgas pavadinimas su ąčęėįšųūž ', 9), '301692533', 'ND', 'LT', 'PVM1'),
+    (61009, 'buyer', 'Berliner Werkstätten', 'HRB 123456 B', 'ND', 'DE', 'PVM13');
 -- the long name: 336 characters, the 256th a multibyte one
 SELECT char_length(name) AS characters, octet_length(name) AS bytes, substr(name, 256, 1) AS character_256
-  FROM client WHERE id = 11008;
+  FROM client WHERE id = 61008;
 -- many buyers without a VAT code: their invoices are left out (R6.1)
 INSERT INTO client (id, kind, name, sales_tax_category)
-SELECT 11100 + g, 'buyer', 'Pirkėjas be PVM kodo ' || g, 'PVM1' FROM generate_series(1, 30) g;
+SELECT 61100 + g, 'buyer', 'Pirkėjas be PVM kodo ' || g, 'PVM1' FROM generate_series(1, 30) g;
 INSERT INTO client (id, kind, name, company_code, vat_code, country, purchase_tax_category) VALUES
-    (11011, 'supplier', 'UAB Tiekėjas & Sūnūs', '111111120', 'LT111111113', 'LT', 'PVM1'),
-    (11012, 'supplier', 'Ūkininkas Jonas Žemaitis', '110443493', 'ND', 'LT', 'PVM1');
+    (61011, 'supplier', 'UAB Tiekėjas & Sūnūs', '111111120', 'LT111111113', 'LT', 'PVM1'),
+    (61012, 'supplier', 'Ūkininkas Jonas Žemaitis', '110443493', 'ND', 'LT', 'PVM1');
 
 -- Sales of November 2026
 INSERT INTO invoice (id, client_id, direction, number, invoice_date, vat_point_date, currency, currency_rate) VALUES
-    (11101, 11002, 'sale', 'SF-101', '2026-11-02', NULL, 'EUR', 1),
-    (11102, 11003, 'sale', 'SF-102', '2026-11-03', '2026-10-30', 'EUR', 1),
-    (11103, 11004, 'sale', 'SF-103', '2026-11-04', NULL, 'EUR', 1),
-    (11104, 11005, 'sale', 'SF-104', '2026-11-05', NULL, 'USD', 0.92),
-    (11105, 11006, 'sale', 'SF-105', '2026-11-06', NULL, 'EUR', 1),
-    (11106, 11007, 'sale', 'SF-106', '2026-11-07', NULL, 'EUR', 1),
-    (11107, 11008, 'sale', 'SF-107', '2026-11-08', NULL, 'EUR', 1),
-    (11108, 11009, 'sale', 'SF-108', '2026-11-09', NULL, 'EUR', 1),
-    (11109, 11002, 'sale', 'SF-109', '2026-11-10', NULL, 'EUR', 1),
-    (11110, 11002, 'sale', 'SF-110', '2026-11-11', NULL, 'EUR', 1),
-    (11111, 11002, 'sale', 'SF-111', '2026-11-12', NULL, 'EUR', 1),
-    (11112, 11002, 'sale', 'SF-099', '2026-10-31', NULL, 'EUR', 1),
-    (11113, 11002, 'sale', 'SF-201', '2026-12-01', NULL, 'EUR', 1);
+    (11101, 61002, 'sale', 'SF-101', '2026-11-02', NULL, 'EUR', 1),
+    (11102, 61003, 'sale', 'SF-102', '2026-11-03', '2026-10-30', 'EUR', 1),
+    (11103, 61004, 'sale', 'SF-103', '2026-11-04', NULL, 'EUR', 1),
+    (11104, 61005, 'sale', 'SF-104', '2026-11-05', NULL, 'USD', 0.92),
+    (11105, 61006, 'sale', 'SF-105', '2026-11-06', NULL, 'EUR', 1),
+    (11106, 61007, 'sale', 'SF-106', '2026-11-07', NULL, 'EUR', 1),
+    (11107, 61008, 'sale', 'SF-107', '2026-11-08', NULL, 'EUR', 1),
+    (11108, 61009, 'sale', 'SF-108', '2026-11-09', NULL, 'EUR', 1),
+    (11109, 61002, 'sale', 'SF-109', '2026-11-10', NULL, 'EUR', 1),
+    (11110, 61002, 'sale', 'SF-110', '2026-11-11', NULL, 'EUR', 1),
+    (11111, 61002, 'sale', 'SF-111', '2026-11-12', NULL, 'EUR', 1),
+    (11112, 61002, 'sale', 'SF-099', '2026-10-31', NULL, 'EUR', 1),
+    (11113, 61002, 'sale', 'SF-201', '2026-12-01', NULL, 'EUR', 1);
 -- the counterparty as printed on SF-108 (the card holds a code of at most 20
 -- characters; an invoice may carry the full text it was issued with)
 UPDATE invoice SET counterparty_name = 'Berliner Werkstätten GmbH',
@@ -342,27 +342,27 @@ UPDATE invoice SET status = 'cancelled' WHERE id IN (11109, 11110);
 -- the corrected_invoice_id shorthand, SF-102 linked, and an invoice of the
 -- previous system (number and date only)
 INSERT INTO invoice (id, client_id, direction, number, invoice_date, isaf_type, corrected_invoice_id)
-VALUES (11121, 11002, 'sale', 'KS-11', '2026-11-20', 'KS', 11101);
+VALUES (11121, 61002, 'sale', 'KS-11', '2026-11-20', 'KS', 11101);
 INSERT INTO invoice_reference (invoice_id, referenced_invoice_id) VALUES (11121, 11102);
 INSERT INTO invoice_reference (invoice_id, reference_no, reference_date) VALUES (11121, 'SF-2025/77 & <senas>', '2025-12-15');
 INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat_amount) VALUES
     (11121, -100, 'PVM1', 21, -21), (11121, -50, 'PVM5', NULL, 0);
 UPDATE invoice SET status = 'posted' WHERE id = 11121;
 -- a debit note that names no invoice: empty References (KD-8559)
-INSERT INTO invoice (id, client_id, direction, number, invoice_date, isaf_type) VALUES (11122, 11004, 'sale', 'DS-1', '2026-11-21', 'DS');
+INSERT INTO invoice (id, client_id, direction, number, invoice_date, isaf_type) VALUES (11122, 61004, 'sale', 'DS-1', '2026-11-21', 'DS');
 INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat_amount) VALUES (11122, 10, 'PVM13', 0, 0);
 UPDATE invoice SET status = 'posted' WHERE id = 11122;
 -- 30 posted sales to buyers without a VAT code (left out)
 INSERT INTO invoice (id, client_id, direction, number, invoice_date, status)
-SELECT 11200 + g, 11100 + g, 'sale', 'SF-N' || g, '2026-11-15', 'posted' FROM generate_series(1, 30) g;
+SELECT 11200 + g, 61100 + g, 'sale', 'SF-N' || g, '2026-11-15', 'posted' FROM generate_series(1, 30) g;
 
 -- Purchases, put into the period by their registration date
 INSERT INTO invoice (id, client_id, direction, number, invoice_date, registration_date, special_taxation) VALUES
-    (11301, 11011, 'purchase', 'TS 501', '2026-10-28', '2026-11-02', false),
-    (11302, 11011, 'purchase', 'TS 502', '2026-11-29', '2026-12-01', false),
-    (11303, 11012, 'purchase', 'ŪK-9', '2026-11-10', NULL, true),
-    (11304, 11011, 'purchase', 'TS 503', '2026-11-12', NULL, false),
-    (11305, 11011, 'purchase', 'TS 504', '2026-11-13', NULL, false);
+    (11301, 61011, 'purchase', 'TS 501', '2026-10-28', '2026-11-02', false),
+    (11302, 61011, 'purchase', 'TS 502', '2026-11-29', '2026-12-01', false),
+    (11303, 61012, 'purchase', 'ŪK-9', '2026-11-10', NULL, true),
+    (11304, 61011, 'purchase', 'TS 503', '2026-11-12', NULL, false),
+    (11305, 61011, 'purchase', 'TS 504', '2026-11-13', NULL, false);
 INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat_amount) VALUES
     (11301, 400, 'PVM1', 21, 84), (11301, 35, NULL, NULL, 0),
     (11302, 10, 'PVM1', 21, 2.10),
@@ -375,7 +375,7 @@ UPDATE invoice SET status = 'posted' WHERE id IN (11301, 11302, 11303, 11304);
 UPDATE invoice SET status = 'cancelled' WHERE id IN (11304, 11305);
 -- the supplier's credit note correcting two of its invoices
 INSERT INTO invoice (id, client_id, direction, number, invoice_date, registration_date, isaf_type)
-VALUES (11306, 11011, 'purchase', 'TS KS-7', '2026-11-25', '2026-11-26', 'KS');
+VALUES (11306, 61011, 'purchase', 'TS KS-7', '2026-11-25', '2026-11-26', 'KS');
 INSERT INTO invoice_reference (invoice_id, referenced_invoice_id) VALUES (11306, 11301);
 INSERT INTO invoice_reference (invoice_id, reference_no, reference_date) VALUES (11306, 'TS 480', '2026-09-30');
 INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat_amount) VALUES (11306, -40, 'PVM1', 21, -8.40);
@@ -384,18 +384,18 @@ UPDATE invoice SET status = 'posted' WHERE id = 11306;
 -- What goes into the registers
 SELECT register, invoice_no, invoice_type, special_taxation, party_vat_code, party_registration_number,
        party_country, tax_code, vat_rate, taxable_value, vat_amount
-  FROM isaf_register WHERE tenant_id = 110 AND register_date BETWEEN '2026-11-01' AND '2026-11-30'
+  FROM isaf_register WHERE tenant_id = 160 AND register_date BETWEEN '2026-11-01' AND '2026-11-30'
  ORDER BY register, register_date, invoice_id, tax_code, vat_rate;
 SELECT register, invoice_no, reference_no, reference_date, referenced_invoice_id
-  FROM isaf_register_reference WHERE tenant_id = 110 ORDER BY register, invoice_id, reference_id;
+  FROM isaf_register_reference WHERE tenant_id = 160 ORDER BY register, invoice_id, reference_id;
 SELECT register, invoice_no, element, max_length, stored_length, char_length(value_written) AS written_length,
        right(value_written, 12) AS written_ends_with
-  FROM isaf_shortened_value WHERE tenant_id = 110 AND register_date BETWEEN '2026-11-01' AND '2026-11-30'
+  FROM isaf_shortened_value WHERE tenant_id = 160 AND register_date BETWEEN '2026-11-01' AND '2026-11-30'
  ORDER BY invoice_id, element;
 -- The file: one WARNING for what it cut
-\copy (SELECT isaf_file('2026-11-01', '2026-11-30')) TO 'results/isaf/t110_month.xml' WITH (FORMAT csv, QUOTE E'\x01', DELIMITER E'\x02')
-\! test/isaf_validate.sh results/isaf/t110_month.xml
-\! xmllint --format results/isaf/t110_month.xml | sed -E 's|<FileDateCreated>[^<]*<|<FileDateCreated>(now)<|'
+\copy (SELECT isaf_file('2026-11-01', '2026-11-30')) TO 'results/isaf/t160_month.xml' WITH (FORMAT csv, QUOTE E'\x01', DELIMITER E'\x02')
+\! test/isaf_validate.sh results/isaf/t160_month.xml
+\! xmllint --format results/isaf/t160_month.xml | sed -E 's|<FileDateCreated>[^<]*<|<FileDateCreated>(now)<|'
 -- every name and reference of the file against the data it came from
 -- (xpath returns text escaped: unescaped here)
 WITH f AS MATERIALIZED (SELECT isaf_file('2026-11-01', '2026-11-30')::xml AS x),
@@ -406,16 +406,16 @@ WITH f AS MATERIALIZED (SELECT isaf_file('2026-11-01', '2026-11-30')::xml AS x),
                FROM f, unnest(xpath('//i:Invoice', x, '{{i,http://www.vmi.lt/cms/imas/isaf}}')) i)
 SELECT count(*) AS invoices,
        count(*) FILTER (WHERE name = (SELECT isaf_written_text(r.party_name, 256) FROM isaf_register_invoice r
-                                       WHERE r.tenant_id = 110 AND r.invoice_no = inv.no)) AS names_as_written,
+                                       WHERE r.tenant_id = 160 AND r.invoice_no = inv.no)) AS names_as_written,
        count(*) FILTER (WHERE refs = (SELECT count(*) FROM isaf_register_reference r
-                                       WHERE r.tenant_id = 110 AND r.invoice_no = inv.no)) AS references_all_written
+                                       WHERE r.tenant_id = 160 AND r.invoice_no = inv.no)) AS references_all_written
   FROM inv;
 -- the registry keeps what was typed
 SELECT char_length(counterparty_name) AS name_kept FROM invoice WHERE id = 11107;
 -- S and P files of the month are valid too
-\copy (SELECT isaf_file('2026-11-01', '2026-11-30', 'S')) TO 'results/isaf/t110_month_s.xml' WITH (FORMAT csv, QUOTE E'\x01', DELIMITER E'\x02')
-\copy (SELECT isaf_file('2026-11-01', '2026-11-30', 'P')) TO 'results/isaf/t110_month_p.xml' WITH (FORMAT csv, QUOTE E'\x01', DELIMITER E'\x02')
-\! test/isaf_validate.sh results/isaf/t110_month_s.xml results/isaf/t110_month_p.xml
+\copy (SELECT isaf_file('2026-11-01', '2026-11-30', 'S')) TO 'results/isaf/t160_month_s.xml' WITH (FORMAT csv, QUOTE E'\x01', DELIMITER E'\x02')
+\copy (SELECT isaf_file('2026-11-01', '2026-11-30', 'P')) TO 'results/isaf/t160_month_p.xml' WITH (FORMAT csv, QUOTE E'\x01', DELIMITER E'\x02')
+\! test/isaf_validate.sh results/isaf/t160_month_s.xml results/isaf/t160_month_p.xml
 -- split into parts of 4 invoices: the references and cut values of each part
 SELECT part, sales_invoices, purchase_invoices,
        (xpath('count(//i:Reference)', xml::xml, '{{i,http://www.vmi.lt/cms/imas/isaf}}'))[1]::text AS refs
@@ -423,14 +423,14 @@ SELECT part, sales_invoices, purchase_invoices,
 
 -------------------------------------------------------------------------------
 -- 0.4.0: the rules behind the month, refused with the field named.
--- Tenant 111.
+-- Tenant 161.
 -------------------------------------------------------------------------------
-SET client_registry.tenant = 111;
-INSERT INTO client (id, kind, name, company_code) VALUES (11501, 'own_company', 'UAB Taisyklės', '110003978');
+SET client_registry.tenant = 161;
+INSERT INTO client (id, kind, name, company_code) VALUES (61501, 'own_company', 'UAB Taisyklės', '110003978');
 INSERT INTO client (id, kind, name, company_code, vat_code, sales_tax_category, purchase_tax_category)
-VALUES (11502, 'buyer_supplier', 'UAB Abu', '188772433', 'LT119511515', 'PVM1', 'PVM1');
+VALUES (61502, 'buyer_supplier', 'UAB Abu', '188772433', 'LT119511515', 'PVM1', 'PVM1');
 INSERT INTO invoice (id, client_id, direction, number, invoice_date) VALUES
-    (11151, 11502, 'sale', 'R-1', '2026-11-02'), (11152, 11502, 'purchase', 'P-1', '2026-11-02');
+    (11151, 61502, 'sale', 'R-1', '2026-11-02'), (11152, 61502, 'purchase', 'P-1', '2026-11-02');
 -- Which codes carry a percentage (the rest may have none)
 SELECT c, tax_code_takes_rate(c) FROM unnest(ARRAY['PVM1', 'PVM2', 'PVM3', 'PVM5', 'PVM12', 'PVM13', 'PVM15', 'PVM21', 'PVM100']) c;
 -- a rate is never invented: left out on PVM1, refused
@@ -446,7 +446,7 @@ UPDATE invoice_vat_line SET tax_code = 'PVM2' WHERE id = 11161;
 \echo :SQLSTATE
 UPDATE invoice_vat_line SET tax_code = 'PVM2', vat_rate = 9, vat_amount = 9 WHERE id = 11161;
 -- AN is not entered by hand, in either direction
-INSERT INTO invoice (client_id, direction, number, invoice_date, isaf_type) VALUES (11502, 'purchase', 'P-AN', '2026-11-02', 'AN');
+INSERT INTO invoice (client_id, direction, number, invoice_date, isaf_type) VALUES (61502, 'purchase', 'P-AN', '2026-11-02', 'AN');
 \echo :SQLSTATE
 UPDATE invoice SET isaf_type = 'AN' WHERE id = 11151;
 \echo :SQLSTATE
@@ -454,7 +454,7 @@ UPDATE invoice SET isaf_type = 'AN' WHERE id = 11151;
 INSERT INTO invoice_reference (invoice_id, reference_no, reference_date) VALUES (11151, 'X-1', '2026-01-01');
 \echo :SQLSTATE
 INSERT INTO invoice (id, client_id, direction, number, invoice_date, isaf_type) VALUES
-    (11153, 11502, 'sale', 'KS-R1', '2026-11-03', 'KS'), (11154, 11502, 'purchase', 'KS-P1', '2026-11-03', 'KS');
+    (11153, 61502, 'sale', 'KS-R1', '2026-11-03', 'KS'), (11154, 61502, 'purchase', 'KS-P1', '2026-11-03', 'KS');
 INSERT INTO invoice_reference (invoice_id, reference_no, reference_date) VALUES (11153, '   ', '2026-01-01');
 \echo :SQLSTATE
 INSERT INTO invoice_reference (invoice_id, reference_no, reference_date) VALUES (11153, 'SF-' || repeat('7', 68), '2026-01-01');
@@ -476,13 +476,13 @@ INSERT INTO invoice_reference (invoice_id, referenced_invoice_id) VALUES (11154,
 INSERT INTO invoice_reference (invoice_id, reference_no, reference_date) VALUES (11154, 'P-1', '2026-11-02');
 \echo :SQLSTATE
 -- a link changed alone takes the new invoice's number and date
-INSERT INTO invoice (id, client_id, direction, number, invoice_date) VALUES (11156, 11502, 'purchase', 'P-2', '2026-11-05');
+INSERT INTO invoice (id, client_id, direction, number, invoice_date) VALUES (11156, 61502, 'purchase', 'P-2', '2026-11-05');
 UPDATE invoice_reference SET referenced_invoice_id = 11156 WHERE invoice_id = 11154;
 SELECT reference_no, reference_date, referenced_invoice_id FROM invoice_reference WHERE invoice_id = 11154;
 -- the corrected_invoice_id shorthand: set, changed, cleared
 UPDATE invoice SET corrected_invoice_id = 11151 WHERE id = 11153;
 SELECT reference_no, referenced_invoice_id FROM invoice_reference WHERE invoice_id = 11153 ORDER BY id;
-INSERT INTO invoice (id, client_id, direction, number, invoice_date) VALUES (11155, 11502, 'sale', 'R-2', '2026-11-04');
+INSERT INTO invoice (id, client_id, direction, number, invoice_date) VALUES (11155, 61502, 'sale', 'R-2', '2026-11-04');
 UPDATE invoice SET corrected_invoice_id = 11155 WHERE id = 11153;
 SELECT reference_no, referenced_invoice_id FROM invoice_reference WHERE invoice_id = 11153 ORDER BY id;
 UPDATE invoice SET corrected_invoice_id = NULL WHERE id = 11153;
