@@ -11,7 +11,12 @@
  *		cancelled one does not change; totals follow the VAT lines only.
  *	cr_invoice_before_delete  only drafts are deleted.
  *	cr_invoice_vat_line_after_write  adds each line change to its invoice's
- *		totals (one UPDATE of the invoice, which then updates the balance).
+ *		totals (one UPDATE of the invoice, which then updates the balance);
+ *		a line of a tax code that carries a percentage must give its rate
+ *		(a rate is never assumed: vat_rate NULL is "no rate", 0 is 0 %).
+ *	cr_tax_code_takes_rate  which VAT classifier codes carry a percentage.
+ *	isaf_type AN is not entered by hand: an invoice is annulled (AN) in
+ *		i.SAF when it is cancelled after posting, sales and purchases alike.
  *	(the running balances and credit control: client_balance.c)
  *
  * Restore mode (row_security = off, as in pg_dump's scripts): rows are
@@ -290,6 +295,53 @@ static const char *const posted_fixed_columns[] = {
 	"client_id", "direction", "number", "invoice_date", "currency", "currency_rate", "isaf_type"
 };
 
+/*
+ * RefuseTypeAN: isaf_type 'AN' is not a type a document is entered with.
+ * One rule for both registers: an invoice is reported as annulled (AN) when
+ * it was posted and is then cancelled (isaf_register_invoice).
+ */
+static void
+RefuseTypeAN(Relation rel, const char *number, const char *isaf_type)
+{
+	if (isaf_type != NULL && strcmp(isaf_type, "AN") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("invoice %s: isaf_type AN cannot be entered", number),
+				 errdetail("An invoice is annulled (AN) in i.SAF when it is cancelled after posting, in the sales and the purchase register alike."),
+				 errhint("Enter the invoice with its own type (SF, KS, ...), post it, then set status = 'cancelled'."),
+				 errtablecol(rel, CrAttnum(rel, "isaf_type"))));
+}
+
+/*
+ * The VAT classifier codes (VMI's PVM klasifikatorius) whose lines carry a
+ * percentage: the standard rate, the two reduced rates, and the two 0 %
+ * supplies.  Every other code -- exempt supplies, supplies outside
+ * Lithuania, reverse charge and the rest -- may have no rate (i.SAF writes
+ * TaxPercentage xsi:nil), and so may a line without a code.  A rate given
+ * on those is kept as entered.  The rates themselves are never assumed.
+ */
+static const char *const rate_tax_codes[] = {"PVM1", "PVM2", "PVM3", "PVM12", "PVM13"};
+
+static bool
+TaxCodeTakesRate(const char *code)
+{
+	for (size_t i = 0; i < lengthof(rate_tax_codes); i++)
+		if (strcmp(code, rate_tax_codes[i]) == 0)
+			return true;
+	return false;
+}
+
+PG_FUNCTION_INFO_V1(cr_tax_code_takes_rate);
+
+/* tax_code_takes_rate(text) */
+Datum
+cr_tax_code_takes_rate(PG_FUNCTION_ARGS)
+{
+	char	   *code = text_to_cstring(PG_GETARG_TEXT_PP(0));
+
+	PG_RETURN_BOOL(TaxCodeTakesRate(code));
+}
+
 PG_FUNCTION_INFO_V1(cr_invoice_before_write);
 
 /*
@@ -340,6 +392,7 @@ cr_invoice_before_write(PG_FUNCTION_ARGS)
 			if (strcmp(status, "cancelled") == 0)
 				RefuseChange(rel, number, "new", "cannot be created cancelled",
 							 "Create it as draft or posted.");
+			RefuseTypeAN(rel, number, CrGetText(newtuple, rel, "isaf_type"));
 			CrAssertClientRole(client_id, tenant_id, sale);
 			FillFromCard(newtuple, rel, &changes, client_id, sale, false);
 			if (!sale && heap_attisnull(newtuple, CrAttnum(rel, "registration_date"), NULL))
@@ -367,6 +420,8 @@ cr_invoice_before_write(PG_FUNCTION_ARGS)
 		if (strcmp(old_status, "cancelled") == 0)
 			RefuseChange(rel, number, "cancelled", "cannot be changed",
 						 "A cancelled invoice is final; issue a new one.");
+		if (!CrTextEqual(CrGetText(oldtuple, rel, "isaf_type"), CrGetText(newtuple, rel, "isaf_type")))
+			RefuseTypeAN(rel, number, CrGetText(newtuple, rel, "isaf_type"));
 		if (strcmp(old_status, "posted") == 0)
 		{
 			if (strcmp(status, "draft") == 0)
@@ -443,7 +498,26 @@ cr_invoice_before_delete(PG_FUNCTION_ARGS)
 }
 
 /*
- * AddLineToInvoice adds a line's amounts (with a sign) to its invoice.
+ * CheckLineRate: a line of a tax code that carries a percentage gives it.
+ * number is its invoice's, for the message.
+ */
+static void
+CheckLineRate(Relation rel, HeapTuple line, const char *number)
+{
+	char	   *code = CrGetText(line, rel, "tax_code");
+
+	if (code != NULL && heap_attisnull(line, CrAttnum(rel, "vat_rate"), NULL) && TaxCodeTakesRate(code))
+		ereport(ERROR,
+				(errcode(ERRCODE_NOT_NULL_VIOLATION),
+				 errmsg("VAT line of invoice %s: vat_rate is missing for tax code %s", number, code),
+				 errdetail("Tax code %s carries a VAT percentage (0 for a 0 %% rate); a rate is never assumed.", code),
+				 errhint("Give vat_rate as on the invoice (21, 9, 5, 0, ...). Leave it NULL only on lines of codes without a rate (exempt, outside Lithuania: see tax_code_takes_rate())."),
+				 errtablecol(rel, CrAttnum(rel, "vat_rate"))));
+}
+
+/*
+ * AddLineToInvoice adds a line's amounts (with a sign) to its invoice; an
+ * added line (sign > 0) is checked for its rate.
  */
 static void
 AddLineToInvoice(Relation rel, HeapTuple line, int sign)
@@ -491,6 +565,8 @@ AddLineToInvoice(Relation rel, HeapTuple line, int sign)
 	if (SPI_processed == 1)
 	{
 		status = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		if (sign > 0)
+			CheckLineRate(rel, line, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2));
 		if (strcmp(status, "cancelled") == 0)
 			RefuseChange(rel, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2),
 						 "cancelled", "its VAT lines cannot change",

@@ -12,6 +12,17 @@
  *		a register; the next part continues after the last key written
  *		(keyset, no OFFSET scan), so memory is bounded by one part's file.
  *
+ *		References (invoice_reference) and VAT lines are read per batch of
+ *		invoices, one query each.
+ *
+ *		Values longer than the schema allows: a counterparty's Name (256) and
+ *		RegistrationNumber (35) are cut in the file, on a character boundary
+ *		(the registry keeps them as entered); each part that cut something
+ *		ends with one WARNING naming the first value and the count, and the
+ *		view isaf_shortened_value lists them all (it uses the same cut,
+ *		isaf_written_text).  Identifying values are never cut: an InvoiceNo,
+ *		ReferenceNo or VATRegistrationNumber over its length is refused.
+ *
  *		Errors: arguments 22004 / 22023 / 22008; another tenant than the
  *		session's under row-level security 42501; own company missing or
  *		without a numeric company code 55000; an invoice whose data the
@@ -74,13 +85,13 @@ typedef struct IsafRequest
 /* The invoice columns the export reads, in this order */
 #define ISAF_COLUMNS \
 	"r.invoice_id, r.register_date, r.invoice_no, r.invoice_date, r.invoice_type, " \
-	"r.special_taxation, r.reference_no, r.reference_date, r.vat_point_date, " \
+	"r.special_taxation, r.vat_point_date, " \
 	"r.registration_account_date, r.party_vat_code, r.party_registration_number, " \
 	"r.party_country, r.party_name, r.currency_rate"
 
 enum
 {
-	C_ID = 1, C_REGDATE, C_NO, C_DATE, C_TYPE, C_SPECIAL, C_REFNO, C_REFDATE, C_VATPOINT,
+	C_ID = 1, C_REGDATE, C_NO, C_DATE, C_TYPE, C_SPECIAL, C_VATPOINT,
 	C_REGACCOUNT, C_VAT, C_REGNO, C_COUNTRY, C_NAME, C_RATE
 };
 
@@ -107,6 +118,18 @@ enum
 enum
 {
 	L_INVOICE = 1, L_TAXCODE, L_VATRATE, L_TAXABLE, L_AMOUNT
+};
+
+/* The references of a batch of invoices, likewise (in id order per invoice) */
+#define ISAF_REF_COLUMNS \
+	"SELECT f.invoice_id, f.reference_no, f.reference_date" \
+	"  FROM client_registry.invoice_reference f WHERE f.tenant_id = $1"
+#define ISAF_REFS_RANGE_SQL	ISAF_REF_COLUMNS " AND f.invoice_id BETWEEN $2 AND $3 ORDER BY f.invoice_id, f.id"
+#define ISAF_REFS_LIST_SQL	ISAF_REF_COLUMNS " AND f.invoice_id = ANY ($2) ORDER BY f.invoice_id, f.id"
+
+enum
+{
+	F_INVOICE = 1, F_NO, F_DATE
 };
 
 #define ISAF_COUNT_SQL(direction) \
@@ -373,9 +396,23 @@ typedef struct IsafSum
 	bool		amount_null;
 } IsafSum;
 
+/* What a part cut to the schema's lengths: counted, the first one named */
+typedef struct IsafCuts
+{
+	MemoryContext cxt;			/* holds first_* */
+	int64		count;
+	char	   *first_element;
+	char	   *first_number;
+	int64		first_id;
+	int			first_length;
+	int			first_max;
+	bool		first_sales;
+} IsafCuts;
+
 typedef struct IsafReader
 {
 	IsafInvoice inv;
+	IsafCuts   *cuts;
 	IsafSum		sums[ISAF_MAX_TOTALS];
 	Datum		currency_rate;
 	bool		rate_is_one;
@@ -425,9 +462,12 @@ IsafGetDate(const IsafRow *row, int col, DateADT *d)
 	return !ROWNULL(row, col);
 }
 
-/* A text value, converted and checked against the schema's length */
+/*
+ * A text value, converted and checked against the schema's length: over it,
+ * cut (cut = true: counted for the part's WARNING) or refused (R6001).
+ */
 static const char *
-IsafText(IsafReader *rd, const char *value, const char *element, int maxlen, bool required)
+IsafText(IsafReader *rd, const char *value, const char *element, int maxlen, bool required, bool cut)
 {
 	char	   *clean;
 	int			nchars;
@@ -435,10 +475,25 @@ IsafText(IsafReader *rd, const char *value, const char *element, int maxlen, boo
 	if (value == NULL)
 		return NULL;
 	clean = IsafTextForXml(value, &nchars);
+	if (nchars > maxlen && cut)
+	{
+		IsafCuts   *c = rd->cuts;
+
+		if (c->count++ == 0)
+		{
+			c->first_element = MemoryContextStrdup(c->cxt, element);
+			c->first_number = MemoryContextStrdup(c->cxt, rd->number_for_messages);
+			c->first_id = rd->inv.id;
+			c->first_length = nchars;
+			c->first_max = maxlen;
+			c->first_sales = rd->sales;
+		}
+		return IsafCutText(clean, maxlen);
+	}
 	if (nchars > maxlen)
 		IsafInvalid(rd, psprintf("%s is %d characters long", element, nchars),
 					psprintf("i.SAF 1.2 allows at most %d characters in %s: \"%s\".", maxlen, element, value),
-					"Shorten the value on the invoice (the counterparty's values are kept as of the invoice).");
+					"Correct the value on the invoice: this identifier is not shortened in the file.");
 	if (required && nchars == 0)
 		IsafInvalid(rd, psprintf("%s is empty", element),
 					psprintf("i.SAF 1.2 requires a non-empty %s.", element),
@@ -467,7 +522,7 @@ IsafBeginInvoice(IsafReader *rd, const IsafRow *row)
 
 	inv->id = DatumGetInt64(ROWVAL(row, C_ID));
 	rd->number_for_messages = IsafGetText(row, C_NO);
-	inv->invoice_no = IsafText(rd, rd->number_for_messages, "InvoiceNo", 70, true);
+	inv->invoice_no = IsafText(rd, rd->number_for_messages, "InvoiceNo", 70, true, false);
 	IsafGetDate(row, C_DATE, &inv->invoice_date);
 	if (rd->sales)
 		IsafCheckDate(rd, inv->invoice_date, ISAF_DATE(2016, 7, 1), ISAF_DATE(2100, 1, 1), "InvoiceDate");
@@ -475,18 +530,14 @@ IsafBeginInvoice(IsafReader *rd, const IsafRow *row)
 		IsafCheckDate(rd, inv->invoice_date, ISAF_DATE(1, 1, 1), ISAF_DATE(9999, 12, 31), "InvoiceDate");
 	inv->invoice_type = IsafGetText(row, C_TYPE);
 	inv->special_taxation = IsafGetText(row, C_SPECIAL);
-	inv->reference_no = IsafText(rd, IsafGetText(row, C_REFNO), "ReferenceNo", 70, true);
-	if (inv->reference_no != NULL)
-	{
-		IsafGetDate(row, C_REFDATE, &inv->reference_date);
-		IsafCheckDate(rd, inv->reference_date, ISAF_DATE(1990, 1, 1), ISAF_DATE(2100, 1, 1), "ReferenceDate");
-	}
+	inv->nrefs = 0;
+	inv->refs = NULL;
 	inv->has_vat_point_date = IsafGetDate(row, C_VATPOINT, &inv->vat_point_date);
 	if (inv->has_vat_point_date)
 		IsafCheckDate(rd, inv->vat_point_date, ISAF_DATE(2016, 7, 1), ISAF_DATE(2100, 1, 1), "VATPointDate");
 	inv->has_registration_date = IsafGetDate(row, C_REGACCOUNT, &inv->registration_date);
-	inv->party_vat_code = IsafText(rd, IsafGetText(row, C_VAT), "VATRegistrationNumber", 35, true);
-	inv->party_registration_number = IsafText(rd, IsafGetText(row, C_REGNO), "RegistrationNumber", 35, false);
+	inv->party_vat_code = IsafText(rd, IsafGetText(row, C_VAT), "VATRegistrationNumber", 35, true, false);
+	inv->party_registration_number = IsafText(rd, IsafGetText(row, C_REGNO), "RegistrationNumber", 35, false, true);
 	country = IsafGetText(row, C_COUNTRY);
 	if (country != NULL && (strlen(country) != 2 || !isupper((unsigned char) country[0]) ||
 							!isupper((unsigned char) country[1])))
@@ -497,7 +548,7 @@ IsafBeginInvoice(IsafReader *rd, const IsafRow *row)
 					"i.SAF requires Country when VATRegistrationNumber is ND.",
 					"Set the invoice's counterparty_country.");
 	inv->party_country = country;
-	inv->party_name = IsafText(rd, IsafGetText(row, C_NAME), "Name", 256, true);
+	inv->party_name = IsafText(rd, IsafGetText(row, C_NAME), "Name", 256, true, true);
 	rd->currency_rate = datumCopy(ROWVAL(row, C_RATE), false, -1);
 	rd->rate_is_one = DatumGetBool(DirectFunctionCall2(numeric_eq, rd->currency_rate, rd->one));
 	inv->ntotals = 0;
@@ -565,6 +616,33 @@ IsafAddLine(IsafReader *rd, const IsafLineRow *row)
 	rd->sums[i].taxable = datumCopy(taxable, false, -1);
 	rd->sums[i].amount_null = amount_null;
 	rd->sums[i].amount = amount_null ? (Datum) 0 : datumCopy(amount, false, -1);
+}
+
+/* Adds one reference (a row of the references query) to the current invoice. */
+static void
+IsafAddReference(IsafReader *rd, HeapTuple tuple, TupleDesc desc)
+{
+	IsafInvoice *inv = &rd->inv;
+	IsafReference *ref;
+	bool		isnull;
+	Datum		no = SPI_getbinval(tuple, desc, F_NO, &isnull);
+	Datum		date;
+
+	if (isnull)
+		return;					/* NOT NULL in the table; defensive */
+	date = SPI_getbinval(tuple, desc, F_DATE, &isnull);
+	if (isnull)
+		return;
+	if (inv->nrefs == ISAF_MAX_REFERENCES)
+		IsafInvalid(rd, psprintf("it has more than %d references", ISAF_MAX_REFERENCES),
+					"i.SAF 1.2 allows at most 1000 Reference per invoice.",
+					"Split the note.");
+	if (inv->refs == NULL)
+		inv->refs = palloc(ISAF_MAX_REFERENCES * sizeof(IsafReference));
+	ref = &inv->refs[inv->nrefs++];
+	ref->reference_no = IsafText(rd, TextDatumGetCString(no), "ReferenceNo", 70, true, false);
+	ref->reference_date = DatumGetDateADT(date);
+	IsafCheckDate(rd, ref->reference_date, ISAF_DATE(1990, 1, 1), ISAF_DATE(2100, 1, 1), "ReferenceDate");
 }
 
 /* Money in euro with exactly two decimals, at most 18 digits */
@@ -684,13 +762,15 @@ IsafBatchFind(const IsafBatchId *ids, int n, int64 id)
 }
 
 /*
- * Reads the VAT lines of a batch of invoices (one query) and orders them by
- * the batch's positions: lines of invoice i are order[start[i] .. start[i+1]).
- * Returns the lines' tuple table (free it with SPI_freetuptable).
+ * Reads the rows of a batch of invoices (VAT lines or references: one query,
+ * the invoice id in column 1) and orders them by the batch's positions: rows
+ * of invoice i are order[start[i] .. start[i+1]), in the query's order.  ids
+ * are sorted by id.  Returns the rows' tuple table (free it with
+ * SPI_freetuptable).
  */
 static SPITupleTable *
-IsafBatchLines(const IsafRequest *req, SPIPlanPtr range_plan, SPIPlanPtr list_plan,
-			   IsafBatchId *ids, int n, int **start_out, int **order_out)
+IsafBatchRows(const IsafRequest *req, SPIPlanPtr range_plan, SPIPlanPtr list_plan,
+			  const IsafBatchId *ids, int n, int **start_out, int **order_out)
 {
 	SPITupleTable *lines;
 	Datum		values[3];
@@ -701,7 +781,6 @@ IsafBatchLines(const IsafRequest *req, SPIPlanPtr range_plan, SPIPlanPtr list_pl
 	int		   *order;
 	int		   *pos;
 
-	qsort(ids, n, sizeof(IsafBatchId), IsafBatchIdCmp);
 	values[0] = Int32GetDatum(req->tenant_id);
 	if ((uint64) ids[n - 1].id - (uint64) ids[0].id < (uint64) n * 4)	/* no signed overflow */
 	{
@@ -721,7 +800,7 @@ IsafBatchLines(const IsafRequest *req, SPIPlanPtr range_plan, SPIPlanPtr list_pl
 		rc = SPI_execute_plan(list_plan, values, NULL, true, 0);
 	}
 	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "i.SAF: reading VAT lines failed: %s", SPI_result_code_string(rc));
+		elog(ERROR, "i.SAF: reading VAT lines or references failed: %s", SPI_result_code_string(rc));
 	lines = SPI_tuptable;
 
 	/* counting sort of the lines by batch position, stable in line order */
@@ -759,7 +838,7 @@ IsafBatchLines(const IsafRequest *req, SPIPlanPtr range_plan, SPIPlanPtr list_pl
  */
 static int64
 IsafWriteRegister(IsafWriter *w, const IsafRequest *req, bool sales, IsafKey *key,
-				  int64 limit, bool *source_documents_open)
+				  int64 limit, bool *source_documents_open, IsafCuts *cuts)
 {
 	Oid			argtypes[5] = {INT4OID, DATEOID, DATEOID, DATEOID, INT8OID};
 	Oid			range_types[3] = {INT4OID, INT8OID, INT8OID};
@@ -768,6 +847,8 @@ IsafWriteRegister(IsafWriter *w, const IsafRequest *req, bool sales, IsafKey *ke
 	SPIPlanPtr	plan;
 	SPIPlanPtr	range_plan;
 	SPIPlanPtr	list_plan;
+	SPIPlanPtr	refs_range_plan;
+	SPIPlanPtr	refs_list_plan;
 	Portal		portal;
 	MemoryContext invcxt;
 	MemoryContext batchcxt;
@@ -787,12 +868,16 @@ IsafWriteRegister(IsafWriter *w, const IsafRequest *req, bool sales, IsafKey *ke
 	plan = SPI_prepare(sales ? ISAF_READ_SQL("sale") : ISAF_READ_SQL("purchase"), 5, argtypes);
 	range_plan = SPI_prepare(ISAF_LINES_RANGE_SQL, 3, range_types);
 	list_plan = SPI_prepare(ISAF_LINES_LIST_SQL, 2, list_types);
-	if (plan == NULL || range_plan == NULL || list_plan == NULL)
+	refs_range_plan = SPI_prepare(ISAF_REFS_RANGE_SQL, 3, range_types);
+	refs_list_plan = SPI_prepare(ISAF_REFS_LIST_SQL, 2, list_types);
+	if (plan == NULL || range_plan == NULL || list_plan == NULL ||
+		refs_range_plan == NULL || refs_list_plan == NULL)
 		elog(ERROR, "i.SAF: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 	portal = SPI_cursor_open(NULL, plan, values, NULL, true);
 
 	rd = palloc0(sizeof(IsafReader));
 	rd->sales = sales;
+	rd->cuts = cuts;
 	rd->one = NumericGetDatum(int64_to_numeric(1));
 	invcxt = AllocSetContextCreate(CurrentMemoryContext, "i.SAF invoice", ALLOCSET_DEFAULT_SIZES);
 	batchcxt = AllocSetContextCreate(CurrentMemoryContext, "i.SAF batch", ALLOCSET_DEFAULT_SIZES);
@@ -801,9 +886,12 @@ IsafWriteRegister(IsafWriter *w, const IsafRequest *req, bool sales, IsafKey *ke
 	{
 		SPITupleTable *invoices;
 		SPITupleTable *lines;
+		SPITupleTable *refs;
 		IsafBatchId *ids;
 		int		   *start;
 		int		   *order;
+		int		   *ref_start;
+		int		   *ref_order;
 		int			n;
 		int			i;
 
@@ -822,7 +910,9 @@ IsafWriteRegister(IsafWriter *w, const IsafRequest *req, bool sales, IsafKey *ke
 			ids[i].id = DatumGetInt64(SPI_getbinval(invoices->vals[i], invoices->tupdesc, C_ID, &isnull));
 			ids[i].pos = i;
 		}
-		lines = IsafBatchLines(req, range_plan, list_plan, ids, n, &start, &order);
+		qsort(ids, n, sizeof(IsafBatchId), IsafBatchIdCmp);
+		lines = IsafBatchRows(req, range_plan, list_plan, ids, n, &start, &order);
+		refs = IsafBatchRows(req, refs_range_plan, refs_list_plan, ids, n, &ref_start, &ref_order);
 		MemoryContextSwitchTo(oldcxt);
 
 		if (!register_open)
@@ -841,6 +931,8 @@ IsafWriteRegister(IsafWriter *w, const IsafRequest *req, bool sales, IsafKey *ke
 			heap_deform_tuple(invoices->vals[i], invoices->tupdesc, row.values, row.nulls);
 			oldcxt = MemoryContextSwitchTo(invcxt);
 			IsafBeginInvoice(rd, &row);
+			for (j = ref_start[i]; j < ref_start[i + 1]; j++)
+				IsafAddReference(rd, refs->vals[ref_order[j]], refs->tupdesc);
 			for (j = start[i]; j < start[i + 1]; j++)
 			{
 				IsafLineRow line;
@@ -856,6 +948,7 @@ IsafWriteRegister(IsafWriter *w, const IsafRequest *req, bool sales, IsafKey *ke
 			MemoryContextReset(invcxt);
 		}
 		written += n;
+		SPI_freetuptable(refs);
 		SPI_freetuptable(lines);
 		SPI_freetuptable(invoices);
 		MemoryContextReset(batchcxt);
@@ -865,6 +958,8 @@ IsafWriteRegister(IsafWriter *w, const IsafRequest *req, bool sales, IsafKey *ke
 	SPI_freeplan(plan);
 	SPI_freeplan(range_plan);
 	SPI_freeplan(list_plan);
+	SPI_freeplan(refs_range_plan);
+	SPI_freeplan(refs_list_plan);
 	MemoryContextDelete(invcxt);
 	MemoryContextDelete(batchcxt);
 	pfree(rd);
@@ -887,6 +982,7 @@ IsafWritePart(const IsafRequest *req, int32 part, IsafKey *sales_key, IsafKey *p
 	IsafHeader	h;
 	text	   *result = NULL;
 	char		part_id[16];
+	IsafCuts	cuts = {0};
 
 	snprintf(part_id, sizeof(part_id), "%c%d", req->data_type, part);
 	h.data_type = req->data_type;
@@ -899,6 +995,7 @@ IsafWritePart(const IsafRequest *req, int32 part, IsafKey *sales_key, IsafKey *p
 	h.period_start = req->start;
 	h.period_end = req->end;
 	h.created = req->created;
+	cuts.cxt = CurrentMemoryContext;
 
 	xmlerrcxt = pg_xml_init(PG_XML_STRICTNESS_ALL);
 	PG_TRY();
@@ -914,11 +1011,11 @@ IsafWritePart(const IsafRequest *req, int32 part, IsafKey *sales_key, IsafKey *p
 		*n_purchases = req->data_type == 'S' ? 0 :
 			IsafWriteRegister(w, req, false, purchase_key,
 							  IsafInPart(req->n_purchases, req->max_invoices, part),
-							  &source_documents_open);
+							  &source_documents_open, &cuts);
 		*n_sales = req->data_type == 'P' ? 0 :
 			IsafWriteRegister(w, req, true, sales_key,
 							  IsafInPart(req->n_sales, req->max_invoices, part),
-							  &source_documents_open);
+							  &source_documents_open, &cuts);
 		if (source_documents_open)
 			IsafEndElement(w);	/* SourceDocuments */
 		IsafEndElement(w);		/* iSAFFile */
@@ -933,6 +1030,22 @@ IsafWritePart(const IsafRequest *req, int32 part, IsafKey *sales_key, IsafKey *p
 	PG_END_TRY();
 	pg_xml_done(xmlerrcxt, false);
 	pfree(w);
+
+	if (cuts.count > 0)
+	{
+		char		start[11],
+					end[11];
+
+		ereport(WARNING,
+				(errcode(ERRCODE_WARNING_STRING_DATA_RIGHT_TRUNCATION),
+				 errmsg("i.SAF part %s: " INT64_FORMAT " value(s) shortened to the schema's length",
+						part_id, cuts.count),
+				 errdetail("First: %s of %s invoice %s (id " INT64_FORMAT "), %d characters written as %d. The registry keeps the values as entered.",
+						   cuts.first_element, cuts.first_sales ? "sales" : "purchase",
+						   cuts.first_number, cuts.first_id, cuts.first_length, cuts.first_max),
+				 errhint("SELECT * FROM client_registry.isaf_shortened_value WHERE register_date BETWEEN '%s' AND '%s'; lists them all.",
+						 IsafFormatDate(req->start, start), IsafFormatDate(req->end, end))));
+	}
 
 	/*
 	 * The file was written in UTF-8.  A text datum is in the server encoding,
@@ -1086,4 +1199,30 @@ cr_isaf_files(PG_FUNCTION_ARGS)
 		SRF_RETURN_NEXT(funcctx, HeapTupleGetDatum(tuple));
 	}
 	SRF_RETURN_DONE(funcctx);
+}
+
+/*
+ * isaf_written_text(value, max_length): a value as the export writes it
+ * (forbidden characters replaced, cut to max_length characters), in the
+ * server encoding.  The view isaf_shortened_value shows it.
+ */
+PG_FUNCTION_INFO_V1(cr_isaf_written_text);
+Datum
+cr_isaf_written_text(PG_FUNCTION_ARGS)
+{
+	char	   *value = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	int32		max_length = PG_GETARG_INT32(1);
+	int			nchars;
+	char	   *utf8 = IsafTextForXml(value, &nchars);
+	char	   *server;
+
+	if (max_length < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_length %d is negative", max_length),
+				 errhint("Give the most characters the element holds, e.g. 256.")));
+	if (nchars > max_length)
+		utf8 = IsafCutText(utf8, max_length);
+	server = pg_any_to_server(utf8, strlen(utf8), PG_UTF8);
+	PG_RETURN_TEXT_P(cstring_to_text(server));
 }

@@ -253,6 +253,22 @@ IsafTextForXml(const char *s, int *nchars)
 	return utf8;
 }
 
+/*
+ * The first maxchars characters of a UTF-8 string, as a new string: cut on
+ * a character boundary, never inside a multibyte sequence.
+ */
+char *
+IsafCutText(const char *utf8, int maxchars)
+{
+	const unsigned char *p = (const unsigned char *) utf8;
+	int			n = 0;
+
+	for (; *p; p++)
+		if ((*p & 0xC0) != 0x80 && n++ == maxchars)
+			break;
+	return pnstrdup(utf8, (const char *) p - utf8);
+}
+
 /* ----------------------------------------------------------------------------
  * Elements
  * ----------------------------------------------------------------------------
@@ -411,14 +427,19 @@ IsafWriteInvoice(IsafWriter *w, const IsafInvoice *inv, bool sales)
 	RawElement(w, "InvoiceType", inv->invoice_type);
 	RawElement(w, "SpecialTaxation", inv->special_taxation);
 
-	if (inv->reference_no == NULL)
+	if (inv->nrefs == 0)
 		RawAppend(w, "<References/>");
 	else
 	{
-		RawAppend(w, "<References><Reference>");
-		Element(w, "ReferenceNo", inv->reference_no);
-		RawElement(w, "ReferenceDate", IsafFormatDate(inv->reference_date, buf));
-		RawAppend(w, "</Reference></References>");
+		RawAppend(w, "<References>");
+		for (i = 0; i < inv->nrefs; i++)
+		{
+			RawAppend(w, "<Reference>");
+			Element(w, "ReferenceNo", inv->refs[i].reference_no);
+			RawElement(w, "ReferenceDate", IsafFormatDate(inv->refs[i].reference_date, buf));
+			RawAppend(w, "</Reference>");
+		}
+		RawAppend(w, "</References>");
 	}
 
 	DateElement(w, "VATPointDate", inv->has_vat_point_date, inv->vat_point_date);

@@ -18,6 +18,7 @@
 /* Limits of the schema (isaf_1.2.xsd) */
 #define ISAF_MAX_INVOICES		500000	/* Invoice per PurchaseInvoices / SalesInvoices */
 #define ISAF_MAX_TOTALS			100		/* DocumentTotal per invoice */
+#define ISAF_MAX_REFERENCES		1000	/* Reference per invoice */
 
 /* Where the writer's bytes go: text datum under construction. */
 typedef struct IsafOutput
@@ -61,7 +62,14 @@ typedef struct IsafTotal
 	const char *amount;
 } IsafTotal;
 
-/* One invoice of a register; text in the server encoding, NULL = absent. */
+/* One Reference of an invoice (number already converted) */
+typedef struct IsafReference
+{
+	const char *reference_no;
+	DateADT		reference_date;
+} IsafReference;
+
+/* One invoice of a register; text in UTF-8, NULL = absent. */
 typedef struct IsafInvoice
 {
 	int64		id;				/* for messages */
@@ -69,8 +77,8 @@ typedef struct IsafInvoice
 	DateADT		invoice_date;
 	const char *invoice_type;
 	const char *special_taxation;
-	const char *reference_no;	/* NULL: empty References */
-	DateADT		reference_date;
+	int			nrefs;			/* 0: empty References */
+	IsafReference *refs;
 	bool		has_vat_point_date;
 	DateADT		vat_point_date;
 	bool		has_registration_date;
@@ -95,5 +103,6 @@ extern void IsafWriteInvoice(IsafWriter *w, const IsafInvoice *inv, bool sales);
 
 extern char *IsafFormatDate(DateADT d, char *buf);
 extern char *IsafTextForXml(const char *s, int *nchars);
+extern char *IsafCutText(const char *utf8, int maxchars);
 
 #endif							/* CR_ISAF_WRITER_H */

@@ -26,6 +26,9 @@ UPDATE invoice SET status = 'posted' WHERE id = 1;
 INSERT INTO invoice (id, client_id, direction, number, invoice_date, isaf_type, corrected_invoice_id)
 SELECT 2, id, 'sale', 'KS-2026-1', '2026-11-05', 'KS', 1 FROM client WHERE company_code = '110443493' AND tenant_id = 1;
 INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat_amount) VALUES (2, -100, 'PVM1', 21, -21);
+-- 0.4.0: a second reference, to an invoice kept elsewhere, and a line without a rate
+INSERT INTO invoice_reference (invoice_id, reference_no, reference_date) VALUES (2, 'SF-2025-99', '2025-12-30');
+INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat_amount) VALUES (2, -10, 'PVM5', NULL, 0);
 UPDATE invoice SET status = 'posted' WHERE id = 2;
 UPDATE invoice SET due_date = '2026-12-31' WHERE id = 1;
 INSERT INTO payment (id, client_id, direction, payment_date, amount, reference)

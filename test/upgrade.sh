@@ -25,6 +25,23 @@ for from in $(awk '{ print $3 }' sql/released.sha256); do
     # a private note on a card (a column until 0.3.0, rows of client_private_note from 0.4.0)
     psql -qX -v ON_ERROR_STOP=1 -d cr_up_old -c "UPDATE client_registry.client SET private_notes = 'PN-UPGRADE'
         WHERE id = (SELECT min(id) FROM client_registry.client WHERE kind <> 'own_company' AND tenant_id = 1)" >/dev/null
+    # documents of 0.2.0+: a posted credit note with corrected_invoice_id and a
+    # line whose rate came from the old default (21): 0.4.0 moves the
+    # reference into invoice_reference and keeps the rate
+    if [ "$from" != "0.1.0" ]; then
+        psql -qX -v ON_ERROR_STOP=1 -d cr_up_old >/dev/null <<'SQL'
+SET search_path = client_registry, public;
+SET client_registry.tenant = 1;
+INSERT INTO invoice (id, client_id, direction, number, invoice_date)
+SELECT 990001, id, 'sale', 'UP-SF-1', '2026-10-05' FROM client WHERE company_code = '110443493' AND tenant_id = 1;
+INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_amount) VALUES (990001, 100, 'PVM1', 21);
+UPDATE invoice SET status = 'posted' WHERE id = 990001;
+INSERT INTO invoice (id, client_id, direction, number, invoice_date, isaf_type, corrected_invoice_id)
+SELECT 990002, id, 'sale', 'UP-KS-1', '2026-10-06', 'KS', 990001 FROM client WHERE company_code = '110443493' AND tenant_id = 1;
+INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat_amount) VALUES (990002, -10, 'PVM1', 21, -2.1);
+UPDATE invoice SET status = 'posted' WHERE id = 990002;
+SQL
+    fi
     before=$(psql -qXAt -d cr_up_old -c "SELECT count(*) || '/' || md5(string_agg(c::text, '|' ORDER BY c.id)) FROM client_registry.client c")
     psql -qX -v ON_ERROR_STOP=1 -d cr_up_old -c "ALTER EXTENSION client_registry UPDATE" >/dev/null
     notes=$(psql -qXAt -d cr_up_old -c "SELECT count(*) FROM client_registry.client_private_note WHERE note = 'PN-UPGRADE'")
@@ -48,6 +65,14 @@ DO $$ BEGIN IF EXISTS (SELECT 1 FROM client_registry.balance_discrepancies()) TH
 SQL
     then
         echo "after the upgrade from $from, posting an invoice on the old data failed"; status=1
+    fi
+    if [ "$from" != "0.1.0" ]; then
+        got=$(psql -qXAt -d cr_up_old -c "SELECT (SELECT string_agg(reference_no || '@' || to_char(reference_date, 'YYYY-MM-DD') || '#' || referenced_invoice_id, ',')
+                                                   FROM client_registry.invoice_reference WHERE invoice_id = 990002)
+                                             || ' ' || (SELECT vat_rate FROM client_registry.invoice_vat_line WHERE invoice_id = 990001)")
+        if [ "$got" != "UP-SF-1@2026-10-05#990001 21.00" ]; then
+            echo "upgrade from $from: corrected_invoice_id or vat_rate not kept: '$got'"; status=1
+        fi
     fi
     psql -qX -v ON_ERROR_STOP=1 -d cr_up_new -c "CREATE EXTENSION client_registry CASCADE" >/dev/null
     if ! diff <(schema_of cr_up_old) <(schema_of cr_up_new | grep -v '^$') > "$difffile"; then

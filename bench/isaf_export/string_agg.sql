@@ -1,5 +1,6 @@
 -- The best plain-SQL equivalent of isaf_file(:'start', :'end', 'S') for tenant :tenant: the same
--- rows (the view isaf_register_invoice, VAT lines summed per tax code and rate), the same XML,
+-- rows (the view isaf_register_invoice, VAT lines summed per tax code and rate, the references of
+-- invoice_reference, no rate written nil), the same XML,
 -- built with xmlelement() per invoice and string_agg(...::text) over the invoices (xmlagg over
 -- a million elements is quadratic and does not finish).  Returns the file as text.
 SELECT '<?xml version="1.0" encoding="UTF-8"?>'
@@ -32,9 +33,11 @@ SELECT '<?xml version="1.0" encoding="UTF-8"?>'
                    xmlelement(name "InvoiceType", r.invoice_type),
                    xmlelement(name "SpecialTaxation", r.special_taxation),
                    xmlelement(name "References",
-                       CASE WHEN r.reference_no IS NOT NULL THEN xmlelement(name "Reference",
-                           xmlelement(name "ReferenceNo", r.reference_no),
-                           xmlelement(name "ReferenceDate", r.reference_date)) END),
+                       (SELECT xmlagg(xmlelement(name "Reference",
+                                   xmlelement(name "ReferenceNo", f.reference_no),
+                                   xmlelement(name "ReferenceDate", f.reference_date)) ORDER BY f.id)
+                          FROM client_registry.invoice_reference f
+                         WHERE f.tenant_id = r.tenant_id AND f.invoice_id = r.invoice_id)),
                    CASE WHEN r.vat_point_date IS NOT NULL THEN xmlelement(name "VATPointDate", r.vat_point_date)
                         ELSE xmlelement(name "VATPointDate", xmlattributes('true' AS "xsi:nil")) END,
                    xmlelement(name "DocumentTotals", t.totals))::text, '' ORDER BY r.register_date, r.invoice_id)
@@ -44,7 +47,8 @@ SELECT '<?xml version="1.0" encoding="UTF-8"?>'
                            xmlelement(name "TaxableValue", round(g.taxable * r.currency_rate, 2)),
                            CASE WHEN g.tax_code IS NOT NULL THEN xmlelement(name "TaxCode", g.tax_code)
                                 ELSE xmlelement(name "TaxCode", xmlattributes('true' AS "xsi:nil")) END,
-                           xmlelement(name "TaxPercentage", trim_scale(g.vat_rate)),
+                           CASE WHEN g.vat_rate IS NOT NULL THEN xmlelement(name "TaxPercentage", trim_scale(g.vat_rate))
+                                ELSE xmlelement(name "TaxPercentage", xmlattributes('true' AS "xsi:nil")) END,
                            xmlelement(name "Amount", round(g.vat * r.currency_rate, 2)),
                            CASE WHEN r.vat_point_date IS NOT NULL THEN xmlelement(name "VATPointDate2", r.vat_point_date)
                                 ELSE xmlelement(name "VATPointDate2", xmlattributes('true' AS "xsi:nil")) END)),

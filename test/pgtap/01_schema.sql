@@ -288,7 +288,9 @@ SELECT set_eq(
           'client_registry.crm_comment_id_seq', 'client_registry.crm_opportunity_id_seq', 'client_registry.crm_order_id_seq',
           'client_registry.crm_order_line_id_seq', 'client_registry.crm_document_id_seq', 'client_registry.activity_feed_id_seq',
           -- 0.4.0: tenant memberships, private notes
-          'client_registry.tenant_access', 'client_registry.client_private_note', 'client_registry.client_private_note_id_seq'],
+          'client_registry.tenant_access', 'client_registry.client_private_note', 'client_registry.client_private_note_id_seq',
+          -- 0.4.0 i.SAF references
+          'client_registry.invoice_reference', 'client_registry.invoice_reference_id_seq'],
     'extconfig lists every table but client_balance, and every identity sequence');
 SELECT is_empty($$
     SELECT c.oid::regclass::text FROM pg_class c

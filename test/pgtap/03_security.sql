@@ -38,7 +38,7 @@ SELECT set_eq(
           'crm_department', 'crm_user', 'crm_status', 'crm_interaction', 'crm_task', 'crm_event', 'crm_comment',
           'crm_opportunity', 'crm_order', 'crm_order_line', 'crm_document', 'activity_feed',
           -- 0.4.0
-          'tenant_access', 'client_private_note'],
+          'tenant_access', 'client_private_note', 'invoice_reference'],
     'row security is enabled on every table');
 SELECT is_empty($$
     SELECT relname FROM pg_class

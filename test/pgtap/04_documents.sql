@@ -186,8 +186,10 @@ SELECT triggers_are('client_registry', 'invoice',
                           'invoice_10_before_write', 'invoice_20_before_delete', 'invoice_30_balance_insert',
                           'invoice_31_balance_update', 'invoice_32_balance_delete',
                           -- 0.3.0: activity feed
-                          'invoice_90_feed_insert', 'invoice_91_feed_update', 'invoice_92_feed_delete'],
-                    'invoice has exactly its five triggers (and the three feed triggers of 0.3.0)');
+                          'invoice_90_feed_insert', 'invoice_91_feed_update', 'invoice_92_feed_delete',
+                          -- 0.4.0: the corrected_invoice_id shorthand of invoice_reference
+                          'invoice_40_corrected_reference_insert', 'invoice_41_corrected_reference_update'],
+                    'invoice has exactly its five triggers (and the three feed triggers of 0.3.0, the two reference triggers of 0.4.0)');
 SELECT triggers_are('client_registry', 'invoice_vat_line', ARRAY['invoice_vat_line_00_tenant_guard', 'invoice_vat_line_10_totals'],
                     'invoice_vat_line has exactly its totals trigger');
 SELECT triggers_are('client_registry', 'payment', ARRAY['payment_00_tenant_guard', 'payment_10_before_write', 'payment_30_balance_insert',
@@ -216,6 +218,7 @@ SELECT results_eq($$
      ORDER BY 1 $$,
     $$ VALUES ('invoice_10_before_write', 23), ('invoice_20_before_delete', 11), ('invoice_30_balance_insert', 4),
               ('invoice_31_balance_update', 16), ('invoice_32_balance_delete', 8),
+              ('invoice_40_corrected_reference_insert', 5), ('invoice_41_corrected_reference_update', 17),
               ('invoice_vat_line_10_totals', 29), ('payment_10_before_write', 23), ('payment_30_balance_insert', 4),
               ('payment_31_balance_update', 16), ('payment_32_balance_delete', 8),
               ('settlement_10_before_write', 23) $$,
@@ -465,7 +468,7 @@ SELECT results_eq(
     $$ SELECT total_net, total_vat, total_gross FROM invoice WHERE id = pg_temp.iid('SF-1') $$,
     $$ VALUES (500::numeric, 105::numeric, 605::numeric) $$, 'totals follow the deleted line');
 SELECT lives_ok(
-    $$ INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_amount) VALUES (pg_temp.iid('SF-1'), 100, 'PVM1', 21) $$,
+    $$ INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat_amount) VALUES (pg_temp.iid('SF-1'), 100, 'PVM1', 21, 21) $$,
     'the line is added back');
 SELECT is_empty($$
     SELECT i.id FROM invoice i

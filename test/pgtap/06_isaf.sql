@@ -9,7 +9,7 @@
 BEGIN;
 SET search_path = client_registry, public;
 
-SELECT plan(40);
+SELECT plan(63);
 
 -- Shapes
 SELECT has_function('client_registry', 'isaf_file', ARRAY['date', 'date', 'text', 'integer', 'integer', 'integer'],
@@ -49,6 +49,32 @@ SELECT ok(obj_description('client_registry.isaf_file(date, date, text, integer, 
           'isaf_file has a comment');
 SELECT ok(obj_description('client_registry.isaf_files(date, date, text, integer, integer)'::regprocedure, 'pg_proc') IS NOT NULL,
           'isaf_files has a comment');
+
+-- 0.4.0 (issue #13): VAT lines without a rate, references, what is cut
+SELECT col_is_null('client_registry', 'invoice_vat_line', 'vat_rate', 'vat_rate may be NULL (no rate)');
+SELECT col_hasnt_default('client_registry', 'invoice_vat_line', 'vat_rate', 'vat_rate has no default: a rate is never invented');
+SELECT has_table('client_registry', 'invoice_reference', 'table invoice_reference exists');
+SELECT col_is_pk('client_registry', 'invoice_reference', ARRAY['tenant_id', 'id'], 'invoice_reference: PRIMARY KEY (tenant_id, id)');
+SELECT fk_ok('client_registry', 'invoice_reference', ARRAY['tenant_id', 'invoice_id'], 'client_registry', 'invoice', ARRAY['tenant_id', 'id'],
+             'invoice_reference(tenant_id, invoice_id) references the note');
+SELECT fk_ok('client_registry', 'invoice_reference', ARRAY['tenant_id', 'referenced_invoice_id'], 'client_registry', 'invoice', ARRAY['tenant_id', 'id'],
+             'invoice_reference(tenant_id, referenced_invoice_id) references the corrected invoice when it is here');
+SELECT ok((SELECT relrowsecurity FROM pg_class WHERE oid = 'client_registry.invoice_reference'::regclass), 'invoice_reference has row-level security');
+SELECT policies_are('client_registry', 'invoice_reference', ARRAY['tenant_isolation'], 'invoice_reference: policy tenant_isolation');
+SELECT ok('client_registry.invoice_reference'::regclass = ANY ((SELECT extconfig FROM pg_extension WHERE extname = 'client_registry')::oid[]),
+          'invoice_reference is dumped (pg_extension_config_dump)');
+SELECT is_empty($$ SELECT a.attname FROM pg_attribute a
+                    WHERE a.attrelid IN ('client_registry.invoice_reference'::regclass, 'client_registry.isaf_register_reference'::regclass,
+                                         'client_registry.isaf_shortened_value'::regclass)
+                      AND a.attnum > 0 AND NOT a.attisdropped AND col_description(a.attrelid, a.attnum) IS NULL $$,
+                'every column of invoice_reference, isaf_register_reference and isaf_shortened_value has a comment');
+SELECT ok((SELECT bool_and('security_invoker=true' = ANY (reloptions)) FROM pg_class
+            WHERE oid IN ('client_registry.isaf_register_reference'::regclass, 'client_registry.isaf_shortened_value'::regclass)),
+          'isaf_register_reference and isaf_shortened_value are security_invoker');
+SELECT volatility_is('client_registry', 'tax_code_takes_rate', ARRAY['text'], 'immutable', 'tax_code_takes_rate is IMMUTABLE');
+SELECT volatility_is('client_registry', 'isaf_written_text', ARRAY['text', 'integer'], 'immutable', 'isaf_written_text is IMMUTABLE');
+SELECT is(isaf_written_text(repeat('ž', 300), 256), repeat('ž', 256), 'isaf_written_text cuts on a character boundary');
+SELECT hasnt_column('client_registry', 'isaf_register_invoice', 'reference_no', 'references moved to isaf_register_reference');
 
 -- Privileges: not for PUBLIC; granted explicitly
 SELECT function_privs_are('client_registry', 'isaf_file', ARRAY['date', 'date', 'text', 'integer', 'integer', 'integer'],
@@ -91,6 +117,25 @@ SELECT throws_ok($$ SELECT isaf_file('2015-01-01', '2026-11-01') $$, '22008', NU
 SELECT throws_ok($$ SELECT isaf_file('2026-11-01', '2026-11-30', 'Q') $$, '22023', NULL, 'unknown data type: 22023');
 SELECT throws_ok($$ SELECT isaf_file(NULL, '2026-11-30') $$, '22004', NULL, 'NULL period: 22004');
 SELECT throws_ok($$ SELECT isaf_file('2026-11-01', '2026-11-30', 'F', 1, 1, 9499) $$, '55000', NULL, 'tenant without own company: 55000');
+-- the rules of 0.4.0 as SQLSTATEs
+INSERT INTO invoice (id, client_id, direction, number, invoice_date, isaf_type, corrected_invoice_id)
+VALUES (940114, 940102, 'sale', 'TAP-KS', '2026-11-05', 'KS', 940111);
+INSERT INTO invoice_reference (invoice_id, reference_no, reference_date) VALUES (940114, 'OLD-7', '2025-06-30');
+SELECT throws_ok($$ INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_amount) VALUES (940114, -10, 'PVM1', -2.1) $$,
+                 '23502', 'VAT line of invoice TAP-KS: vat_rate is missing for tax code PVM1', 'a missing rate on a code that carries one: 23502');
+SELECT lives_ok($$ INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_amount) VALUES (940114, -10, 'PVM5', 0) $$,
+                'no rate on a code without one');
+SELECT throws_ok($$ INSERT INTO invoice (client_id, direction, number, invoice_date, isaf_type) VALUES (940102, 'sale', 'TAP-AN', '2026-11-05', 'AN') $$,
+                 '23514', 'invoice TAP-AN: isaf_type AN cannot be entered', 'AN is not entered by hand: 23514');
+UPDATE invoice SET status = 'posted' WHERE id = 940114;
+SELECT throws_ok($$ DELETE FROM invoice_reference WHERE invoice_id = 940114 $$, '55000', 'posted invoice TAP-KS: its references cannot change',
+                 'a posted note''s references are final: 55000');
+SELECT is((SELECT string_agg(reference_no, ',' ORDER BY reference_id) FROM isaf_register_reference WHERE invoice_id = 940114),
+          'TAP-1,OLD-7', 'both references of the note are reported, the shorthand''s first');
+SELECT is((SELECT (xpath('count(//i:Reference)', isaf_file('2026-11-01', '2026-11-30')::xml, '{{i,http://www.vmi.lt/cms/imas/isaf}}'))[1]::text),
+          '2', 'and written as two Reference elements');
+UPDATE invoice SET status = 'cancelled' WHERE id = 940112;
+SELECT is((SELECT invoice_type FROM isaf_register_invoice WHERE invoice_id = 940112), 'AN', 'a purchase cancelled after posting is AN, like a sale');
 
 -- A reporting role: SELECT on the tables, EXECUTE granted
 CREATE ROLE tap_cr_isaf NOLOGIN;
@@ -105,7 +150,8 @@ GRANT EXECUTE ON FUNCTION isaf_file(date, date, text, integer, integer, integer)
 SET ROLE tap_cr_isaf;
 SELECT ok(isaf_file('2026-11-01', '2026-11-30') LIKE '%TAP-1%', 'the role exports its tenant');
 SELECT ok(isaf_file('2026-11-01', '2026-11-30') NOT LIKE '%OTHER-1%', 'nothing of another tenant');
-SELECT is((SELECT count(*)::int FROM isaf_register), 2, 'the register view shows only its tenant (row-level security)');
+SELECT is((SELECT count(*)::int FROM isaf_register), 3, 'the register view shows only its tenant (row-level security)');
+SELECT is((SELECT count(*)::int FROM isaf_register_reference), 2, 'its references only');
 SELECT throws_ok($$ SELECT isaf_file('2026-11-01', '2026-11-30', 'F', 1, 500000, 9402) $$, '42501', NULL,
                  'another tenant than the session''s: 42501');
 SELECT throws_ok($$ SELECT * FROM isaf_files('2026-11-01', '2026-11-30', 'F', 500000, 9402) $$, '42501', NULL,

@@ -57,6 +57,9 @@ SELECT is_empty($$
            -- text transforms used in index expressions (an INSERT evaluates them as the writer)
            'search_fold', 'client_search_text', 'contact_search_text', 'search_like_pattern', 'search_compact',
            'client_name_key',
+           -- i.SAF (0.4.0): a pure rule of the VAT classifier, and the text transform the view
+           -- isaf_shortened_value shows (IMMUTABLE, touch no table)
+           'tax_code_takes_rate', 'isaf_written_text',
            -- called by row-level security policies and column defaults as the querying role
            'current_tenant', 'default_country', 'current_crm_user_id', 'current_crm_department_id',
            'my_tenants')

@@ -1,6 +1,6 @@
 -- 0.3.0: the i.SAF 1.2 export (R6).  Every file written here is validated
 -- against the official schema by test/isaf_validate.sh (xmllint) inside the
--- run: it prints nothing for a valid file.  Tenants 100-109.
+-- run: it prints nothing for a valid file.  Tenants 100-109, 160-161.
 SET search_path = client_registry, public;
 \set VERBOSITY default
 \set SHOW_CONTEXT never
@@ -69,10 +69,13 @@ UPDATE invoice SET status = 'posted' WHERE id BETWEEN 10201 AND 10203;
 
 -- What goes into the November registers (reconciliation view): the draft,
 -- the client without a VAT code (R6.1), October and December are left out.
-SELECT register, invoice_no, invoice_type, special_taxation, reference_no, party_vat_code,
+SELECT register, invoice_no, invoice_type, special_taxation, party_vat_code,
        party_registration_number, party_country, party_name, tax_code, vat_rate, taxable_value, vat_amount
   FROM isaf_register WHERE tenant_id = current_tenant() AND register_date BETWEEN '2026-11-01' AND '2026-11-30'
  ORDER BY register, register_date, invoice_id, tax_code, vat_rate;
+-- the references written (KS-1 got its reference from corrected_invoice_id)
+SELECT register, invoice_no, reference_no, reference_date, referenced_invoice_id
+  FROM isaf_register_reference WHERE tenant_id = current_tenant() ORDER BY reference_id;
 -- the VAT return per register and tax code (the owner running this test sees
 -- every tenant, so the tenant is named; other roles see only theirs)
 SELECT register, tax_code, vat_rate, sum(taxable_value) AS taxable_value, sum(vat_amount) AS vat_amount
@@ -213,18 +216,27 @@ VALUES (10502, 'buyer', repeat('Labai ilgas pavadinimas ', 11), '188772433', 'LT
 INSERT INTO invoice (id, client_id, direction, number, invoice_date) VALUES (10511, 10502, 'sale', 'SF-1', '2026-11-02');
 INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat_amount) VALUES (10511, 100, 'PVM1', 21, 21);
 UPDATE invoice SET status = 'posted' WHERE id = 10511;
-SELECT isaf_file('2026-11-01', '2026-11-30');
+-- (0.4.0) an over-long name no longer blocks the period: cut in the file, with a WARNING
+SELECT length(f) > 0 AS written FROM isaf_file('2026-11-01', '2026-11-30') f;
 \echo :SQLSTATE
+SELECT invoice_no, element, max_length, stored_length, char_length(value_written) AS written_length
+  FROM isaf_shortened_value WHERE tenant_id = current_tenant();
+\copy (SELECT isaf_file('2026-11-01', '2026-11-30')) TO 'results/isaf/t105_long_name.xml' WITH (FORMAT csv, QUOTE E'\x01', DELIMITER E'\x02')
+\! test/isaf_validate.sh results/isaf/t105_long_name.xml
 
 SET client_registry.tenant = 106;
 INSERT INTO client (id, kind, name, company_code) VALUES (10601, 'own_company', 'UAB Šeši', '110003978');
 INSERT INTO client (id, kind, name, company_code, vat_code, sales_tax_category)
 VALUES (10602, 'buyer', 'UAB Pirkėjas', '188772433', 'LT119511515', 'PVM1');
-INSERT INTO invoice (id, client_id, direction, number, invoice_date) VALUES (10611, 10602, 'sale', 'SF-' || repeat('9', 70), '2026-11-02');
+-- (0.4.0) an invoice number the schema cannot carry is refused when entered
+\set VERBOSITY terse
+INSERT INTO invoice (id, client_id, direction, number, invoice_date) VALUES (10611, 10602, 'sale', 'SF-' || repeat('9', 68), '2026-11-02');
+\set VERBOSITY default
+\echo :SQLSTATE
+INSERT INTO invoice (id, client_id, direction, number, invoice_date) VALUES (10611, 10602, 'sale', 'SF-' || repeat('9', 67), '2026-11-02');
 INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat_amount) VALUES (10611, 100, 'PVM1', 21, 21);
 UPDATE invoice SET status = 'posted' WHERE id = 10611;
-SELECT isaf_file('2026-11-01', '2026-11-30');
-\echo :SQLSTATE
+SELECT (xpath('//i:InvoiceNo/text()', isaf_file('2026-11-01', '2026-11-30')::xml, '{{i,http://www.vmi.lt/cms/imas/isaf}}'))[1]::text = 'SF-' || repeat('9', 67) AS seventy_characters_written;
 
 SET client_registry.tenant = 107;
 INSERT INTO client (id, kind, name, company_code) VALUES (10701, 'own_company', 'UAB Septyni', '110003978');
@@ -235,13 +247,11 @@ INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat
 UPDATE invoice SET status = 'posted' WHERE id = 10711;
 SELECT isaf_file('2026-11-01', '2026-11-30');
 \echo :SQLSTATE
--- a credit note of an invoice from before 1990
+-- a credit note of an invoice from before 1990: (0.4.0) refused when the
+-- reference is entered, here through the corrected_invoice_id shorthand
 INSERT INTO invoice (id, client_id, direction, number, invoice_date) VALUES (10712, 10702, 'sale', 'SF-OLD', '1989-12-31');
 INSERT INTO invoice (id, client_id, direction, number, invoice_date, isaf_type, corrected_invoice_id)
 VALUES (10713, 10702, 'sale', 'KS-1', '2026-12-02', 'KS', 10712);
-INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat_amount) VALUES (10713, -10, 'PVM1', 21, -2.1);
-UPDATE invoice SET status = 'posted' WHERE id = 10713;
-SELECT isaf_file('2026-12-01', '2026-12-31');
 \echo :SQLSTATE
 -- more than 100 tax code / rate pairs on one invoice (101 rates 0..100 %)
 SET client_registry.tenant = 109;
@@ -261,6 +271,245 @@ SELECT (length(f) - length(replace(f, '<DocumentTotal>', ''))) / 15 AS document_
 \copy (SELECT isaf_file('2026-11-01', '2026-11-30')) TO 'results/isaf/t109_100_totals.xml' WITH (FORMAT csv, QUOTE E'\x01', DELIMITER E'\x02')
 \! test/isaf_validate.sh results/isaf/t109_100_totals.xml
 
+-------------------------------------------------------------------------------
+-- 0.4.0 (issue #13): a month shaped like a real one, checked against every
+-- rule of the i.SAF notes, with the exact file expected.  Tenant 160.
+-------------------------------------------------------------------------------
+SET client_registry.tenant = 160;
+INSERT INTO client (id, kind, name, company_code, vat_code) VALUES (61001, 'own_company', 'UAB Mėnuo', '110003978', 'LT100001919017');
+INSERT INTO client (id, kind, name, company_code, vat_code, country, sales_tax_category) VALUES
+    (61002, 'buyer', 'UAB „Kabutės" & <Ženklai> ''Vienos''', '188772433', 'LT119511515', 'LT', 'PVM1'),
+    (61003, 'buyer', 'Ona Onaitė', NULL, 'ND', 'LT', 'PVM1'),
+    (61004, 'buyer', 'Müller GmbH', 'HRB12345', 'DE136695976', 'DE', 'PVM13'),
+    (61005, 'buyer', 'Acme Inc.', '12-3456789', 'ND', 'US', 'PVM12'),
+    (61006, 'buyer', 'ООО «Ромашка»', '1027700132195', 'ND', 'RU', 'PVM12'),
+    (61007, 'buyer', E'UAB Valdymo\u0001simboliai\tir\r\nnauja eilutė\u007F', '124110246', 'LT100001354118', 'LT', 'PVM1'),
+    (61008, 'buyer', 'UAB ' || repeat('Labai ilgas pavadinimas su ąčęėįšųūž ', 9), '301692533', 'ND', 'LT', 'PVM1'),
+    (61009, 'buyer', 'Berliner Werkstätten', 'HRB 123456 B', 'ND', 'DE', 'PVM13');
+-- the long name: 336 characters, the 256th a multibyte one
+SELECT char_length(name) AS characters, octet_length(name) AS bytes, substr(name, 256, 1) AS character_256
+  FROM client WHERE id = 61008;
+-- many buyers without a VAT code: their invoices are left out (R6.1)
+INSERT INTO client (id, kind, name, sales_tax_category)
+SELECT 61100 + g, 'buyer', 'Pirkėjas be PVM kodo ' || g, 'PVM1' FROM generate_series(1, 30) g;
+INSERT INTO client (id, kind, name, company_code, vat_code, country, purchase_tax_category) VALUES
+    (61011, 'supplier', 'UAB Tiekėjas & Sūnūs', '111111120', 'LT111111113', 'LT', 'PVM1'),
+    (61012, 'supplier', 'Ūkininkas Jonas Žemaitis', '110443493', 'ND', 'LT', 'PVM1');
+
+-- Sales of November 2026
+INSERT INTO invoice (id, client_id, direction, number, invoice_date, vat_point_date, currency, currency_rate) VALUES
+    (11101, 61002, 'sale', 'SF-101', '2026-11-02', NULL, 'EUR', 1),
+    (11102, 61003, 'sale', 'SF-102', '2026-11-03', '2026-10-30', 'EUR', 1),
+    (11103, 61004, 'sale', 'SF-103', '2026-11-04', NULL, 'EUR', 1),
+    (11104, 61005, 'sale', 'SF-104', '2026-11-05', NULL, 'USD', 0.92),
+    (11105, 61006, 'sale', 'SF-105', '2026-11-06', NULL, 'EUR', 1),
+    (11106, 61007, 'sale', 'SF-106', '2026-11-07', NULL, 'EUR', 1),
+    (11107, 61008, 'sale', 'SF-107', '2026-11-08', NULL, 'EUR', 1),
+    (11108, 61009, 'sale', 'SF-108', '2026-11-09', NULL, 'EUR', 1),
+    (11109, 61002, 'sale', 'SF-109', '2026-11-10', NULL, 'EUR', 1),
+    (11110, 61002, 'sale', 'SF-110', '2026-11-11', NULL, 'EUR', 1),
+    (11111, 61002, 'sale', 'SF-111', '2026-11-12', NULL, 'EUR', 1),
+    (11112, 61002, 'sale', 'SF-099', '2026-10-31', NULL, 'EUR', 1),
+    (11113, 61002, 'sale', 'SF-201', '2026-12-01', NULL, 'EUR', 1);
+-- the counterparty as printed on SF-108 (the card holds a code of at most 20
+-- characters; an invoice may carry the full text it was issued with)
+UPDATE invoice SET counterparty_name = 'Berliner Werkstätten GmbH',
+                   counterparty_company_code = 'HRB 123456 B Amtsgericht Charlottenburg (Berlin)'
+ WHERE id = 11108;
+-- one invoice with the same tax code twice, a 0 % line, a line without a
+-- rate (exempt, PVM5) and a line without code or rate
+INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat_amount) VALUES
+    (11101, 1000, 'PVM1', 21, 210), (11101, 200, 'PVM1', 21, 42), (11101, 300, 'PVM12', 0, 0),
+    (11101, 150, 'PVM5', NULL, 0), (11101, 80, 'PVM2', 9, 7.20), (11101, 25, NULL, NULL, 0),
+    (11102, 50.50, 'PVM1', 21, 10.61),
+    (11103, 1000, 'PVM13', 0, 0),
+    (11104, 300, 'PVM12', 0, 0),
+    (11105, 700, 'PVM15', NULL, 0),
+    (11106, 20, 'PVM1', 21, 4.20),
+    (11107, 40, 'PVM1', 21, 8.40),
+    (11108, 500, 'PVM13', 0, 0),
+    (11109, 60, 'PVM1', 21, 12.60),
+    (11110, 70, 'PVM1', 21, 14.70),
+    (11112, 1, 'PVM1', 21, 0.21),
+    (11113, 2, 'PVM1', 21, 0.42);
+-- the same rate left out on a code that carries none is kept as entered: vat_rate has no default
+SELECT tax_code, vat_rate FROM invoice_vat_line WHERE invoice_id = 11105;
+UPDATE invoice SET status = 'posted' WHERE id IN (11101, 11102, 11103, 11104, 11105, 11106, 11107, 11108, 11109, 11112, 11113);
+-- AN: SF-109 posted, then cancelled; SF-110 cancelled as a draft (never
+-- issued: not reported); SF-111 stays a draft (not reported)
+UPDATE invoice SET status = 'cancelled' WHERE id IN (11109, 11110);
+-- a credit note with negative lines and three references: SF-101 through
+-- the corrected_invoice_id shorthand, SF-102 linked, and an invoice of the
+-- previous system (number and date only)
+INSERT INTO invoice (id, client_id, direction, number, invoice_date, isaf_type, corrected_invoice_id)
+VALUES (11121, 61002, 'sale', 'KS-11', '2026-11-20', 'KS', 11101);
+INSERT INTO invoice_reference (invoice_id, referenced_invoice_id) VALUES (11121, 11102);
+INSERT INTO invoice_reference (invoice_id, reference_no, reference_date) VALUES (11121, 'SF-2025/77 & <senas>', '2025-12-15');
+INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat_amount) VALUES
+    (11121, -100, 'PVM1', 21, -21), (11121, -50, 'PVM5', NULL, 0);
+UPDATE invoice SET status = 'posted' WHERE id = 11121;
+-- a debit note that names no invoice: empty References (KD-8559)
+INSERT INTO invoice (id, client_id, direction, number, invoice_date, isaf_type) VALUES (11122, 61004, 'sale', 'DS-1', '2026-11-21', 'DS');
+INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat_amount) VALUES (11122, 10, 'PVM13', 0, 0);
+UPDATE invoice SET status = 'posted' WHERE id = 11122;
+-- 30 posted sales to buyers without a VAT code (left out)
+INSERT INTO invoice (id, client_id, direction, number, invoice_date, status)
+SELECT 11200 + g, 61100 + g, 'sale', 'SF-N' || g, '2026-11-15', 'posted' FROM generate_series(1, 30) g;
+
+-- Purchases, put into the period by their registration date
+INSERT INTO invoice (id, client_id, direction, number, invoice_date, registration_date, special_taxation) VALUES
+    (11301, 61011, 'purchase', 'TS 501', '2026-10-28', '2026-11-02', false),
+    (11302, 61011, 'purchase', 'TS 502', '2026-11-29', '2026-12-01', false),
+    (11303, 61012, 'purchase', 'ŪK-9', '2026-11-10', NULL, true),
+    (11304, 61011, 'purchase', 'TS 503', '2026-11-12', NULL, false),
+    (11305, 61011, 'purchase', 'TS 504', '2026-11-13', NULL, false);
+INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat_amount) VALUES
+    (11301, 400, 'PVM1', 21, 84), (11301, 35, NULL, NULL, 0),
+    (11302, 10, 'PVM1', 21, 2.10),
+    (11303, 1000, 'PVM1', 6, 60),
+    (11304, 90, 'PVM1', 21, 18.90),
+    (11305, 15, 'PVM1', 21, 3.15);
+UPDATE invoice SET status = 'posted' WHERE id IN (11301, 11302, 11303, 11304);
+-- AN in the purchase register by the same rule: TS 503 posted, then
+-- cancelled; TS 504 cancelled as a draft (not reported)
+UPDATE invoice SET status = 'cancelled' WHERE id IN (11304, 11305);
+-- the supplier's credit note correcting two of its invoices
+INSERT INTO invoice (id, client_id, direction, number, invoice_date, registration_date, isaf_type)
+VALUES (11306, 61011, 'purchase', 'TS KS-7', '2026-11-25', '2026-11-26', 'KS');
+INSERT INTO invoice_reference (invoice_id, referenced_invoice_id) VALUES (11306, 11301);
+INSERT INTO invoice_reference (invoice_id, reference_no, reference_date) VALUES (11306, 'TS 480', '2026-09-30');
+INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat_amount) VALUES (11306, -40, 'PVM1', 21, -8.40);
+UPDATE invoice SET status = 'posted' WHERE id = 11306;
+
+-- What goes into the registers
+SELECT register, invoice_no, invoice_type, special_taxation, party_vat_code, party_registration_number,
+       party_country, tax_code, vat_rate, taxable_value, vat_amount
+  FROM isaf_register WHERE tenant_id = 160 AND register_date BETWEEN '2026-11-01' AND '2026-11-30'
+ ORDER BY register, register_date, invoice_id, tax_code, vat_rate;
+SELECT register, invoice_no, reference_no, reference_date, referenced_invoice_id
+  FROM isaf_register_reference WHERE tenant_id = 160 ORDER BY register, invoice_id, reference_id;
+SELECT register, invoice_no, element, max_length, stored_length, char_length(value_written) AS written_length,
+       right(value_written, 12) AS written_ends_with
+  FROM isaf_shortened_value WHERE tenant_id = 160 AND register_date BETWEEN '2026-11-01' AND '2026-11-30'
+ ORDER BY invoice_id, element;
+-- The file: one WARNING for what it cut
+\copy (SELECT isaf_file('2026-11-01', '2026-11-30')) TO 'results/isaf/t160_month.xml' WITH (FORMAT csv, QUOTE E'\x01', DELIMITER E'\x02')
+\! test/isaf_validate.sh results/isaf/t160_month.xml
+\! xmllint --format results/isaf/t160_month.xml | sed -E 's|<FileDateCreated>[^<]*<|<FileDateCreated>(now)<|'
+-- every name and reference of the file against the data it came from
+-- (xpath returns text escaped: unescaped here)
+WITH f AS MATERIALIZED (SELECT isaf_file('2026-11-01', '2026-11-30')::xml AS x),
+     inv AS (SELECT (xpath('//i:InvoiceNo/text()', i, '{{i,http://www.vmi.lt/cms/imas/isaf}}'))[1]::text AS no,
+                    replace(replace(replace((xpath('//i:Name/text()', i, '{{i,http://www.vmi.lt/cms/imas/isaf}}'))[1]::text,
+                            '&lt;', '<'), '&gt;', '>'), '&amp;', '&') AS name,
+                    (xpath('count(//i:Reference)', i, '{{i,http://www.vmi.lt/cms/imas/isaf}}'))[1]::text::int AS refs
+               FROM f, unnest(xpath('//i:Invoice', x, '{{i,http://www.vmi.lt/cms/imas/isaf}}')) i)
+SELECT count(*) AS invoices,
+       count(*) FILTER (WHERE name = (SELECT isaf_written_text(r.party_name, 256) FROM isaf_register_invoice r
+                                       WHERE r.tenant_id = 160 AND r.invoice_no = inv.no)) AS names_as_written,
+       count(*) FILTER (WHERE refs = (SELECT count(*) FROM isaf_register_reference r
+                                       WHERE r.tenant_id = 160 AND r.invoice_no = inv.no)) AS references_all_written
+  FROM inv;
+-- the registry keeps what was typed
+SELECT char_length(counterparty_name) AS name_kept FROM invoice WHERE id = 11107;
+-- S and P files of the month are valid too
+\copy (SELECT isaf_file('2026-11-01', '2026-11-30', 'S')) TO 'results/isaf/t160_month_s.xml' WITH (FORMAT csv, QUOTE E'\x01', DELIMITER E'\x02')
+\copy (SELECT isaf_file('2026-11-01', '2026-11-30', 'P')) TO 'results/isaf/t160_month_p.xml' WITH (FORMAT csv, QUOTE E'\x01', DELIMITER E'\x02')
+\! test/isaf_validate.sh results/isaf/t160_month_s.xml results/isaf/t160_month_p.xml
+-- split into parts of 4 invoices: the references and cut values of each part
+SELECT part, sales_invoices, purchase_invoices,
+       (xpath('count(//i:Reference)', xml::xml, '{{i,http://www.vmi.lt/cms/imas/isaf}}'))[1]::text AS refs
+  FROM isaf_files('2026-11-01', '2026-11-30', 'F', 4);
+
+-------------------------------------------------------------------------------
+-- 0.4.0: the rules behind the month, refused with the field named.
+-- Tenant 161.
+-------------------------------------------------------------------------------
+SET client_registry.tenant = 161;
+INSERT INTO client (id, kind, name, company_code) VALUES (61501, 'own_company', 'UAB Taisyklės', '110003978');
+INSERT INTO client (id, kind, name, company_code, vat_code, sales_tax_category, purchase_tax_category)
+VALUES (61502, 'buyer_supplier', 'UAB Abu', '188772433', 'LT119511515', 'PVM1', 'PVM1');
+INSERT INTO invoice (id, client_id, direction, number, invoice_date) VALUES
+    (11151, 61502, 'sale', 'R-1', '2026-11-02'), (11152, 61502, 'purchase', 'P-1', '2026-11-02');
+-- Which codes carry a percentage (the rest may have none)
+SELECT c, tax_code_takes_rate(c) FROM unnest(ARRAY['PVM1', 'PVM2', 'PVM3', 'PVM5', 'PVM12', 'PVM13', 'PVM15', 'PVM21', 'PVM100']) c;
+-- a rate is never invented: left out on PVM1, refused
+INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_amount) VALUES (11151, 100, 'PVM1', 21);
+\echo :SQLSTATE
+INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat_amount) VALUES (11151, 100, 'PVM13', NULL, 0);
+\echo :SQLSTATE
+-- no rate on a code without one, or without a code: stored as NULL
+INSERT INTO invoice_vat_line (id, invoice_id, taxable_value, tax_code, vat_amount) VALUES (11161, 11151, 100, 'PVM5', 0), (11162, 11151, 5, NULL, 0);
+SELECT id, tax_code, vat_rate FROM invoice_vat_line WHERE invoice_id = 11151 ORDER BY id;
+-- a line moved to a code that carries a rate must give it
+UPDATE invoice_vat_line SET tax_code = 'PVM2' WHERE id = 11161;
+\echo :SQLSTATE
+UPDATE invoice_vat_line SET tax_code = 'PVM2', vat_rate = 9, vat_amount = 9 WHERE id = 11161;
+-- AN is not entered by hand, in either direction
+INSERT INTO invoice (client_id, direction, number, invoice_date, isaf_type) VALUES (61502, 'purchase', 'P-AN', '2026-11-02', 'AN');
+\echo :SQLSTATE
+UPDATE invoice SET isaf_type = 'AN' WHERE id = 11151;
+\echo :SQLSTATE
+-- references belong to credit and debit notes
+INSERT INTO invoice_reference (invoice_id, reference_no, reference_date) VALUES (11151, 'X-1', '2026-01-01');
+\echo :SQLSTATE
+INSERT INTO invoice (id, client_id, direction, number, invoice_date, isaf_type) VALUES
+    (11153, 61502, 'sale', 'KS-R1', '2026-11-03', 'KS'), (11154, 61502, 'purchase', 'KS-P1', '2026-11-03', 'KS');
+INSERT INTO invoice_reference (invoice_id, reference_no, reference_date) VALUES (11153, '   ', '2026-01-01');
+\echo :SQLSTATE
+INSERT INTO invoice_reference (invoice_id, reference_no, reference_date) VALUES (11153, 'SF-' || repeat('7', 68), '2026-01-01');
+\echo :SQLSTATE
+INSERT INTO invoice_reference (invoice_id, reference_no, reference_date) VALUES (11153, 'SF-1', '1989-12-31');
+\echo :SQLSTATE
+INSERT INTO invoice_reference (invoice_id, referenced_invoice_id) VALUES (11153, 11152);
+\echo :SQLSTATE
+INSERT INTO invoice_reference (invoice_id, referenced_invoice_id) VALUES (11153, 11153);
+\echo :SQLSTATE
+INSERT INTO invoice_reference (invoice_id, referenced_invoice_id) VALUES (11153, 99999);
+\echo :SQLSTATE
+\set VERBOSITY terse
+INSERT INTO invoice_reference (invoice_id, reference_no) VALUES (11153, 'SF-9');
+\set VERBOSITY default
+\echo :SQLSTATE
+-- the same reference twice is refused by its unique key
+INSERT INTO invoice_reference (invoice_id, referenced_invoice_id) VALUES (11154, 11152);
+INSERT INTO invoice_reference (invoice_id, reference_no, reference_date) VALUES (11154, 'P-1', '2026-11-02');
+\echo :SQLSTATE
+-- a link changed alone takes the new invoice's number and date
+INSERT INTO invoice (id, client_id, direction, number, invoice_date) VALUES (11156, 61502, 'purchase', 'P-2', '2026-11-05');
+UPDATE invoice_reference SET referenced_invoice_id = 11156 WHERE invoice_id = 11154;
+SELECT reference_no, reference_date, referenced_invoice_id FROM invoice_reference WHERE invoice_id = 11154;
+-- the corrected_invoice_id shorthand: set, changed, cleared
+UPDATE invoice SET corrected_invoice_id = 11151 WHERE id = 11153;
+SELECT reference_no, referenced_invoice_id FROM invoice_reference WHERE invoice_id = 11153 ORDER BY id;
+INSERT INTO invoice (id, client_id, direction, number, invoice_date) VALUES (11155, 61502, 'sale', 'R-2', '2026-11-04');
+UPDATE invoice SET corrected_invoice_id = 11155 WHERE id = 11153;
+SELECT reference_no, referenced_invoice_id FROM invoice_reference WHERE invoice_id = 11153 ORDER BY id;
+UPDATE invoice SET corrected_invoice_id = NULL WHERE id = 11153;
+SELECT count(*) AS references_left FROM invoice_reference WHERE invoice_id = 11153;
+-- the shorthand on an invoice that is not a note adds nothing (as in 0.3.0)
+UPDATE invoice SET corrected_invoice_id = 11155 WHERE id = 11151;
+SELECT count(*) AS references_of_an_invoice FROM invoice_reference WHERE invoice_id = 11151;
+-- a posted note's references are final
+INSERT INTO invoice_reference (invoice_id, referenced_invoice_id) VALUES (11153, 11151);
+INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat_amount) VALUES (11153, -10, 'PVM1', 21, -2.10);
+UPDATE invoice SET status = 'posted' WHERE id IN (11151, 11153);
+INSERT INTO invoice_reference (invoice_id, reference_no, reference_date) VALUES (11153, 'SF-8', '2026-01-08');
+\echo :SQLSTATE
+DELETE FROM invoice_reference WHERE invoice_id = 11153;
+\echo :SQLSTATE
+UPDATE invoice_reference SET reference_no = 'R-9' WHERE invoice_id = 11153;
+\echo :SQLSTATE
+-- deleting a draft note takes its references with it
+DELETE FROM invoice WHERE id = 11154;
+SELECT count(*) AS references_of_deleted_note FROM invoice_reference WHERE invoice_id = 11154;
+-- the text as written: control characters become spaces, cut on a
+-- character boundary
+SELECT isaf_written_text(E'a\u0001b\tc\nd', 10) AS cleaned, isaf_written_text('ąčęėįšųūž', 4) AS cut,
+       octet_length(isaf_written_text('ąčęėįšųūž', 4)) AS bytes, isaf_written_text('abc', 0) AS empty;
+SELECT isaf_written_text('abc', -1);
+\echo :SQLSTATE
+
 -- Whatever the server encoding: a WIN1257 database gives the same UTF-8 file
 -- to a UTF-8 client.
 SELECT current_database() AS regression_db \gset
@@ -279,5 +528,15 @@ UPDATE invoice SET status = 'posted' WHERE id = 10811;
 \copy (SELECT isaf_file('2026-11-01', '2026-11-30')) TO 'results/isaf/t108_win1257.xml' WITH (FORMAT csv, QUOTE E'\x01', DELIMITER E'\x02')
 \! test/isaf_validate.sh results/isaf/t108_win1257.xml
 \! grep -o '<InvoiceNo>[^<]*</InvoiceNo>.*<Name>[^<]*</Name>' results/isaf/t108_win1257.xml
+-- a name cut in a WIN1257 database: on a character boundary, listed the same way
+INSERT INTO client (id, kind, name, company_code, vat_code, sales_tax_category)
+VALUES (10803, 'buyer', repeat('Žąsų ūkis ', 30), '301692533', 'ND', 'PVM1');
+INSERT INTO invoice (id, client_id, direction, number, invoice_date) VALUES (10812, 10803, 'sale', 'SF-Ž2', '2026-11-03');
+INSERT INTO invoice_vat_line (invoice_id, taxable_value, tax_code, vat_rate, vat_amount) VALUES (10812, 10, 'PVM5', NULL, 0);
+UPDATE invoice SET status = 'posted' WHERE id = 10812;
+SELECT invoice_no, element, stored_length, char_length(value_written) AS written_length, right(value_written, 5) AS ends_with
+  FROM isaf_shortened_value;
+\copy (SELECT isaf_file('2026-11-01', '2026-11-30')) TO 'results/isaf/t108_win1257_cut.xml' WITH (FORMAT csv, QUOTE E'\x01', DELIMITER E'\x02')
+\! test/isaf_validate.sh results/isaf/t108_win1257_cut.xml
 \c :regression_db
 DROP DATABASE isaf_win1257;
