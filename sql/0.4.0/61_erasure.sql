@@ -205,7 +205,7 @@ BEGIN
     END IF;
     FOREACH v IN ARRAY personal LOOP
         IF v IS NOT NULL AND length(v) >= 3 AND strpos(lower(r), lower(v)) > 0 THEN
-            r := regexp_replace(r, regexp_replace(v, '([][.*+?^${}()|\\])', '\\\1', 'g'), '[erased]', 'gi');
+            r := regexp_replace(r, '***=' || v, '[erased]', 'gi');
         END IF;
     END LOOP;
     RETURN r;
@@ -280,8 +280,7 @@ DECLARE
     until date;
     retained_total integer := 0;
     retained_max date;
-    report jsonb := '{}';
-    rows_out text[] := '{}';
+    v_report jsonb := '{}';
     new_id bigint;
     t text;
 BEGIN
@@ -307,7 +306,8 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'client % does not exist in tenant %', p_client, p_tenant
             USING ERRCODE = '23503',
-                  HINT = CASE WHEN p_request IS NOT NULL THEN 'The client of a deferred erasure was deleted or merged away.' END;
+                  HINT = CASE WHEN p_request IS NOT NULL THEN 'The client of a deferred erasure was deleted or merged away.'
+                              ELSE 'client_registry.client lists the clients of the tenant.' END;
     END IF;
     IF p_contact IS NOT NULL THEN
         SELECT * INTO k FROM client_registry.client_contact p
@@ -370,8 +370,7 @@ BEGIN
         SELECT h.* INTO hold FROM client_registry.legal_hold h WHERE h.tenant_id = p_tenant AND h.id = holds[1];
         RAISE EXCEPTION 'client % is under a legal hold: its personal data cannot be erased now', c.id
             USING ERRCODE = 'R1802',
-                  DETAIL = format('Hold %s placed %s by %s: %s%s', hold.id, to_char(hold.placed_at, 'YYYY-MM-DD'),
-                                  hold.placed_by, hold.reason,
+                  DETAIL = format('Hold %s placed by %s: %s%s', hold.id, hold.placed_by, hold.reason,
                                   CASE WHEN cardinality(holds) > 1 THEN format(' (and %s more)', cardinality(holds) - 1) ELSE '' END),
                   HINT = 'Release the hold (client_registry.release_legal_hold) when it ends, or pass defer => true to erase automatically then (run_deferred_erasures).';
     END IF;
@@ -424,13 +423,29 @@ BEGIN
                                     img->>'street'])
                   FROM client_registry.client_merge_step st, jsonb_array_elements(st.row_images) img
                  WHERE st.tenant_id = p_tenant AND st.merge_id = ANY (merges) AND st.row_images IS NOT NULL
-                   AND st.table_name IN ('client', 'client_contact', 'client_bank_account', 'client_address')) q
+                   AND st.table_name IN ('client', 'client_contact', 'client_bank_account', 'client_address')
+                UNION ALL
+                -- earlier values, from the activity feed
+                SELECT unnest(ARRAY[j->>'name', j->>'short_name', j->>'first_name', j->>'last_name',
+                                    concat_ws(' ', j->>'first_name', j->>'last_name'), j->>'company_code',
+                                    j->>'personal_code', j->>'vat_code', j->>'email', j->>'phone', j->>'website',
+                                    j->>'iban', j->>'street'])
+                  FROM client_registry.activity_feed f, LATERAL (VALUES (f.old_values), (f.new_values)) AS v(j)
+                 WHERE f.tenant_id = p_tenant AND f.client_id = ANY (ids) AND j IS NOT NULL
+                   AND f.table_name IN ('client', 'client_contact', 'client_bank_account', 'client_address')) q
              WHERE length(btrim(x)) >= 3) d;
     ELSE
         SELECT array_agg(v ORDER BY length(v) DESC, v) INTO vals FROM (
             SELECT DISTINCT btrim(x) AS v
-              FROM unnest(ARRAY[k.first_name, k.last_name, concat_ws(' ', k.first_name, k.last_name),
-                                concat_ws(' ', k.last_name, k.first_name), k.email, k.phone]) x
+              FROM (SELECT unnest(ARRAY[k.first_name, k.last_name, concat_ws(' ', k.first_name, k.last_name),
+                                        concat_ws(' ', k.last_name, k.first_name), k.email, k.phone]) AS x
+                    UNION ALL
+                    -- earlier values of the contact, from the activity feed
+                    SELECT unnest(ARRAY[j->>'first_name', j->>'last_name',
+                                        concat_ws(' ', j->>'first_name', j->>'last_name'), j->>'email', j->>'phone'])
+                      FROM client_registry.activity_feed f, LATERAL (VALUES (f.old_values), (f.new_values)) AS v(j)
+                     WHERE f.tenant_id = p_tenant AND f.client_id = ANY (ids) AND j IS NOT NULL
+                       AND f.table_name = 'client_contact' AND f.row_id = p_contact) q
              WHERE length(btrim(x)) >= 3) d;
     END IF;
     vals := coalesce(vals, '{}');
@@ -445,8 +460,7 @@ BEGIN
            AND client_registry.document_retained_until(i.invoice_date, years) >= current_date;
         IF n > 0 THEN
             RETURN QUERY SELECT new_id, 'invoice'::text, 'retained'::text, n, until;
-            rows_out := rows_out || 'invoice';
-            report := report || jsonb_build_object('invoice', jsonb_build_object('retained', n));
+            v_report := v_report || jsonb_build_object('invoice', jsonb_build_object('retained', n));
             retained_total := retained_total + n;
             retained_max := greatest(retained_max, until);
         END IF;
@@ -461,7 +475,7 @@ BEGIN
         SELECT count(*) INTO n FROM u;
         IF n > 0 THEN
             RETURN QUERY SELECT new_id, 'invoice'::text, 'anonymised'::text, n, NULL::date;
-            report := report || jsonb_build_object('invoice', coalesce(report->'invoice', '{}') || jsonb_build_object('anonymised', n));
+            v_report := v_report || jsonb_build_object('invoice', coalesce(v_report->'invoice', '{}') || jsonb_build_object('anonymised', n));
         END IF;
 
         SELECT count(*), max(client_registry.document_retained_until(pm.payment_date, years)) INTO n, until
@@ -470,7 +484,7 @@ BEGIN
            AND client_registry.document_retained_until(pm.payment_date, years) >= current_date;
         IF n > 0 THEN
             RETURN QUERY SELECT new_id, 'payment'::text, 'retained'::text, n, until;
-            report := report || jsonb_build_object('payment', jsonb_build_object('retained', n));
+            v_report := v_report || jsonb_build_object('payment', jsonb_build_object('retained', n));
             retained_total := retained_total + n;
             retained_max := greatest(retained_max, until);
         END IF;
@@ -482,7 +496,7 @@ BEGIN
         SELECT count(*) INTO n FROM u;
         IF n > 0 THEN
             RETURN QUERY SELECT new_id, 'payment'::text, 'anonymised'::text, n, NULL::date;
-            report := report || jsonb_build_object('payment', coalesce(report->'payment', '{}') || jsonb_build_object('anonymised', n));
+            v_report := v_report || jsonb_build_object('payment', coalesce(v_report->'payment', '{}') || jsonb_build_object('anonymised', n));
         END IF;
 
         -- bank entries of the person: matched to the card, or from one of their accounts
@@ -495,7 +509,7 @@ BEGIN
            AND client_registry.document_retained_until(coalesce(be.booking_date, be.created_at::date), years) >= current_date;
         IF n > 0 THEN
             RETURN QUERY SELECT new_id, 'bank_entry'::text, 'retained'::text, n, until;
-            report := report || jsonb_build_object('bank_entry', jsonb_build_object('retained', n));
+            v_report := v_report || jsonb_build_object('bank_entry', jsonb_build_object('retained', n));
             retained_total := retained_total + n;
             retained_max := greatest(retained_max, until);
         END IF;
@@ -513,22 +527,22 @@ BEGIN
         SELECT count(*) INTO n FROM u;
         IF n > 0 THEN
             RETURN QUERY SELECT new_id, 'bank_entry'::text, 'anonymised'::text, n, NULL::date;
-            report := report || jsonb_build_object('bank_entry', coalesce(report->'bank_entry', '{}') || jsonb_build_object('anonymised', n));
+            v_report := v_report || jsonb_build_object('bank_entry', coalesce(v_report->'bank_entry', '{}') || jsonb_build_object('anonymised', n));
         END IF;
 
         -- VIES results are the evidence for the retained 0 % sales
-        IF retained_total > 0 AND report ? 'invoice' AND (report->'invoice') ? 'retained' THEN
+        IF retained_total > 0 AND v_report ? 'invoice' AND (v_report->'invoice') ? 'retained' THEN
             SELECT count(*) INTO n FROM client_registry.vat_number_check v WHERE v.tenant_id = p_tenant AND v.client_id = c.id;
             IF n > 0 THEN
                 RETURN QUERY SELECT new_id, 'vat_number_check'::text, 'retained'::text, n, retained_max;
-                report := report || jsonb_build_object('vat_number_check', jsonb_build_object('retained', n));
+                v_report := v_report || jsonb_build_object('vat_number_check', jsonb_build_object('retained', n));
             END IF;
         ELSE
             WITH d AS (DELETE FROM client_registry.vat_number_check v WHERE v.tenant_id = p_tenant AND v.client_id = c.id RETURNING 1)
             SELECT count(*) INTO n FROM d;
             IF n > 0 THEN
                 RETURN QUERY SELECT new_id, 'vat_number_check'::text, 'deleted'::text, n, NULL::date;
-                report := report || jsonb_build_object('vat_number_check', jsonb_build_object('deleted', n));
+                v_report := v_report || jsonb_build_object('vat_number_check', jsonb_build_object('deleted', n));
             END IF;
         END IF;
 
@@ -537,19 +551,19 @@ BEGIN
         SELECT count(*) INTO n FROM d;
         IF n > 0 THEN
             RETURN QUERY SELECT new_id, 'client_address'::text, 'deleted'::text, n, NULL::date;
-            report := report || jsonb_build_object('client_address', jsonb_build_object('deleted', n));
+            v_report := v_report || jsonb_build_object('client_address', jsonb_build_object('deleted', n));
         END IF;
         WITH d AS (DELETE FROM client_registry.client_bank_account b WHERE b.tenant_id = p_tenant AND b.client_id = c.id RETURNING 1)
         SELECT count(*) INTO n FROM d;
         IF n > 0 THEN
             RETURN QUERY SELECT new_id, 'client_bank_account'::text, 'deleted'::text, n, NULL::date;
-            report := report || jsonb_build_object('client_bank_account', jsonb_build_object('deleted', n));
+            v_report := v_report || jsonb_build_object('client_bank_account', jsonb_build_object('deleted', n));
         END IF;
         WITH d AS (DELETE FROM client_registry.client_register_fill f WHERE f.tenant_id = p_tenant AND f.client_id = c.id RETURNING 1)
         SELECT count(*) INTO n FROM d;
         IF n > 0 THEN
             RETURN QUERY SELECT new_id, 'client_register_fill'::text, 'deleted'::text, n, NULL::date;
-            report := report || jsonb_build_object('client_register_fill', jsonb_build_object('deleted', n));
+            v_report := v_report || jsonb_build_object('client_register_fill', jsonb_build_object('deleted', n));
         END IF;
         WITH u AS (
             UPDATE client_registry.client_contact p
@@ -560,7 +574,7 @@ BEGIN
         SELECT count(*) INTO n FROM u;
         IF n > 0 THEN
             RETURN QUERY SELECT new_id, 'client_contact'::text, 'anonymised'::text, n, NULL::date;
-            report := report || jsonb_build_object('client_contact', jsonb_build_object('anonymised', n));
+            v_report := v_report || jsonb_build_object('client_contact', jsonb_build_object('anonymised', n));
         END IF;
 
         -- CRM rows about the person
@@ -569,35 +583,35 @@ BEGIN
         SELECT count(*) INTO n FROM u;
         IF n > 0 THEN
             RETURN QUERY SELECT new_id, 'crm_interaction'::text, 'anonymised'::text, n, NULL::date;
-            report := report || jsonb_build_object('crm_interaction', jsonb_build_object('anonymised', n));
+            v_report := v_report || jsonb_build_object('crm_interaction', jsonb_build_object('anonymised', n));
         END IF;
         WITH u AS (UPDATE client_registry.crm_task x SET title = '[erased]', description = NULL
                     WHERE x.tenant_id = p_tenant AND x.client_id = c.id RETURNING 1)
         SELECT count(*) INTO n FROM u;
         IF n > 0 THEN
             RETURN QUERY SELECT new_id, 'crm_task'::text, 'anonymised'::text, n, NULL::date;
-            report := report || jsonb_build_object('crm_task', jsonb_build_object('anonymised', n));
+            v_report := v_report || jsonb_build_object('crm_task', jsonb_build_object('anonymised', n));
         END IF;
         WITH u AS (UPDATE client_registry.crm_event x SET title = '[erased]', place = NULL, description = NULL
                     WHERE x.tenant_id = p_tenant AND x.client_id = c.id RETURNING 1)
         SELECT count(*) INTO n FROM u;
         IF n > 0 THEN
             RETURN QUERY SELECT new_id, 'crm_event'::text, 'anonymised'::text, n, NULL::date;
-            report := report || jsonb_build_object('crm_event', jsonb_build_object('anonymised', n));
+            v_report := v_report || jsonb_build_object('crm_event', jsonb_build_object('anonymised', n));
         END IF;
         WITH u AS (UPDATE client_registry.crm_comment x SET body = '[erased]'
                     WHERE x.tenant_id = p_tenant AND x.client_id = c.id RETURNING 1)
         SELECT count(*) INTO n FROM u;
         IF n > 0 THEN
             RETURN QUERY SELECT new_id, 'crm_comment'::text, 'anonymised'::text, n, NULL::date;
-            report := report || jsonb_build_object('crm_comment', jsonb_build_object('anonymised', n));
+            v_report := v_report || jsonb_build_object('crm_comment', jsonb_build_object('anonymised', n));
         END IF;
         WITH u AS (UPDATE client_registry.crm_opportunity x SET title = '[erased]'
                     WHERE x.tenant_id = p_tenant AND x.client_id = c.id RETURNING 1)
         SELECT count(*) INTO n FROM u;
         IF n > 0 THEN
             RETURN QUERY SELECT new_id, 'crm_opportunity'::text, 'anonymised'::text, n, NULL::date;
-            report := report || jsonb_build_object('crm_opportunity', jsonb_build_object('anonymised', n));
+            v_report := v_report || jsonb_build_object('crm_opportunity', jsonb_build_object('anonymised', n));
         END IF;
         WITH u AS (UPDATE client_registry.crm_order x SET delivery_address = NULL, delivery_notes = NULL
                     WHERE x.tenant_id = p_tenant AND x.client_id = c.id
@@ -605,7 +619,7 @@ BEGIN
         SELECT count(*) INTO n FROM u;
         IF n > 0 THEN
             RETURN QUERY SELECT new_id, 'crm_order'::text, 'anonymised'::text, n, NULL::date;
-            report := report || jsonb_build_object('crm_order', jsonb_build_object('anonymised', n));
+            v_report := v_report || jsonb_build_object('crm_order', jsonb_build_object('anonymised', n));
         END IF;
         WITH u AS (UPDATE client_registry.crm_order_line x SET item = client_registry.erasure_scrub_text(x.item, vals)
                     WHERE x.tenant_id = p_tenant AND x.client_id = c.id
@@ -613,14 +627,14 @@ BEGIN
         SELECT count(*) INTO n FROM u;
         IF n > 0 THEN
             RETURN QUERY SELECT new_id, 'crm_order_line'::text, 'anonymised'::text, n, NULL::date;
-            report := report || jsonb_build_object('crm_order_line', jsonb_build_object('anonymised', n));
+            v_report := v_report || jsonb_build_object('crm_order_line', jsonb_build_object('anonymised', n));
         END IF;
         WITH u AS (UPDATE client_registry.crm_document x SET title = '[erased]', uri = NULL
                     WHERE x.tenant_id = p_tenant AND x.client_id = c.id RETURNING 1)
         SELECT count(*) INTO n FROM u;
         IF n > 0 THEN
             RETURN QUERY SELECT new_id, 'crm_document'::text, 'anonymised'::text, n, NULL::date;
-            report := report || jsonb_build_object('crm_document', jsonb_build_object('anonymised', n));
+            v_report := v_report || jsonb_build_object('crm_document', jsonb_build_object('anonymised', n));
         END IF;
     END IF;
 
@@ -631,7 +645,7 @@ BEGIN
                notes = NULL, erased_at = now()
          WHERE p.tenant_id = p_tenant AND p.id = p_contact;
         RETURN QUERY SELECT new_id, 'client_contact'::text, 'anonymised'::text, 1::bigint, NULL::date;
-        report := report || jsonb_build_object('client_contact', jsonb_build_object('anonymised', 1));
+        v_report := v_report || jsonb_build_object('client_contact', jsonb_build_object('anonymised', 1));
         -- the person's values in the client's free text (CRM, notes)
         FOREACH t IN ARRAY ARRAY['crm_interaction:subject', 'crm_interaction:body', 'crm_task:title', 'crm_task:description',
                                  'crm_event:title', 'crm_event:place', 'crm_event:description', 'crm_comment:body',
@@ -645,7 +659,7 @@ BEGIN
                INTO n USING p_tenant, c.id, vals;
             IF n > 0 THEN
                 RETURN QUERY SELECT new_id, split_part(t, ':', 1), 'scrubbed'::text, n, NULL::date;
-                report := report || jsonb_build_object(split_part(t, ':', 1), jsonb_build_object('scrubbed', n));
+                v_report := v_report || jsonb_build_object(split_part(t, ':', 1), jsonb_build_object('scrubbed', n));
             END IF;
         END LOOP;
     END IF;
@@ -657,7 +671,7 @@ BEGIN
     SELECT count(*) INTO n FROM u;
     IF n > 0 THEN
         RETURN QUERY SELECT new_id, 'contract'::text, 'scrubbed'::text, n, NULL::date;
-        report := report || jsonb_build_object('contract', jsonb_build_object('scrubbed', n));
+        v_report := v_report || jsonb_build_object('contract', jsonb_build_object('scrubbed', n));
     END IF;
     WITH u AS (UPDATE client_registry.legal_hold x SET reason = client_registry.erasure_scrub_text(x.reason, vals)
                 WHERE x.tenant_id = p_tenant AND x.client_id = c.id
@@ -665,7 +679,7 @@ BEGIN
     SELECT count(*) INTO n FROM u;
     IF n > 0 THEN
         RETURN QUERY SELECT new_id, 'legal_hold'::text, 'scrubbed'::text, n, NULL::date;
-        report := report || jsonb_build_object('legal_hold', jsonb_build_object('scrubbed', n));
+        v_report := v_report || jsonb_build_object('legal_hold', jsonb_build_object('scrubbed', n));
     END IF;
 
     -- consent in force is withdrawn (the history stays, without values)
@@ -679,7 +693,7 @@ BEGIN
     SELECT count(*) INTO n FROM w;
     IF n > 0 THEN
         RETURN QUERY SELECT new_id, 'consent'::text, 'withdrawn'::text, n, NULL::date;
-        report := report || jsonb_build_object('consent', jsonb_build_object('withdrawn', n));
+        v_report := v_report || jsonb_build_object('consent', jsonb_build_object('withdrawn', n));
     END IF;
 
     -- the card (last of the live rows: the feed and journals follow)
@@ -691,7 +705,7 @@ BEGIN
                legal_form_name = NULL, register_status = NULL, is_active = false, erased_at = now()
          WHERE cl.tenant_id = p_tenant AND cl.id = c.id;
         RETURN QUERY SELECT new_id, 'client'::text, 'anonymised'::text, 1::bigint, NULL::date;
-        report := report || jsonb_build_object('client', jsonb_build_object('anonymised', 1));
+        v_report := v_report || jsonb_build_object('client', jsonb_build_object('anonymised', 1));
     ELSE
         WITH u AS (
             UPDATE client_registry.client cl SET notes = client_registry.erasure_scrub_text(cl.notes, vals),
@@ -703,7 +717,7 @@ BEGIN
         SELECT count(*) INTO n FROM u;
         IF n > 0 THEN
             RETURN QUERY SELECT new_id, 'client'::text, 'scrubbed'::text, n, NULL::date;
-            report := report || jsonb_build_object('client', jsonb_build_object('scrubbed', n));
+            v_report := v_report || jsonb_build_object('client', jsonb_build_object('scrubbed', n));
         END IF;
     END IF;
 
@@ -726,7 +740,7 @@ BEGIN
     SELECT count(*) INTO n FROM u;
     IF n > 0 THEN
         RETURN QUERY SELECT new_id, 'activity_feed'::text, 'scrubbed'::text, n, NULL::date;
-        report := report || jsonb_build_object('activity_feed', jsonb_build_object('scrubbed', n));
+        v_report := v_report || jsonb_build_object('activity_feed', jsonb_build_object('scrubbed', n));
     END IF;
 
     -- the merge journal: standing merges lose the person's columns, undone
@@ -753,13 +767,13 @@ BEGIN
         UPDATE client_registry.client_merge m SET erased_at = now()
          WHERE m.tenant_id = p_tenant AND m.id = ANY (ids) AND m.undone_at IS NULL;
         RETURN QUERY SELECT new_id, 'client_merge_step'::text, 'scrubbed'::text, n, NULL::date;
-        report := report || jsonb_build_object('client_merge_step', jsonb_build_object('scrubbed', n));
+        v_report := v_report || jsonb_build_object('client_merge_step', jsonb_build_object('scrubbed', n));
     END IF;
 
     -- the journal of this erasure: what was done, never the values
     UPDATE client_registry.personal_data_erasure e
        SET status = 'done', erased_at = now(), erased_by = p_caller, retained_documents = retained_total,
-           retained_until = retained_max, report = erasure_run.report
+           retained_until = retained_max, report = v_report
      WHERE e.tenant_id = p_tenant AND e.id = new_id;
     IF retained_total > 0 THEN
         RAISE NOTICE '% documents of client % keep the person''s data until %', retained_total, c.id,
