@@ -190,7 +190,7 @@ SELECT c.tenant_id, c.id AS client_id, c.name, c.country, c.vat_code, z.sales AS
        CASE WHEN v.check_id IS NULL THEN 'never checked'
             WHEN v.vat_code IS DISTINCT FROM c.vat_code THEN 'VAT code changed since the check'
             WHEN NOT v.valid THEN 'invalid at the last check'
-            ELSE 'check older than ' || t.vies_check_max_age::text END AS reason
+            ELSE 'check older than the maximum age' END AS reason
   FROM client_registry.client c
   JOIN zero_rated z ON z.tenant_id = c.tenant_id AND z.client_id = c.id
   JOIN client_registry.tenant t ON t.id = c.tenant_id
@@ -213,7 +213,7 @@ COMMENT ON COLUMN vies_checks_due.last_sale_date IS 'Date of the latest such inv
 COMMENT ON COLUMN vies_checks_due.last_checked_at IS 'Latest check (NULL: never).';
 COMMENT ON COLUMN vies_checks_due.last_checked_vat_code IS 'Number the latest check was for.';
 COMMENT ON COLUMN vies_checks_due.last_valid IS 'Its result.';
-COMMENT ON COLUMN vies_checks_due.reason IS 'never checked, VAT code changed since the check, invalid at the last check, or check older than the maximum age.';
+COMMENT ON COLUMN vies_checks_due.reason IS 'never checked, VAT code changed since the check, invalid at the last check, or check older than the maximum age (tenant.vies_check_max_age).';
 
 ALTER TABLE vat_number_check ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON vat_number_check

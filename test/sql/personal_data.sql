@@ -37,7 +37,9 @@ UPDATE consent SET granted = false WHERE client_id = 18002 AND purpose = 'market
 \echo :SQLSTATE
 DELETE FROM consent WHERE client_id = 18002;
 \echo :SQLSTATE
+\set VERBOSITY terse
 SELECT record_consent(18002, 'marketing_email', true, '   ');
+\set VERBOSITY default
 \echo :SQLSTATE
 SELECT record_consent(18003, 'marketing_email', true, 'web form', contact_id => 18301);
 \echo :SQLSTATE
@@ -69,7 +71,9 @@ INSERT INTO crm_order (client_id, number, delivery_address, delivery_notes) VALU
 UPDATE client SET phone = '+370 612 34567', website = 'jonaitis.example.lt' WHERE id = 18002;
 
 -- the retention period is a tenant setting (10 years in Lithuania)
+\set VERBOSITY terse
 UPDATE tenant SET document_retention_years = 0 WHERE id = 180;
+\set VERBOSITY default
 \echo :SQLSTATE
 SELECT document_retention_years FROM tenant WHERE id = 180;
 
