@@ -20,7 +20,7 @@
 #include "postgres.h"
 
 /* R1: the client card and personal data */
-#define ERRCODE_CR_CONSENT_HISTORY			MAKE_SQLSTATE('R','1','8','0','1')	/* the consent history is append-only (raised from SQL) */
+#define ERRCODE_CR_CONSENT_HISTORY			MAKE_SQLSTATE('R','1','8','0','1')	/* the consent history is append-only */
 #define ERRCODE_CR_LEGAL_HOLD				MAKE_SQLSTATE('R','1','8','0','2')	/* a legal hold stops the erasure of personal data (raised from SQL) */
 #define ERRCODE_CR_ERASURE_INTERNAL			MAKE_SQLSTATE('R','1','8','0','4')	/* erasure_run() called outside the erasure functions (raised from SQL) */
 

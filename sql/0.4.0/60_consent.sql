@@ -55,57 +55,17 @@ COMMENT ON COLUMN consent.recorded_at IS 'When it was recorded.';
 
 -- The history is append-only: a change is a new row.  A merge may re-point
 -- client_id / contact_id (same person, other card); deleting the card or
--- the contact person takes its rows along (ON DELETE CASCADE runs one
--- trigger level down).
+-- the contact person takes its rows along (src/personal_data_rules.c).
 CREATE FUNCTION consent_before_change() RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-BEGIN
-    IF TG_OP = 'DELETE' THEN
-        IF pg_catalog.pg_trigger_depth() > 1 THEN
-            RETURN OLD;
-        END IF;
-        RAISE EXCEPTION 'consent % cannot be deleted', OLD.id
-            USING ERRCODE = 'R1801',
-                  DETAIL = 'The consent history is kept: it proves what the person agreed to and when.',
-                  HINT = 'Record a withdrawal instead: client_registry.record_consent(..., granted => false, ...).';
-    END IF;
-    IF (NEW.tenant_id, NEW.id, NEW.purpose, NEW.granted, NEW.given_at, NEW.source, NEW.recorded_by, NEW.recorded_at)
-       IS DISTINCT FROM
-       (OLD.tenant_id, OLD.id, OLD.purpose, OLD.granted, OLD.given_at, OLD.source, OLD.recorded_by, OLD.recorded_at) THEN
-        RAISE EXCEPTION 'consent % cannot be changed', OLD.id
-            USING ERRCODE = 'R1801',
-                  DETAIL = 'The consent history is kept as recorded; only a merge moves rows to another card.',
-                  HINT = 'Record a new row (client_registry.record_consent) for a change of mind.';
-    END IF;
-    RETURN NEW;
-END
-$fn$;
+    AS 'MODULE_PATHNAME', 'cr_consent_before_change' LANGUAGE C;
 COMMENT ON FUNCTION consent_before_change() IS
-    'Trigger: the consent history is append-only (R1801): no row changes except re-pointing client_id / contact_id (merge), no delete except with its card or contact person.';
+    'Trigger: the consent history is append-only (R1801): no change but re-pointing client_id / contact_id (a merge), no delete but together with the card or the contact person.';
 CREATE TRIGGER consent_10_append_only BEFORE UPDATE OR DELETE ON consent
     FOR EACH ROW EXECUTE FUNCTION consent_before_change();
 
--- A contact person's consent sits on that contact's client.
 CREATE FUNCTION consent_before_insert() RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-BEGIN
-    IF NEW.contact_id IS NOT NULL AND NOT EXISTS (
-           SELECT 1 FROM client_registry.client_contact p
-            WHERE p.tenant_id OPERATOR(pg_catalog.=) NEW.tenant_id AND p.id OPERATOR(pg_catalog.=) NEW.contact_id
-              AND p.client_id OPERATOR(pg_catalog.=) NEW.client_id) THEN
-        RAISE EXCEPTION 'contact % is not a contact person of client %', NEW.contact_id, NEW.client_id
-            USING ERRCODE = '23503',
-                  HINT = 'Give the client the contact person belongs to (client_registry.client_contact.client_id).';
-    END IF;
-    NEW.source := pg_catalog.btrim(NEW.source);
-    RETURN NEW;
-END
-$fn$;
-COMMENT ON FUNCTION consent_before_insert() IS 'Trigger: a contact person''s consent is recorded on the client the contact belongs to; trims source.';
+    AS 'MODULE_PATHNAME', 'cr_consent_before_insert' LANGUAGE C;
+COMMENT ON FUNCTION consent_before_insert() IS 'Trigger: a contact person''s consent is recorded on the client the contact belongs to (23503 otherwise); trims source.';
 CREATE TRIGGER consent_05_contact_of_client BEFORE INSERT ON consent
     FOR EACH ROW EXECUTE FUNCTION consent_before_insert();
 
@@ -193,3 +153,5 @@ SELECT pg_catalog.pg_extension_config_dump('consent', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('client_registry.consent', 'id'), '');
 
 REVOKE ALL ON FUNCTION consent_before_change(), consent_before_insert() FROM PUBLIC;
+-- record_consent writes history: granted to the application (docs/personal-data.md)
+REVOKE ALL ON FUNCTION record_consent(bigint, consent_purpose, boolean, text, bigint, timestamptz) FROM PUBLIC;

@@ -52,29 +52,12 @@ COMMENT ON COLUMN vat_number_check.consultation_number IS 'Consultation number (
 COMMENT ON COLUMN vat_number_check.checked_by IS 'Database role that recorded it (the application user).';
 COMMENT ON COLUMN vat_number_check.recorded_at IS 'When it was recorded.';
 
-CREATE FUNCTION vat_number_check_before_insert() RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-BEGIN
-    NEW.vat_code := upper(regexp_replace(NEW.vat_code, '[\s.-]', '', 'g'));
-    IF NEW.vat_code !~ '^[A-Z]{2}' OR NOT (substr(NEW.vat_code, 1, 2) IN ('EL', 'XI')
-                                          OR (client_registry.eu_member_state(substr(NEW.vat_code, 1, 2))
-                                              AND substr(NEW.vat_code, 1, 2) <> 'GR')) THEN
-        RAISE EXCEPTION 'VAT number % has no EU member state prefix', NEW.vat_code
-            USING ERRCODE = '22023',
-                  HINT = 'VIES checks EU VAT numbers: give the number with its prefix (LV40003521600; EL for Greece).';
-    END IF;
-    NEW.consultation_number := nullif(btrim(NEW.consultation_number), '');
-    NEW.returned_name := nullif(btrim(NEW.returned_name), '');
-    NEW.returned_address := nullif(btrim(NEW.returned_address), '');
-    RETURN NEW;
-END
-$fn$;
-COMMENT ON FUNCTION vat_number_check_before_insert() IS
-    'Trigger: the VAT number compact and upper-case with an EU prefix (22023 otherwise); blank returned values become NULL.';
+CREATE FUNCTION vat_number_check_before_write() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'cr_vat_number_check_before_write' LANGUAGE C;
+COMMENT ON FUNCTION vat_number_check_before_write() IS
+    'Trigger: the VAT number compact and upper-case with an EU member state prefix (22023 otherwise; not checksum-tested: VIES''s answer is recorded as it was); blank returned values become NULL.';
 CREATE TRIGGER vat_number_check_10_normalize BEFORE INSERT OR UPDATE ON vat_number_check
-    FOR EACH ROW EXECUTE FUNCTION vat_number_check_before_insert();
+    FOR EACH ROW EXECUTE FUNCTION vat_number_check_before_write();
 
 CREATE FUNCTION record_vat_number_check(client_id bigint, valid boolean, vat_code text DEFAULT NULL,
                                         returned_name text DEFAULT NULL, returned_address text DEFAULT NULL,
@@ -223,4 +206,6 @@ CREATE POLICY tenant_isolation ON vat_number_check
 SELECT pg_catalog.pg_extension_config_dump('vat_number_check', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('client_registry.vat_number_check', 'id'), '');
 
-REVOKE ALL ON FUNCTION vat_number_check_before_insert() FROM PUBLIC;
+REVOKE ALL ON FUNCTION vat_number_check_before_write() FROM PUBLIC;
+-- record_vat_number_check writes tax evidence: granted to the application (docs/personal-data.md)
+REVOKE ALL ON FUNCTION record_vat_number_check(bigint, boolean, text, text, text, text, timestamptz) FROM PUBLIC;
