@@ -109,7 +109,10 @@ SELECT m.table_name, m.column_name, m.on_erasure
     ('client_merge_step', 'new_values', 'the columns above set to null, the person''s values elsewhere replaced by [erased]'),
     ('client_merge_step', 'row_images', 'the columns above set to null, the person''s values elsewhere replaced by [erased]'),
     ('client_merge_step', 'row_hashes', 'cleared (hashes of the rows as they were)')
-  ) AS m (table_name, column_name, on_erasure);
+  ) AS m (table_name, column_name, on_erasure)
+ WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                WHERE a.attrelid = pg_catalog.to_regclass('client_registry.' || m.table_name)
+                  AND a.attname = m.column_name AND a.attnum > 0 AND NOT a.attisdropped);
 COMMENT ON VIEW personal_data_map IS
     'Where the registry holds a natural person''s data and what erase_personal_data() does with each column. Journal columns (activity_feed, client_merge_step) hold copies of the other tables'' rows: the columns listed for the copied table are set to null in them.';
 COMMENT ON COLUMN personal_data_map.table_name IS 'Table (schema client_registry).';
@@ -250,6 +253,29 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION personal_data_columns(text) IS 'The columns of a table that hold personal data (personal_data_map).';
 
+CREATE FUNCTION erasure_report(report jsonb, table_name text, action text, row_count bigint,
+                               retained_until date DEFAULT NULL) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN coalesce(row_count, 0) = 0 THEN report
+                ELSE report || pg_catalog.jsonb_build_object(table_name,
+                         coalesce(report -> table_name, '{}')
+                         || pg_catalog.jsonb_build_object(action, coalesce((report -> table_name ->> action)::bigint, 0) + row_count)
+                         || CASE WHEN retained_until IS NULL THEN '{}'::jsonb
+                                 ELSE pg_catalog.jsonb_build_object('retained_until', retained_until) END) END;
+COMMENT ON FUNCTION erasure_report(jsonb, text, text, bigint, date) IS
+    'Erasure helper: adds row_count rows of an action on a table to the report {"table": {"action": rows, "retained_until": date}}; nothing when no row.';
+
+CREATE FUNCTION erasure_has_column(table_name text, column_name text) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                    WHERE a.attrelid = pg_catalog.to_regclass('client_registry.' || pg_catalog.quote_ident(erasure_has_column.table_name))
+                      AND a.attname = erasure_has_column.column_name AND a.attnum > 0 AND NOT a.attisdropped);
+END;
+COMMENT ON FUNCTION erasure_has_column(text, text) IS
+    'Erasure helper: true when the registry''s table has the column (private notes live on the card or in their own table, depending on the version).';
+
 CREATE FUNCTION erasure_in_progress() RETURNS boolean
     AS 'MODULE_PATHNAME', 'cr_erasure_in_progress' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION erasure_in_progress() IS 'True inside erase_personal_data() / erase_contact_personal_data() / run_deferred_erasures() (erasure_run() runs only then).';
@@ -283,6 +309,8 @@ DECLARE
     v_report jsonb := '{}';
     new_id bigint;
     t text;
+    d record;
+    ibans text[];
 BEGIN
     IF NOT client_registry.erasure_in_progress() THEN
         RAISE EXCEPTION 'erasure_run() runs only inside erase_personal_data()'
@@ -295,19 +323,35 @@ BEGIN
     IF p_contact IS NOT NULL THEN
         SELECT * INTO k FROM client_registry.client_contact p
          WHERE p.tenant_id = p_tenant AND p.id = p_contact;
-        IF NOT FOUND THEN
+        IF NOT FOUND AND p_request IS NULL THEN
             RAISE EXCEPTION 'contact person % does not exist in tenant %', p_contact, p_tenant
                 USING ERRCODE = '23503';
         END IF;
-        p_client := k.client_id;
+        p_client := k.client_id;   -- NULL for a deferred erasure whose contact is gone: closed below
     END IF;
     SELECT * INTO c FROM client_registry.client cl
      WHERE cl.tenant_id = p_tenant AND cl.id = p_client FOR UPDATE;
+    IF NOT FOUND AND p_request IS NOT NULL THEN
+        -- a deferred erasure whose client was deleted or merged away since:
+        -- closed, and the survivor of a merge named for the data protection role
+        SELECT m.survivor_id INTO new_id FROM client_registry.client_merge m
+         WHERE m.tenant_id = p_tenant AND p_client = ANY (m.merged_ids) AND m.undone_at IS NULL
+         ORDER BY m.id DESC LIMIT 1;
+        UPDATE client_registry.personal_data_erasure e
+           SET status = 'done', erased_at = now(), erased_by = p_caller,
+               report = jsonb_build_object('client', jsonb_build_object('gone', 1))
+         WHERE e.tenant_id = p_tenant AND e.id = p_request;
+        IF new_id IS NOT NULL THEN
+            RAISE NOTICE 'client % of deferred erasure % was merged into client %', p_client, p_request, new_id
+                USING HINT = format('If it is the same person, erase client %s.', new_id);
+        END IF;
+        RETURN QUERY SELECT p_request, 'client'::text, 'gone'::text, 0::bigint, NULL::date;
+        RETURN;
+    END IF;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'client % does not exist in tenant %', p_client, p_tenant
             USING ERRCODE = '23503',
-                  HINT = CASE WHEN p_request IS NOT NULL THEN 'The client of a deferred erasure was deleted or merged away.'
-                              ELSE 'client_registry.client lists the clients of the tenant.' END;
+                  HINT = 'client_registry.client lists the clients of the tenant.';
     END IF;
     IF p_contact IS NOT NULL THEN
         SELECT * INTO k FROM client_registry.client_contact p
@@ -452,235 +496,114 @@ BEGIN
 
     IF p_contact IS NULL THEN
         erased_name := 'Erased person ' || c.id;
+        SELECT coalesce(array_agg(b.iban), '{}') INTO ibans FROM client_registry.client_bank_account b
+         WHERE b.tenant_id = p_tenant AND b.client_id = c.id;
 
-        -- documents: kept with their counterparty data until the retention date
-        SELECT count(*), max(client_registry.document_retained_until(i.invoice_date, years)) INTO n, until
-          FROM client_registry.invoice i
-         WHERE i.tenant_id = p_tenant AND i.client_id = c.id AND i.status <> 'draft'
-           AND client_registry.document_retained_until(i.invoice_date, years) >= current_date;
-        IF n > 0 THEN
-            RETURN QUERY SELECT new_id, 'invoice'::text, 'retained'::text, n, until;
-            v_report := v_report || jsonb_build_object('invoice', jsonb_build_object('retained', n));
+        -- documents (invoices, payments, bank entries of the person or from
+        -- their accounts): kept with their counterparty data until the
+        -- retention date, anonymised after it (drafts are not kept)
+        FOR d IN SELECT * FROM (VALUES
+            ('invoice', 'x.invoice_date', 'x.client_id OPERATOR(pg_catalog.=) $2',
+             'x.status OPERATOR(pg_catalog.<>) ''draft''',
+             'counterparty_name = $4, counterparty_company_code = NULL, counterparty_vat_code = NULL',
+             '(x.counterparty_name, x.counterparty_company_code, x.counterparty_vat_code) IS DISTINCT FROM ($4, NULL, NULL)'),
+            ('payment', 'x.payment_date', 'x.client_id OPERATOR(pg_catalog.=) $2', 'true',
+             'description = NULL', 'x.description IS NOT NULL'),
+            ('bank_entry', 'coalesce(x.booking_date, x.created_at::date)',
+             '(x.client_id OPERATOR(pg_catalog.=) $2 OR x.counterparty_iban OPERATOR(pg_catalog.=) ANY ($5))', 'true',
+             'counterparty_name = NULL, counterparty_iban = NULL, counterparty_account = NULL, counterparty_private_id = NULL,'
+             ' counterparty_org_id = NULL, remittance = NULL, additional_info = NULL',
+             'num_nonnulls(x.counterparty_name, x.counterparty_iban, x.counterparty_account, x.counterparty_private_id,'
+             ' x.counterparty_org_id, x.remittance, x.additional_info) > 0')
+            ) AS v (tbl, day, whose, kept, sets, changed)
+        LOOP
+            EXECUTE format('SELECT count(*), max(client_registry.document_retained_until(%2$s, $3))'
+                           '  FROM client_registry.%1$I x WHERE x.tenant_id OPERATOR(pg_catalog.=) $1 AND %3$s AND %4$s'
+                           '   AND client_registry.document_retained_until(%2$s, $3) >= current_date',
+                           d.tbl, d.day, d.whose, d.kept)
+                INTO n, until USING p_tenant, c.id, years, erased_name, ibans;
+            v_report := client_registry.erasure_report(v_report, d.tbl, 'retained', n, until);
             retained_total := retained_total + n;
             retained_max := greatest(retained_max, until);
-        END IF;
-        WITH u AS (
-            UPDATE client_registry.invoice i
-               SET counterparty_name = erased_name, counterparty_company_code = NULL, counterparty_vat_code = NULL
-             WHERE i.tenant_id = p_tenant AND i.client_id = c.id
-               AND (i.status = 'draft' OR client_registry.document_retained_until(i.invoice_date, years) < current_date)
-               AND (i.counterparty_name, i.counterparty_company_code, i.counterparty_vat_code)
-                   IS DISTINCT FROM (erased_name, NULL, NULL)
-            RETURNING 1)
-        SELECT count(*) INTO n FROM u;
-        IF n > 0 THEN
-            RETURN QUERY SELECT new_id, 'invoice'::text, 'anonymised'::text, n, NULL::date;
-            v_report := v_report || jsonb_build_object('invoice', coalesce(v_report->'invoice', '{}') || jsonb_build_object('anonymised', n));
-        END IF;
-
-        SELECT count(*), max(client_registry.document_retained_until(pm.payment_date, years)) INTO n, until
-          FROM client_registry.payment pm
-         WHERE pm.tenant_id = p_tenant AND pm.client_id = c.id
-           AND client_registry.document_retained_until(pm.payment_date, years) >= current_date;
-        IF n > 0 THEN
-            RETURN QUERY SELECT new_id, 'payment'::text, 'retained'::text, n, until;
-            v_report := v_report || jsonb_build_object('payment', jsonb_build_object('retained', n));
-            retained_total := retained_total + n;
-            retained_max := greatest(retained_max, until);
-        END IF;
-        WITH u AS (
-            UPDATE client_registry.payment pm SET description = NULL
-             WHERE pm.tenant_id = p_tenant AND pm.client_id = c.id AND pm.description IS NOT NULL
-               AND client_registry.document_retained_until(pm.payment_date, years) < current_date
-            RETURNING 1)
-        SELECT count(*) INTO n FROM u;
-        IF n > 0 THEN
-            RETURN QUERY SELECT new_id, 'payment'::text, 'anonymised'::text, n, NULL::date;
-            v_report := v_report || jsonb_build_object('payment', coalesce(v_report->'payment', '{}') || jsonb_build_object('anonymised', n));
-        END IF;
-
-        -- bank entries of the person: matched to the card, or from one of their accounts
-        SELECT count(*), max(client_registry.document_retained_until(coalesce(be.booking_date, be.created_at::date), years))
-          INTO n, until
-          FROM client_registry.bank_entry be
-         WHERE be.tenant_id = p_tenant
-           AND (be.client_id = c.id OR be.counterparty_iban IN (SELECT b.iban FROM client_registry.client_bank_account b
-                                                                  WHERE b.tenant_id = p_tenant AND b.client_id = c.id))
-           AND client_registry.document_retained_until(coalesce(be.booking_date, be.created_at::date), years) >= current_date;
-        IF n > 0 THEN
-            RETURN QUERY SELECT new_id, 'bank_entry'::text, 'retained'::text, n, until;
-            v_report := v_report || jsonb_build_object('bank_entry', jsonb_build_object('retained', n));
-            retained_total := retained_total + n;
-            retained_max := greatest(retained_max, until);
-        END IF;
-        WITH u AS (
-            UPDATE client_registry.bank_entry be
-               SET counterparty_name = NULL, counterparty_iban = NULL, counterparty_account = NULL,
-                   counterparty_private_id = NULL, counterparty_org_id = NULL, remittance = NULL, additional_info = NULL
-             WHERE be.tenant_id = p_tenant
-               AND (be.client_id = c.id OR be.counterparty_iban IN (SELECT b.iban FROM client_registry.client_bank_account b
-                                                                      WHERE b.tenant_id = p_tenant AND b.client_id = c.id))
-               AND client_registry.document_retained_until(coalesce(be.booking_date, be.created_at::date), years) < current_date
-               AND num_nonnulls(be.counterparty_name, be.counterparty_iban, be.counterparty_account, be.counterparty_private_id,
-                                be.counterparty_org_id, be.remittance, be.additional_info) > 0
-            RETURNING 1)
-        SELECT count(*) INTO n FROM u;
-        IF n > 0 THEN
-            RETURN QUERY SELECT new_id, 'bank_entry'::text, 'anonymised'::text, n, NULL::date;
-            v_report := v_report || jsonb_build_object('bank_entry', coalesce(v_report->'bank_entry', '{}') || jsonb_build_object('anonymised', n));
-        END IF;
+            EXECUTE format('WITH u AS (UPDATE client_registry.%1$I x SET %5$s'
+                           ' WHERE x.tenant_id OPERATOR(pg_catalog.=) $1 AND %3$s AND %6$s'
+                           '   AND NOT (%4$s AND client_registry.document_retained_until(%2$s, $3) >= current_date)'
+                           ' RETURNING 1) SELECT count(*) FROM u',
+                           d.tbl, d.day, d.whose, d.kept, d.sets, d.changed)
+                INTO n USING p_tenant, c.id, years, erased_name, ibans;
+            v_report := client_registry.erasure_report(v_report, d.tbl, 'anonymised', n);
+        END LOOP;
 
         -- VIES results are the evidence for the retained 0 % sales
-        IF retained_total > 0 AND v_report ? 'invoice' AND (v_report->'invoice') ? 'retained' THEN
+        IF v_report #> '{invoice,retained}' IS NOT NULL THEN
             SELECT count(*) INTO n FROM client_registry.vat_number_check v WHERE v.tenant_id = p_tenant AND v.client_id = c.id;
-            IF n > 0 THEN
-                RETURN QUERY SELECT new_id, 'vat_number_check'::text, 'retained'::text, n, retained_max;
-                v_report := v_report || jsonb_build_object('vat_number_check', jsonb_build_object('retained', n));
-            END IF;
+            v_report := client_registry.erasure_report(v_report, 'vat_number_check', 'retained', n, retained_max);
         ELSE
-            WITH d AS (DELETE FROM client_registry.vat_number_check v WHERE v.tenant_id = p_tenant AND v.client_id = c.id RETURNING 1)
-            SELECT count(*) INTO n FROM d;
-            IF n > 0 THEN
-                RETURN QUERY SELECT new_id, 'vat_number_check'::text, 'deleted'::text, n, NULL::date;
-                v_report := v_report || jsonb_build_object('vat_number_check', jsonb_build_object('deleted', n));
-            END IF;
+            WITH x AS (DELETE FROM client_registry.vat_number_check v WHERE v.tenant_id = p_tenant AND v.client_id = c.id RETURNING 1)
+            SELECT count(*) INTO n FROM x;
+            v_report := client_registry.erasure_report(v_report, 'vat_number_check', 'deleted', n);
         END IF;
 
-        -- the card's children
-        WITH d AS (DELETE FROM client_registry.client_address a WHERE a.tenant_id = p_tenant AND a.client_id = c.id RETURNING 1)
-        SELECT count(*) INTO n FROM d;
-        IF n > 0 THEN
-            RETURN QUERY SELECT new_id, 'client_address'::text, 'deleted'::text, n, NULL::date;
-            v_report := v_report || jsonb_build_object('client_address', jsonb_build_object('deleted', n));
-        END IF;
-        WITH d AS (DELETE FROM client_registry.client_bank_account b WHERE b.tenant_id = p_tenant AND b.client_id = c.id RETURNING 1)
-        SELECT count(*) INTO n FROM d;
-        IF n > 0 THEN
-            RETURN QUERY SELECT new_id, 'client_bank_account'::text, 'deleted'::text, n, NULL::date;
-            v_report := v_report || jsonb_build_object('client_bank_account', jsonb_build_object('deleted', n));
-        END IF;
-        WITH d AS (DELETE FROM client_registry.client_register_fill f WHERE f.tenant_id = p_tenant AND f.client_id = c.id RETURNING 1)
-        SELECT count(*) INTO n FROM d;
-        IF n > 0 THEN
-            RETURN QUERY SELECT new_id, 'client_register_fill'::text, 'deleted'::text, n, NULL::date;
-            v_report := v_report || jsonb_build_object('client_register_fill', jsonb_build_object('deleted', n));
-        END IF;
-        WITH u AS (
-            UPDATE client_registry.client_contact p
-               SET first_name = NULL, last_name = 'Erased contact ' || p.id, position = NULL, email = NULL, phone = NULL,
-                   notes = NULL, erased_at = now()
-             WHERE p.tenant_id = p_tenant AND p.client_id = c.id AND p.erased_at IS NULL
-            RETURNING 1)
-        SELECT count(*) INTO n FROM u;
-        IF n > 0 THEN
-            RETURN QUERY SELECT new_id, 'client_contact'::text, 'anonymised'::text, n, NULL::date;
-            v_report := v_report || jsonb_build_object('client_contact', jsonb_build_object('anonymised', n));
-        END IF;
-
-        -- CRM rows about the person
-        WITH u AS (UPDATE client_registry.crm_interaction x SET subject = '[erased]', body = NULL
-                    WHERE x.tenant_id = p_tenant AND x.client_id = c.id RETURNING 1)
-        SELECT count(*) INTO n FROM u;
-        IF n > 0 THEN
-            RETURN QUERY SELECT new_id, 'crm_interaction'::text, 'anonymised'::text, n, NULL::date;
-            v_report := v_report || jsonb_build_object('crm_interaction', jsonb_build_object('anonymised', n));
-        END IF;
-        WITH u AS (UPDATE client_registry.crm_task x SET title = '[erased]', description = NULL
-                    WHERE x.tenant_id = p_tenant AND x.client_id = c.id RETURNING 1)
-        SELECT count(*) INTO n FROM u;
-        IF n > 0 THEN
-            RETURN QUERY SELECT new_id, 'crm_task'::text, 'anonymised'::text, n, NULL::date;
-            v_report := v_report || jsonb_build_object('crm_task', jsonb_build_object('anonymised', n));
-        END IF;
-        WITH u AS (UPDATE client_registry.crm_event x SET title = '[erased]', place = NULL, description = NULL
-                    WHERE x.tenant_id = p_tenant AND x.client_id = c.id RETURNING 1)
-        SELECT count(*) INTO n FROM u;
-        IF n > 0 THEN
-            RETURN QUERY SELECT new_id, 'crm_event'::text, 'anonymised'::text, n, NULL::date;
-            v_report := v_report || jsonb_build_object('crm_event', jsonb_build_object('anonymised', n));
-        END IF;
-        WITH u AS (UPDATE client_registry.crm_comment x SET body = '[erased]'
-                    WHERE x.tenant_id = p_tenant AND x.client_id = c.id RETURNING 1)
-        SELECT count(*) INTO n FROM u;
-        IF n > 0 THEN
-            RETURN QUERY SELECT new_id, 'crm_comment'::text, 'anonymised'::text, n, NULL::date;
-            v_report := v_report || jsonb_build_object('crm_comment', jsonb_build_object('anonymised', n));
-        END IF;
-        WITH u AS (UPDATE client_registry.crm_opportunity x SET title = '[erased]'
-                    WHERE x.tenant_id = p_tenant AND x.client_id = c.id RETURNING 1)
-        SELECT count(*) INTO n FROM u;
-        IF n > 0 THEN
-            RETURN QUERY SELECT new_id, 'crm_opportunity'::text, 'anonymised'::text, n, NULL::date;
-            v_report := v_report || jsonb_build_object('crm_opportunity', jsonb_build_object('anonymised', n));
-        END IF;
-        WITH u AS (UPDATE client_registry.crm_order x SET delivery_address = NULL, delivery_notes = NULL
-                    WHERE x.tenant_id = p_tenant AND x.client_id = c.id
-                      AND num_nonnulls(x.delivery_address, x.delivery_notes) > 0 RETURNING 1)
-        SELECT count(*) INTO n FROM u;
-        IF n > 0 THEN
-            RETURN QUERY SELECT new_id, 'crm_order'::text, 'anonymised'::text, n, NULL::date;
-            v_report := v_report || jsonb_build_object('crm_order', jsonb_build_object('anonymised', n));
-        END IF;
-        WITH u AS (UPDATE client_registry.crm_order_line x SET item = client_registry.erasure_scrub_text(x.item, vals)
-                    WHERE x.tenant_id = p_tenant AND x.client_id = c.id
-                      AND client_registry.erasure_scrub_text(x.item, vals) IS DISTINCT FROM x.item RETURNING 1)
-        SELECT count(*) INTO n FROM u;
-        IF n > 0 THEN
-            RETURN QUERY SELECT new_id, 'crm_order_line'::text, 'anonymised'::text, n, NULL::date;
-            v_report := v_report || jsonb_build_object('crm_order_line', jsonb_build_object('anonymised', n));
-        END IF;
-        WITH u AS (UPDATE client_registry.crm_document x SET title = '[erased]', uri = NULL
-                    WHERE x.tenant_id = p_tenant AND x.client_id = c.id RETURNING 1)
-        SELECT count(*) INTO n FROM u;
-        IF n > 0 THEN
-            RETURN QUERY SELECT new_id, 'crm_document'::text, 'anonymised'::text, n, NULL::date;
-            v_report := v_report || jsonb_build_object('crm_document', jsonb_build_object('anonymised', n));
-        END IF;
-    END IF;
-
-    -- a contact person: the row itself
-    IF p_contact IS NOT NULL THEN
+        -- the card's children and CRM rows
+        FOREACH t IN ARRAY ARRAY['client_address', 'client_bank_account', 'client_register_fill'] LOOP
+            EXECUTE format('WITH x AS (DELETE FROM client_registry.%I x WHERE x.tenant_id OPERATOR(pg_catalog.=) $1'
+                           ' AND x.client_id OPERATOR(pg_catalog.=) $2 RETURNING 1) SELECT count(*) FROM x', t)
+                INTO n USING p_tenant, c.id;
+            v_report := client_registry.erasure_report(v_report, t, 'deleted', n);
+        END LOOP;
+        FOR d IN SELECT * FROM (VALUES
+            ('client_contact', 'first_name = NULL, last_name = ''Erased contact '' || x.id, position = NULL, email = NULL,'
+                               ' phone = NULL, notes = NULL, erased_at = now()', 'x.erased_at IS NULL'),
+            ('crm_interaction', 'subject = ''[erased]'', body = NULL', 'true'),
+            ('crm_task', 'title = ''[erased]'', description = NULL', 'true'),
+            ('crm_event', 'title = ''[erased]'', place = NULL, description = NULL', 'true'),
+            ('crm_comment', 'body = ''[erased]''', 'true'),
+            ('crm_opportunity', 'title = ''[erased]''', 'true'),
+            ('crm_order', 'delivery_address = NULL, delivery_notes = NULL', 'num_nonnulls(x.delivery_address, x.delivery_notes) > 0'),
+            ('crm_order_line', 'item = client_registry.erasure_scrub_text(x.item, $3)',
+                               'client_registry.erasure_scrub_text(x.item, $3) IS DISTINCT FROM x.item'),
+            ('crm_document', 'title = ''[erased]'', uri = NULL', 'true')
+            ) AS v (tbl, sets, changed)
+        LOOP
+            EXECUTE format('WITH u AS (UPDATE client_registry.%I x SET %s WHERE x.tenant_id OPERATOR(pg_catalog.=) $1'
+                           ' AND x.client_id OPERATOR(pg_catalog.=) $2 AND %s RETURNING 1) SELECT count(*) FROM u',
+                           d.tbl, d.sets, d.changed)
+                INTO n USING p_tenant, c.id, vals;
+            v_report := client_registry.erasure_report(v_report, d.tbl, 'anonymised', n);
+        END LOOP;
+    ELSE
+        -- a contact person: the row itself
         UPDATE client_registry.client_contact p
            SET first_name = NULL, last_name = 'Erased contact ' || p.id, position = NULL, email = NULL, phone = NULL,
                notes = NULL, erased_at = now()
          WHERE p.tenant_id = p_tenant AND p.id = p_contact;
-        RETURN QUERY SELECT new_id, 'client_contact'::text, 'anonymised'::text, 1::bigint, NULL::date;
-        v_report := v_report || jsonb_build_object('client_contact', jsonb_build_object('anonymised', 1));
-        -- the person's values in the client's free text (CRM, notes)
-        FOREACH t IN ARRAY ARRAY['crm_interaction:subject', 'crm_interaction:body', 'crm_task:title', 'crm_task:description',
-                                 'crm_event:title', 'crm_event:place', 'crm_event:description', 'crm_comment:body',
-                                 'crm_opportunity:title', 'crm_order:delivery_address', 'crm_order:delivery_notes',
-                                 'crm_document:title', 'crm_document:uri']
-        LOOP
-            EXECUTE format('WITH u AS (UPDATE client_registry.%1$I x SET %2$I = client_registry.erasure_scrub_text(x.%2$I, $3)'
-                           ' WHERE x.tenant_id OPERATOR(pg_catalog.=) $1 AND x.client_id OPERATOR(pg_catalog.=) $2'
-                           '   AND client_registry.erasure_scrub_text(x.%2$I, $3) IS DISTINCT FROM x.%2$I RETURNING 1)'
-                           ' SELECT count(*) FROM u', split_part(t, ':', 1), split_part(t, ':', 2))
-               INTO n USING p_tenant, c.id, vals;
-            IF n > 0 THEN
-                RETURN QUERY SELECT new_id, split_part(t, ':', 1), 'scrubbed'::text, n, NULL::date;
-                v_report := v_report || jsonb_build_object(split_part(t, ':', 1), jsonb_build_object('scrubbed', n));
-            END IF;
-        END LOOP;
+        v_report := client_registry.erasure_report(v_report, 'client_contact', 'anonymised', 1);
     END IF;
 
-    -- the person's values in contracts and released holds
-    WITH u AS (UPDATE client_registry.contract x SET notes = client_registry.erasure_scrub_text(x.notes, vals)
-                WHERE x.tenant_id = p_tenant AND x.client_id = c.id
-                  AND client_registry.erasure_scrub_text(x.notes, vals) IS DISTINCT FROM x.notes RETURNING 1)
-    SELECT count(*) INTO n FROM u;
-    IF n > 0 THEN
-        RETURN QUERY SELECT new_id, 'contract'::text, 'scrubbed'::text, n, NULL::date;
-        v_report := v_report || jsonb_build_object('contract', jsonb_build_object('scrubbed', n));
-    END IF;
-    WITH u AS (UPDATE client_registry.legal_hold x SET reason = client_registry.erasure_scrub_text(x.reason, vals)
-                WHERE x.tenant_id = p_tenant AND x.client_id = c.id
-                  AND client_registry.erasure_scrub_text(x.reason, vals) IS DISTINCT FROM x.reason RETURNING 1)
-    SELECT count(*) INTO n FROM u;
-    IF n > 0 THEN
-        RETURN QUERY SELECT new_id, 'legal_hold'::text, 'scrubbed'::text, n, NULL::date;
-        v_report := v_report || jsonb_build_object('legal_hold', jsonb_build_object('scrubbed', n));
-    END IF;
+    -- the person's values in free text: contracts and released holds, and
+    -- for a contact person also the client's notes and CRM rows (columns a
+    -- version of the registry does not have are skipped)
+    FOR d IN SELECT * FROM (VALUES
+        ('contract', 'notes', 'client_id', true), ('legal_hold', 'reason', 'client_id', true),
+        ('client', 'notes', 'id', false), ('client', 'private_notes', 'id', false),
+        ('client_private_note', 'note', 'client_id', false),
+        ('crm_interaction', 'subject', 'client_id', false), ('crm_interaction', 'body', 'client_id', false),
+        ('crm_task', 'title', 'client_id', false), ('crm_task', 'description', 'client_id', false),
+        ('crm_event', 'title', 'client_id', false), ('crm_event', 'place', 'client_id', false),
+        ('crm_event', 'description', 'client_id', false), ('crm_comment', 'body', 'client_id', false),
+        ('crm_opportunity', 'title', 'client_id', false), ('crm_order', 'delivery_address', 'client_id', false),
+        ('crm_order', 'delivery_notes', 'client_id', false), ('crm_document', 'title', 'client_id', false),
+        ('crm_document', 'uri', 'client_id', false)
+        ) AS v (tbl, col, key, always)
+    LOOP
+        CONTINUE WHEN NOT (d.always OR p_contact IS NOT NULL) OR NOT client_registry.erasure_has_column(d.tbl, d.col);
+        EXECUTE format('WITH u AS (UPDATE client_registry.%1$I x SET %2$I = client_registry.erasure_scrub_text(x.%2$I, $3)'
+                       ' WHERE x.tenant_id OPERATOR(pg_catalog.=) $1 AND x.%3$I OPERATOR(pg_catalog.=) $2'
+                       '   AND client_registry.erasure_scrub_text(x.%2$I, $3) IS DISTINCT FROM x.%2$I RETURNING 1)'
+                       ' SELECT count(*) FROM u', d.tbl, d.col, d.key)
+            INTO n USING p_tenant, c.id, vals;
+        v_report := client_registry.erasure_report(v_report, d.tbl, 'scrubbed', n);
+    END LOOP;
 
     -- consent in force is withdrawn (the history stays, without values)
     WITH w AS (
@@ -691,33 +614,29 @@ BEGIN
            AND (CASE WHEN p_contact IS NULL THEN true ELSE k2.contact_id = p_contact END)
         RETURNING 1)
     SELECT count(*) INTO n FROM w;
-    IF n > 0 THEN
-        RETURN QUERY SELECT new_id, 'consent'::text, 'withdrawn'::text, n, NULL::date;
-        v_report := v_report || jsonb_build_object('consent', jsonb_build_object('withdrawn', n));
-    END IF;
+    v_report := client_registry.erasure_report(v_report, 'consent', 'withdrawn', n);
 
-    -- the card (last of the live rows: the feed and journals follow)
+    -- the card, and the private notes (a column of the card or rows of their
+    -- own table, whichever this version has), last of the live rows
     IF p_contact IS NULL THEN
         UPDATE client_registry.client cl
            SET name = erased_name, short_name = NULL, first_name = NULL, last_name = NULL, company_code = NULL,
                personal_code = NULL, business_licence = NULL, vat_code = NULL, phone = NULL, website = NULL,
-               email = NULL, birth_date = NULL, notes = NULL, private_notes = NULL, custom_fields = '{}',
+               email = NULL, birth_date = NULL, notes = NULL, custom_fields = '{}',
                legal_form_name = NULL, register_status = NULL, is_active = false, erased_at = now()
          WHERE cl.tenant_id = p_tenant AND cl.id = c.id;
-        RETURN QUERY SELECT new_id, 'client'::text, 'anonymised'::text, 1::bigint, NULL::date;
-        v_report := v_report || jsonb_build_object('client', jsonb_build_object('anonymised', 1));
-    ELSE
-        WITH u AS (
-            UPDATE client_registry.client cl SET notes = client_registry.erasure_scrub_text(cl.notes, vals),
-                   private_notes = client_registry.erasure_scrub_text(cl.private_notes, vals)
-             WHERE cl.tenant_id = p_tenant AND cl.id = c.id
-               AND (client_registry.erasure_scrub_text(cl.notes, vals), client_registry.erasure_scrub_text(cl.private_notes, vals))
-                   IS DISTINCT FROM (cl.notes, cl.private_notes)
-            RETURNING 1)
-        SELECT count(*) INTO n FROM u;
-        IF n > 0 THEN
-            RETURN QUERY SELECT new_id, 'client'::text, 'scrubbed'::text, n, NULL::date;
-            v_report := v_report || jsonb_build_object('client', jsonb_build_object('scrubbed', n));
+        v_report := client_registry.erasure_report(v_report, 'client', 'anonymised', 1);
+        IF client_registry.erasure_has_column('client', 'private_notes') THEN
+            EXECUTE 'UPDATE client_registry.client x SET private_notes = NULL'
+                    ' WHERE x.tenant_id OPERATOR(pg_catalog.=) $1 AND x.id OPERATOR(pg_catalog.=) $2'
+                USING p_tenant, c.id;
+        END IF;
+        IF client_registry.erasure_has_column('client_private_note', 'note') THEN
+            EXECUTE 'WITH x AS (DELETE FROM client_registry.client_private_note x'
+                    ' WHERE x.tenant_id OPERATOR(pg_catalog.=) $1 AND x.client_id OPERATOR(pg_catalog.=) $2 RETURNING 1)'
+                    ' SELECT count(*) FROM x'
+                INTO n USING p_tenant, c.id;
+            v_report := client_registry.erasure_report(v_report, 'client_private_note', 'deleted', n);
         END IF;
     END IF;
 
@@ -738,10 +657,7 @@ BEGIN
            AND (s.o, s.nv) IS DISTINCT FROM (f.old_values, f.new_values)
         RETURNING 1)
     SELECT count(*) INTO n FROM u;
-    IF n > 0 THEN
-        RETURN QUERY SELECT new_id, 'activity_feed'::text, 'scrubbed'::text, n, NULL::date;
-        v_report := v_report || jsonb_build_object('activity_feed', jsonb_build_object('scrubbed', n));
-    END IF;
+    v_report := client_registry.erasure_report(v_report, 'activity_feed', 'scrubbed', n);
 
     -- the merge journal: standing merges lose the person's columns, undone
     -- ones (whose merged clients live again on their own cards) the values
@@ -763,12 +679,9 @@ BEGIN
            AND (s.o, s.nv, s.img) IS DISTINCT FROM (st.old_values, st.new_values, st.row_images)
         RETURNING st.merge_id)
     SELECT count(*), array_agg(DISTINCT u.merge_id) INTO n, ids FROM u;
-    IF n > 0 THEN
-        UPDATE client_registry.client_merge m SET erased_at = now()
-         WHERE m.tenant_id = p_tenant AND m.id = ANY (ids) AND m.undone_at IS NULL;
-        RETURN QUERY SELECT new_id, 'client_merge_step'::text, 'scrubbed'::text, n, NULL::date;
-        v_report := v_report || jsonb_build_object('client_merge_step', jsonb_build_object('scrubbed', n));
-    END IF;
+    UPDATE client_registry.client_merge m SET erased_at = now()
+     WHERE m.tenant_id = p_tenant AND m.id = ANY (ids) AND m.undone_at IS NULL;
+    v_report := client_registry.erasure_report(v_report, 'client_merge_step', 'scrubbed', n);
 
     -- the journal of this erasure: what was done, never the values
     UPDATE client_registry.personal_data_erasure e
@@ -780,7 +693,13 @@ BEGIN
                      to_char(retained_max, 'YYYY-MM-DD')
             USING HINT = 'The law requires them; run the erasure again after that date to anonymise them too.';
     END IF;
-    RETURN QUERY SELECT new_id, 'personal_data_erasure'::text, 'journaled'::text, 1::bigint, retained_max;
+    RETURN QUERY
+        SELECT new_id, r.key, a.key, a.value::text::bigint,
+               CASE WHEN a.key = 'retained' THEN (r.value ->> 'retained_until')::date END
+          FROM jsonb_each(v_report) r, jsonb_each(r.value) a
+         WHERE a.key <> 'retained_until'
+        UNION ALL
+        SELECT new_id, 'personal_data_erasure', 'journaled', 1, retained_max;
 END
 $fn$;
 COMMENT ON FUNCTION erasure_run(integer, bigint, bigint, boolean, name, bigint) IS
