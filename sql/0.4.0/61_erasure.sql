@@ -112,7 +112,8 @@ SELECT m.table_name, m.column_name, m.on_erasure
   ) AS m (table_name, column_name, on_erasure)
  WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
                 WHERE a.attrelid = pg_catalog.to_regclass('client_registry.' || m.table_name)
-                  AND a.attname = m.column_name AND a.attnum > 0 AND NOT a.attisdropped);
+                  AND a.attname = m.column_name AND a.attnum > 0 AND NOT a.attisdropped)
+   AND client_registry.current_tenant() IS NOT NULL;   -- like every view: nothing for a non-member
 COMMENT ON VIEW personal_data_map IS
     'Where the registry holds a natural person''s data and what erase_personal_data() does with each column. Journal columns (activity_feed, client_merge_step) hold copies of the other tables'' rows: the columns listed for the copied table are set to null in them.';
 COMMENT ON COLUMN personal_data_map.table_name IS 'Table (schema client_registry).';
@@ -798,5 +799,7 @@ SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('cl
 -- roles granted it (README / docs/personal-data.md: the data protection role).
 REVOKE ALL ON FUNCTION erase_personal_data(bigint, boolean), erase_contact_personal_data(bigint, boolean),
     run_deferred_erasures(), erasure_run(integer, bigint, bigint, boolean, name, bigint), erasure_in_progress(),
-    place_legal_hold(bigint, text), release_legal_hold(bigint)
+    place_legal_hold(bigint, text), release_legal_hold(bigint),
+    erasure_scrub_text(text, text[]), erasure_scrub_jsonb(jsonb, text[], text[]), personal_data_columns(text),
+    erasure_report(jsonb, text, text, bigint, date), erasure_has_column(text, text)
     FROM PUBLIC;

@@ -289,6 +289,8 @@ SELECT set_eq(
           'client_registry.crm_interaction_id_seq', 'client_registry.crm_task_id_seq', 'client_registry.crm_event_id_seq',
           'client_registry.crm_comment_id_seq', 'client_registry.crm_opportunity_id_seq', 'client_registry.crm_order_id_seq',
           'client_registry.crm_order_line_id_seq', 'client_registry.crm_document_id_seq', 'client_registry.activity_feed_id_seq',
+          -- 0.4.0: tenant memberships, private notes
+          'client_registry.tenant_access', 'client_registry.client_private_note', 'client_registry.client_private_note_id_seq',
           -- 0.4.0 personal data, VIES, registers of LV and EE
           'client_registry.consent', 'client_registry.consent_id_seq', 'client_registry.legal_hold',
           'client_registry.legal_hold_id_seq', 'client_registry.personal_data_erasure',

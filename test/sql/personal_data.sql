@@ -8,12 +8,12 @@ SET client_registry.tenant = 180;
 INSERT INTO client (id, kind, name, company_code) VALUES (18001, 'own_company', 'UAB Savi', '110003978');
 -- the person, and a duplicate card of the same person merged into it below
 INSERT INTO client (id, kind, legal_form, name, first_name, last_name, personal_code, vat_code, email, phone,
-                    notes, private_notes, sales_tax_category, custom_fields)
+                    notes, sales_tax_category, custom_fields)
 VALUES (18002, 'buyer', 'natural_person', 'Jonas Jonaitis', 'Jonas', 'Jonaitis', '38501010087', 'LT100001919017',
-        'jonas.jonaitis@example.lt', '+370 612 34567', 'Skambinti po 18 val. (Jonaitis)', 'Skolingas kaimynui',
-        'PVM1', '{}'),
+        'jonas.jonaitis@example.lt', '+370 612 34567', 'Skambinti po 18 val. (Jonaitis)', 'PVM1', '{}'),
        (18003, 'buyer', 'natural_person', 'JONAS JONAITIS', NULL, NULL, NULL, NULL,
-        'jonas@home.lt', '+370 698 76543', NULL, NULL, 'PVM1', '{}');
+        'jonas@home.lt', '+370 698 76543', NULL, 'PVM1', '{}');
+INSERT INTO client_private_note (client_id, note) VALUES (18002, 'Skolingas kaimynui, Jonaitis žino');
 INSERT INTO client_address (client_id, street, city, postal_code) VALUES
     (18002, 'Ąžuolų g. 7-12', 'Vilnius', 'LT-01100'),
     (18003, 'Beržų g. 99', 'Kaunas', 'LT-44002');
@@ -96,8 +96,9 @@ SELECT status, retained_documents, retained_until, report
 
 -- the card, its children, documents
 SELECT id, kind, legal_form, name, first_name, last_name, personal_code, vat_code, email, phone, website, notes,
-       private_notes, is_active, erased_at IS NOT NULL AS erased
+       is_active, erased_at IS NOT NULL AS erased
   FROM client WHERE id = 18002;
+SELECT count(*) AS private_notes FROM client_private_note WHERE client_id = 18002;
 SELECT (SELECT count(*) FROM client_address WHERE client_id = 18002) AS addresses,
        (SELECT count(*) FROM client_bank_account WHERE client_id = 18002) AS bank_accounts;
 SELECT id, first_name, last_name, email, phone, erased_at IS NOT NULL AS erased FROM client_contact WHERE client_id = 18002;
@@ -183,6 +184,7 @@ SELECT record_consent(18010, 'marketing_email', true, 'conference', contact_id =
 INSERT INTO crm_interaction (client_id, kind, subject, body) VALUES
     (18010, 'call', 'Sąskaitos', 'Ona Onaitė (ona@testas.lt) prašė kopijos; Petras pritarė');
 UPDATE client SET notes = 'Buhalterė Ona Onaitė, tel. +370 655 55555' WHERE id = 18010;
+INSERT INTO client_private_note (client_id, note) VALUES (18010, 'Ona Onaitė prašė neskambinti');
 UPDATE client_contact SET phone = '+370 655 55556' WHERE id = 18311;
 SELECT place_legal_hold(18010, 'Mokestinis patikrinimas') AS hold2 \gset
 SELECT * FROM erase_contact_personal_data(18311);
@@ -192,6 +194,7 @@ SELECT table_name, action, row_count FROM erase_contact_personal_data(18311) ORD
 SELECT id, first_name, last_name, email, phone, position, erased_at IS NOT NULL AS erased
   FROM client_contact WHERE client_id = 18010 ORDER BY id;
 SELECT notes FROM client WHERE id = 18010;
+SELECT note FROM client_private_note WHERE client_id = 18010;
 SELECT body FROM crm_interaction WHERE client_id = 18010;
 SELECT client_id, contact_id, person_name, channel FROM marketing_contacts WHERE client_id = 18010;
 SELECT * FROM pg_temp.find_person(ARRAY['Onaitė', 'ona@testas.lt', '+370 655 55555', '+370 655 55556']);

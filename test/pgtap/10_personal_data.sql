@@ -11,7 +11,7 @@
 BEGIN;
 SET search_path = client_registry, public;
 
-SELECT plan(51);
+SELECT plan(52);
 
 -------------------------------------------------------------------------------
 -- Shapes
@@ -79,6 +79,9 @@ GRANT USAGE ON SCHEMA client_registry TO tap_gdpr_app, tap_gdpr_dpo, tap_gdpr_sa
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA client_registry TO tap_gdpr_app, tap_gdpr_sales;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA client_registry TO tap_gdpr_app;
 GRANT SELECT ON client_registry.client, client_registry.personal_data_erasure TO tap_gdpr_dpo;
+DO $$ BEGIN
+    PERFORM client_registry.grant_tenant(9901, r::regrole) FROM unnest(ARRAY['tap_gdpr_app', 'tap_gdpr_dpo', 'tap_gdpr_sales']) r;
+END $$;
 GRANT EXECUTE ON FUNCTION client_registry.erase_personal_data(bigint, boolean),
     client_registry.erase_contact_personal_data(bigint, boolean), client_registry.run_deferred_erasures(),
     client_registry.place_legal_hold(bigint, text), client_registry.release_legal_hold(bigint) TO tap_gdpr_dpo;
@@ -113,10 +116,12 @@ SELECT throws_ok($$ UPDATE client_registry.client SET email = NULL WHERE id = 99
 SELECT throws_ok($$ SELECT * FROM client_registry.erasure_run(9901, 99010002, NULL, false, 'x', NULL) $$, '42501', NULL,
                  'the DPO role cannot call the erasure''s inside either');
 SET client_registry.tenant = 9902;
-SELECT throws_ok($$ SELECT * FROM client_registry.erase_personal_data(99010002) $$, '23503',
-                 'client 99010002 does not exist in tenant 9902',
-                 'a client of another tenant is not found');
+SELECT throws_ok($$ SELECT * FROM client_registry.erase_personal_data(99020002) $$, '42501', NULL,
+                 'a tenant the role is not a member of: 42501 before anything runs');
 SET client_registry.tenant = 9901;
+SELECT throws_ok($$ SELECT * FROM client_registry.erase_personal_data(99020002) $$, '23503',
+                 'client 99020002 does not exist in tenant 9901',
+                 'a client of another tenant is not found');
 SELECT ok((SELECT count(*) > 0 FROM client_registry.erase_personal_data(99010002)),
           'the DPO role erases a person of its tenant');
 SELECT is((SELECT erased_by::text FROM client_registry.personal_data_erasure WHERE client_id = 99010002),
