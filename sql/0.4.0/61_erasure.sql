@@ -196,55 +196,6 @@ CREATE FUNCTION document_retained_until(document_date date, retention_years inte
 COMMENT ON FUNCTION document_retained_until(date, integer) IS
     'Retention date of an accounting document: 31 December of its year + retention_years (tenant.document_retention_years).';
 
-CREATE FUNCTION erasure_scrub_text(value text, personal text[]) RETURNS text
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-    v text;
-    r text := value;
-BEGIN
-    IF r IS NULL OR personal IS NULL THEN
-        RETURN r;
-    END IF;
-    FOREACH v IN ARRAY personal LOOP
-        IF v IS NOT NULL AND length(v) >= 3 AND strpos(lower(r), lower(v)) > 0 THEN
-            r := regexp_replace(r, '***=' || v, '[erased]', 'gi');
-        END IF;
-    END LOOP;
-    RETURN r;
-END
-$fn$;
-COMMENT ON FUNCTION erasure_scrub_text(text, text[]) IS
-    'Erasure helper: the text with every occurrence of the person''s values (3 characters or more, longest first, case-insensitive) replaced by [erased].';
-
-CREATE FUNCTION erasure_scrub_jsonb(value jsonb, columns text[], personal text[]) RETURNS jsonb
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-BEGIN
-    IF value IS NULL THEN
-        RETURN NULL;
-    END IF;
-    CASE jsonb_typeof(value)
-    WHEN 'object' THEN
-        RETURN coalesce((SELECT jsonb_object_agg(e.key,
-                                   CASE WHEN e.key = ANY (columns) THEN 'null'::jsonb
-                                        ELSE client_registry.erasure_scrub_jsonb(e.value, columns, personal) END)
-                           FROM jsonb_each(value) e), '{}'::jsonb);
-    WHEN 'array' THEN
-        RETURN coalesce((SELECT jsonb_agg(client_registry.erasure_scrub_jsonb(e.value, columns, personal) ORDER BY e.o)
-                           FROM jsonb_array_elements(value) WITH ORDINALITY AS e(value, o)), '[]'::jsonb);
-    WHEN 'string' THEN
-        RETURN to_jsonb(client_registry.erasure_scrub_text(value #>> '{}', personal));
-    ELSE
-        RETURN value;
-    END CASE;
-END
-$fn$;
-COMMENT ON FUNCTION erasure_scrub_jsonb(jsonb, text[], text[]) IS
-    'Erasure helper: a journal''s copy of a row (object, array of objects) with the keys in columns set to null and the person''s values in other strings replaced by [erased].';
-
 CREATE FUNCTION personal_data_columns(table_name text) RETURNS text[]
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -253,6 +204,44 @@ BEGIN ATOMIC
                   WHERE m.table_name = personal_data_columns.table_name ORDER BY m.column_name);
 END;
 COMMENT ON FUNCTION personal_data_columns(text) IS 'The columns of a table that hold personal data (personal_data_map).';
+
+CREATE FUNCTION erasure_pattern(personal text[]) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN cardinality(personal) > 0 THEN
+               '(' || pg_catalog.array_to_string(ARRAY(
+                   SELECT pg_catalog.regexp_replace(u.v, '([]().*+?^${}|\\[])', '\\\1', 'g')
+                     FROM unnest(personal) WITH ORDINALITY AS u(v, o)
+                    ORDER BY pg_catalog.length(u.v) DESC, u.o), '|') || ')' END;
+COMMENT ON FUNCTION erasure_pattern(text[]) IS
+    'Erasure helper: one regular expression matching any of the person''s values (taken literally, longest first); NULL for none.';
+
+CREATE FUNCTION erasure_scrub_text(value text, pattern text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN value IS NULL OR pattern IS NULL THEN value
+                ELSE pg_catalog.regexp_replace(value, pattern, '[erased]', 'gi') END;
+COMMENT ON FUNCTION erasure_scrub_text(text, text) IS
+    'Erasure helper: the text with every occurrence of the person''s values (erasure_pattern, case-insensitive) replaced by [erased].';
+
+CREATE FUNCTION erasure_scrub_object(value jsonb, columns text[], pattern text) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN pg_catalog.jsonb_typeof(value) <> 'object'
+                THEN client_registry.erasure_scrub_text(value::text, pattern)::jsonb
+                ELSE client_registry.erasure_scrub_text((value OPERATOR(pg_catalog.-) columns)::text, pattern)::jsonb
+                     || coalesce((SELECT pg_catalog.jsonb_object_agg(k, 'null'::jsonb)
+                                    FROM pg_catalog.jsonb_object_keys(value) AS k WHERE k = ANY (columns)), '{}')
+           END;
+COMMENT ON FUNCTION erasure_scrub_object(jsonb, text[], text) IS
+    'Erasure helper: a copied row (JSON object) with the keys in columns set to null and the person''s values elsewhere replaced by [erased] (in its JSON text: a value is matched where it appears literally).';
+
+CREATE FUNCTION erasure_scrub_jsonb(value jsonb, columns text[], pattern text) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN value IS NULL THEN NULL
+                WHEN pg_catalog.jsonb_typeof(value) = 'array'
+                THEN coalesce((SELECT pg_catalog.jsonb_agg(client_registry.erasure_scrub_object(e.v, columns, pattern) ORDER BY e.o)
+                                 FROM pg_catalog.jsonb_array_elements(value) WITH ORDINALITY AS e(v, o)), '[]'::jsonb)
+                ELSE client_registry.erasure_scrub_object(value, columns, pattern) END;
+COMMENT ON FUNCTION erasure_scrub_jsonb(jsonb, text[], text) IS
+    'Erasure helper: a journal''s copy of a row (object) or of rows (array of objects) scrubbed by erasure_scrub_object.';
 
 CREATE FUNCTION erasure_report(report jsonb, table_name text, action text, row_count bigint,
                                retained_until date DEFAULT NULL) RETURNS jsonb
@@ -300,6 +289,7 @@ DECLARE
     hold record;
     ids bigint[];           -- the client and every client merged into it (the same person)
     vals text[];            -- the person's values, longest first
+    pattern text;           -- a regular expression matching any of them
     merges bigint[];        -- standing merges whose journal holds the person's rows
     old_merges bigint[];    -- undone merges whose journal may hold the person's values
     erased_name text;
@@ -494,6 +484,7 @@ BEGIN
              WHERE length(btrim(x)) >= 3) d;
     END IF;
     vals := coalesce(vals, '{}');
+    pattern := client_registry.erasure_pattern(vals);
 
     IF p_contact IS NULL THEN
         erased_name := 'Erased person ' || c.id;
@@ -569,7 +560,7 @@ BEGIN
             EXECUTE format('WITH u AS (UPDATE client_registry.%I x SET %s WHERE x.tenant_id OPERATOR(pg_catalog.=) $1'
                            ' AND x.client_id OPERATOR(pg_catalog.=) $2 AND %s RETURNING 1) SELECT count(*) FROM u',
                            d.tbl, d.sets, d.changed)
-                INTO n USING p_tenant, c.id, vals;
+                INTO n USING p_tenant, c.id, pattern;
             v_report := client_registry.erasure_report(v_report, d.tbl, 'anonymised', n);
         END LOOP;
     ELSE
@@ -602,7 +593,7 @@ BEGIN
                        ' WHERE x.tenant_id OPERATOR(pg_catalog.=) $1 AND x.%3$I OPERATOR(pg_catalog.=) $2'
                        '   AND client_registry.erasure_scrub_text(x.%2$I, $3) IS DISTINCT FROM x.%2$I RETURNING 1)'
                        ' SELECT count(*) FROM u', d.tbl, d.col, d.key)
-            INTO n USING p_tenant, c.id, vals;
+            INTO n USING p_tenant, c.id, pattern;
         v_report := client_registry.erasure_report(v_report, d.tbl, 'scrubbed', n);
     END LOOP;
 
@@ -643,13 +634,15 @@ BEGIN
 
     -- the activity feed's copies: the columns of personal data set to null
     -- (for a contact person: of its own rows), the values elsewhere replaced
-    WITH s AS (
-        SELECT f.id, client_registry.erasure_scrub_jsonb(f.old_values, x.cols, vals) AS o,
-               client_registry.erasure_scrub_jsonb(f.new_values, x.cols, vals) AS nv
-          FROM client_registry.activity_feed f,
+    WITH pm AS MATERIALIZED (
+        SELECT m.table_name, array_agg(m.column_name) AS cols FROM client_registry.personal_data_map m GROUP BY 1),
+    s AS MATERIALIZED (
+        SELECT f.id, client_registry.erasure_scrub_jsonb(f.old_values, x.cols, pattern) AS o,
+               client_registry.erasure_scrub_jsonb(f.new_values, x.cols, pattern) AS nv
+          FROM client_registry.activity_feed f
+          LEFT JOIN pm ON pm.table_name = f.table_name,
                LATERAL (SELECT CASE WHEN p_contact IS NULL OR (f.table_name = 'client_contact' AND f.row_id = p_contact)
-                                    THEN client_registry.personal_data_columns(f.table_name)
-                                    ELSE '{}'::text[] END AS cols) x
+                                    THEN coalesce(pm.cols, '{}') ELSE '{}'::text[] END AS cols) x
          WHERE f.tenant_id = p_tenant AND f.client_id = ANY (ids)),
     u AS (
         UPDATE client_registry.activity_feed f SET old_values = s.o, new_values = s.nv
@@ -662,14 +655,16 @@ BEGIN
 
     -- the merge journal: standing merges lose the person's columns, undone
     -- ones (whose merged clients live again on their own cards) the values
-    WITH s AS (
-        SELECT st.merge_id, st.step, client_registry.erasure_scrub_jsonb(st.old_values, x.cols, vals) AS o,
-               client_registry.erasure_scrub_jsonb(st.new_values, x.cols, vals) AS nv,
-               client_registry.erasure_scrub_jsonb(st.row_images, x.cols, vals) AS img
-          FROM client_registry.client_merge_step st,
+    WITH pm AS MATERIALIZED (
+        SELECT m.table_name, array_agg(m.column_name) AS cols FROM client_registry.personal_data_map m GROUP BY 1),
+    s AS MATERIALIZED (
+        SELECT st.merge_id, st.step, client_registry.erasure_scrub_jsonb(st.old_values, x.cols, pattern) AS o,
+               client_registry.erasure_scrub_jsonb(st.new_values, x.cols, pattern) AS nv,
+               client_registry.erasure_scrub_jsonb(st.row_images, x.cols, pattern) AS img
+          FROM client_registry.client_merge_step st
+          LEFT JOIN pm ON pm.table_name = st.table_name,
                LATERAL (SELECT CASE WHEN p_contact IS NULL AND st.merge_id = ANY (merges)
-                                    THEN client_registry.personal_data_columns(st.table_name)
-                                    ELSE '{}'::text[] END AS cols) x
+                                    THEN coalesce(pm.cols, '{}') ELSE '{}'::text[] END AS cols) x
          WHERE st.tenant_id = p_tenant AND (st.merge_id = ANY (merges) OR st.merge_id = ANY (old_merges))),
     u AS (
         UPDATE client_registry.client_merge_step st
@@ -800,6 +795,7 @@ SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('cl
 REVOKE ALL ON FUNCTION erase_personal_data(bigint, boolean), erase_contact_personal_data(bigint, boolean),
     run_deferred_erasures(), erasure_run(integer, bigint, bigint, boolean, name, bigint), erasure_in_progress(),
     place_legal_hold(bigint, text), release_legal_hold(bigint),
-    erasure_scrub_text(text, text[]), erasure_scrub_jsonb(jsonb, text[], text[]), personal_data_columns(text),
+    erasure_pattern(text[]), erasure_scrub_text(text, text), erasure_scrub_object(jsonb, text[], text),
+    erasure_scrub_jsonb(jsonb, text[], text), personal_data_columns(text),
     erasure_report(jsonb, text, text, bigint, date), erasure_has_column(text, text)
     FROM PUBLIC;
