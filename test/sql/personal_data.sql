@@ -157,7 +157,7 @@ DO $$
 BEGIN
     PERFORM client_registry.unmerge(current_setting('cr_test.merge_id')::bigint);
 EXCEPTION WHEN OTHERS THEN
-    RAISE NOTICE 'SQLSTATE %: %', SQLSTATE, replace(SQLERRM, current_setting('cr_test.merge_id'), '<merge>');
+    RAISE NOTICE 'SQLSTATE %: %', SQLSTATE, regexp_replace(SQLERRM, '^merge [0-9]+', 'merge <merge>');
 END
 $$;
 
