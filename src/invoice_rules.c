@@ -411,7 +411,7 @@ cr_invoice_before_write(PG_FUNCTION_ARGS)
 			CrSetDatum(&changes, rel, "posted_at",
 					   TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), false);
 	}
-	else if (cr_internal_change_depth == 0)
+	else if (cr_internal_change_depth == 0 && cr_erasure_depth == 0)
 	{
 		char	   *old_status = CrGetText(oldtuple, rel, "status");
 		bool		client_changed = CrGetInt64(oldtuple, rel, "client_id", &isnull) != client_id ||

@@ -208,7 +208,7 @@ Unmerge(int64 merge_id)
 	int			ret;
 	MergeRun	feed;
 
-	ret = SPI_execute_with_args("SELECT tenant_id, survivor_id, undone_at IS NOT NULL, merged_ids"
+	ret = SPI_execute_with_args("SELECT tenant_id, survivor_id, undone_at IS NOT NULL, merged_ids, erased_at"
 								"  FROM client_registry.client_merge WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
 								1, types, values, NULL, false, 1);
 	if (ret != SPI_OK_SELECT)
@@ -237,6 +237,14 @@ Unmerge(int64 merge_id)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("merge %lld has already been undone", (long long) merge_id),
 				 errhint("See undone_at and undone_by in client_registry.client_merge.")));
+	(void) SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5, &isnull);
+	if (!isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_CR_UNMERGE_ERASED),
+				 errmsg("merge %lld cannot be undone: the personal data of client %lld was erased",
+						(long long) merge_id, (long long) survivor),
+				 errdetail("The erasure removed the person's values from the merge journal; the merged clients cannot be re-created."),
+				 errhint("client_registry.personal_data_erasure journals the erasure.")));
 
 	/* the survivor is locked as a merge locks it */
 	values[0] = Int64GetDatum(survivor);

@@ -19,6 +19,11 @@
 
 #include "postgres.h"
 
+/* R1: the client card and personal data */
+#define ERRCODE_CR_CONSENT_HISTORY			MAKE_SQLSTATE('R','1','8','0','1')	/* the consent history is append-only */
+#define ERRCODE_CR_LEGAL_HOLD				MAKE_SQLSTATE('R','1','8','0','2')	/* a legal hold stops the erasure of personal data (raised from SQL) */
+#define ERRCODE_CR_ERASURE_INTERNAL			MAKE_SQLSTATE('R','1','8','0','4')	/* erasure_run() called outside the erasure functions (raised from SQL) */
+
 /* R2: client identity and merge */
 #define ERRCODE_CR_MERGE_UNKNOWN			MAKE_SQLSTATE('R','2','4','0','0')	/* a client to merge is unknown, not visible, or already merged */
 #define ERRCODE_CR_MERGE_CONFLICT			MAKE_SQLSTATE('R','2','4','0','1')	/* two rows would clash on a unique key and differ */
@@ -27,6 +32,7 @@
 #define ERRCODE_CR_MERGE_SAME_CLIENT		MAKE_SQLSTATE('R','2','4','0','4')	/* a client is merged into itself or listed twice */
 #define ERRCODE_CR_MERGE_DIFFERENT_CODES	MAKE_SQLSTATE('R','2','4','0','5')	/* two different valid company or personal codes (force to override) */
 #define ERRCODE_CR_UNMERGE_CHANGED			MAKE_SQLSTATE('R','2','4','0','6')	/* a row the merge wrote changed since: unmerge refused */
+#define ERRCODE_CR_UNMERGE_ERASED			MAKE_SQLSTATE('R','2','4','0','7')	/* the merge's journal lost the values of an erased person: unmerge refused */
 
 /* R3: bank statements and the register of legal entities */
 #define ERRCODE_CR_UNKNOWN_OWN_ACCOUNT		MAKE_SQLSTATE('R','3','4','0','1')	/* the statement's account is not an account of the own company */

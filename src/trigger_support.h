@@ -64,4 +64,12 @@ extern int	cr_internal_change_depth;
  */
 extern int	cr_merge_depth;
 
+/*
+ * Depth of erase_personal_data() runs (personal_data_erasure.c): while it is
+ * raised, the activity feed records nothing (the erasure must not copy the
+ * values it removes) and the invoice rules let the anonymisation of the
+ * counterparty snapshot of documents past their retention date through.
+ */
+extern int	cr_erasure_depth;
+
 #endif							/* CR_TRIGGER_SUPPORT_H */

@@ -81,6 +81,31 @@ VALUES ('110443493', 'UAB "Sanitex"', 'Kaunas, Savanorių pr. 1, LT-44001', '199
         'Uždaroji akcinė bendrovė', '0', 'Teisinis statusas neįregistruotas', '1990-01-01', '2026-05-27');
 SELECT * FROM merge_legal_register();
 SELECT fill_client_from_register(id) FROM client WHERE company_code = '110443493' AND tenant_id = 1;
+-- 0.4.0 personal data: consent of a client and of a contact person (history
+-- restored in any order), VIES results, a legal hold with a deferred erasure,
+-- an erased person (its journal row), Latvian and Estonian register rows
+INSERT INTO client (id, kind, legal_form, name, email, phone, sales_tax_category) VALUES
+    (901, 'buyer', 'natural_person', 'Jonas Jonaitis', 'jonas@example.lt', '+370 612 34567', 'PVM1'),
+    (902, 'buyer', 'natural_person', 'Ona Onaitė', 'ona@example.lt', NULL, 'PVM1');
+INSERT INTO client_contact (client_id, first_name, last_name, email)
+SELECT id, 'Petras', 'Petraitis', 'petras@sanitex.lt' FROM client WHERE company_code = '110443493' AND tenant_id = 1;
+SELECT record_consent(901, 'marketing_email', true, 'web form', given_at => '2026-01-10 10:00+02');
+SELECT record_consent(902, 'contact_data', true, 'signed paper form');
+SELECT record_consent(902, 'contact_data', false, 'e-mail');
+SELECT record_consent(p.client_id, 'marketing_phone', true, 'phone call', contact_id => p.id)
+  FROM client_contact p WHERE p.email = 'petras@sanitex.lt';
+SELECT record_vat_number_check(id, true, vat_code => 'LT119511515', returned_name => 'UAB SANITEX',
+                               returned_address => 'KAUNAS', consultation_number => 'WAPIAAAAY0000009')
+  FROM client WHERE company_code = '110443493' AND tenant_id = 1;
+SELECT place_legal_hold(902, 'Skolos išieškojimas');
+SELECT count(*) FROM erase_personal_data(902, defer => true);
+SELECT count(*) FROM erase_personal_data(901);
+INSERT INTO legal_register_import_lv (regcode, name, type_text, registered, address, index)
+VALUES ('40003521600', 'SIA "Baltijas Testi"', 'SIA', '2001-05-10', 'Brīvības iela 1, Rīga', 'LV-1010');
+INSERT INTO legal_register_import_ee (nimi, ariregistri_kood, ettevotja_oiguslik_vorm, kmkr_nr, ettevotja_staatus,
+                                      ettevotja_staatus_tekstina, ettevotja_esmakande_kpv, ettevotja_aadress)
+VALUES ('Testfirma OÜ', '10000024', 'Osaühing', 'EE100594102', 'R', 'Registrisse kantud', '01.02.2003', 'Narva mnt 5, Tallinn');
+SELECT * FROM merge_legal_register();
 -- a merge (0.3.0): its journal is user data too, and unmerge must still work
 -- on the restored database (row hashes survive the dump)
 INSERT INTO client (id, kind, name, phone, sales_tax_category) VALUES (900, 'buyer', 'Sanitex UAB', '+370 5 000 0000', 'PVM1');

@@ -163,8 +163,10 @@ $$, ARRAY['contract', 'invoice', 'payment',
          -- 0.3.0 bank statements keep their client (own company, counterparty)
          'bank_statement', 'bank_entry',
          -- 0.3.0: CRM rows are operations too
-         'crm_interaction', 'crm_task', 'crm_event', 'crm_opportunity', 'crm_order', 'crm_document'],
-    'every foreign key of the extension to client is ON DELETE CASCADE, except those of contract, invoice, payment, bank_statement, bank_entry and the CRM rows');
+         'crm_interaction', 'crm_task', 'crm_event', 'crm_opportunity', 'crm_order', 'crm_document',
+         -- 0.4.0: a legal hold protects its client
+         'legal_hold'],
+    'every foreign key of the extension to client is ON DELETE CASCADE, except those of contract, invoice, payment, bank_statement, bank_entry, the CRM rows and legal holds');
 
 -------------------------------------------------------------------------------
 -- Triggers and their functions
@@ -290,7 +292,13 @@ SELECT set_eq(
           -- 0.4.0: tenant memberships, private notes
           'client_registry.tenant_access', 'client_registry.client_private_note', 'client_registry.client_private_note_id_seq',
           -- 0.4.0 i.SAF references
-          'client_registry.invoice_reference', 'client_registry.invoice_reference_id_seq'],
+          'client_registry.invoice_reference', 'client_registry.invoice_reference_id_seq',
+          -- 0.4.0 personal data, VIES, registers of LV and EE
+          'client_registry.consent', 'client_registry.consent_id_seq', 'client_registry.legal_hold',
+          'client_registry.legal_hold_id_seq', 'client_registry.personal_data_erasure',
+          'client_registry.personal_data_erasure_id_seq', 'client_registry.vat_number_check',
+          'client_registry.vat_number_check_id_seq', 'client_registry.legal_register_import_lv',
+          'client_registry.legal_register_import_ee'],
     'extconfig lists every table but client_balance, and every identity sequence');
 SELECT is_empty($$
     SELECT c.oid::regclass::text FROM pg_class c

@@ -38,7 +38,10 @@ SELECT set_eq(
           'crm_department', 'crm_user', 'crm_status', 'crm_interaction', 'crm_task', 'crm_event', 'crm_comment',
           'crm_opportunity', 'crm_order', 'crm_order_line', 'crm_document', 'activity_feed',
           -- 0.4.0
-          'tenant_access', 'client_private_note', 'invoice_reference'],
+          'tenant_access', 'client_private_note', 'invoice_reference',
+                    -- 0.4.0 personal data, VIES, registers of LV and EE
+          'consent', 'legal_hold', 'personal_data_erasure', 'vat_number_check',
+          'legal_register_import_lv', 'legal_register_import_ee'],
     'row security is enabled on every table');
 SELECT is_empty($$
     SELECT relname FROM pg_class
@@ -149,6 +152,8 @@ GRANT SELECT ON client_registry.tenant TO tap_cr_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON client_registry.client, client_registry.client_address,
     client_registry.client_bank_account, client_registry.client_contact, client_registry.client_group,
     client_registry.client_group_member, client_registry.label, client_registry.client_label TO tap_cr_app;
+-- 0.4.0: the card shows the latest VIES check
+GRANT SELECT ON client_registry.vat_number_check TO tap_cr_app;
 GRANT SELECT ON client_registry.client_card, client_registry.client_address_list,
     client_registry.client_bank_account_list, client_registry.client_contact_list,
     client_registry.custom_field TO tap_cr_app;

@@ -106,7 +106,9 @@ SELECT has_table('client_registry', 'client_merge', 'table client_merge exists')
 SELECT has_table('client_registry', 'client_merge_step', 'table client_merge_step exists');
 SELECT columns_are('client_registry', 'client_merge',
     ARRAY['id', 'tenant_id', 'survivor_id', 'merged_ids', 'forced', 'merged_at', 'merged_by', 'merged_role',
-          'undone_at', 'undone_by'],
+          'undone_at', 'undone_by',
+          -- 0.4.0: an erasure of personal data emptied the journal (unmerge refused)
+          'erased_at'],
     'client_merge has the journal columns');
 SELECT columns_are('client_registry', 'client_merge_step',
     ARRAY['tenant_id', 'merge_id', 'step', 'action', 'reason', 'table_schema', 'table_name', 'constraint_name',
@@ -121,7 +123,7 @@ SELECT results_eq($$
               ('merged_ids', 'bigint[]', true), ('forced', 'boolean', true),
               ('merged_at', 'timestamp with time zone', true), ('merged_by', 'text', true),
               ('merged_role', 'text', true), ('undone_at', 'timestamp with time zone', false),
-              ('undone_by', 'text', false) $$,
+              ('undone_by', 'text', false), ('erased_at', 'timestamp with time zone', false) $$,
     'client_merge: column types and NOT NULL');
 SELECT results_eq($$
     SELECT a.attname::text COLLATE "default", format_type(a.atttypid, a.atttypmod), a.attnotnull

@@ -31,8 +31,8 @@ SELECT col_is_unique('client_registry', 'bank_statement', ARRAY['tenant_id', 'ow
                      'bank_statement is unique on (tenant_id, own_account_id, statement_ref)');
 SELECT col_is_unique('client_registry', 'bank_entry', ARRAY['tenant_id', 'id']::name[], 'bank_entry has UNIQUE (tenant_id, id)');
 SELECT col_is_unique('client_registry', 'bank_statement', ARRAY['tenant_id', 'id']::name[], 'bank_statement has UNIQUE (tenant_id, id)');
-SELECT col_is_pk('client_registry', 'legal_register', ARRAY['tenant_id', 'company_code']::name[],
-                 'legal_register: primary key (tenant_id, company_code)');
+SELECT col_is_pk('client_registry', 'legal_register', ARRAY['tenant_id', 'country', 'company_code']::name[],
+                 'legal_register: primary key (tenant_id, country, company_code) (0.4.0: LT, LV, EE)');
 SELECT fk_ok('client_registry', 'bank_entry', ARRAY['tenant_id', 'client_id']::name[],
              'client_registry', 'client', ARRAY['tenant_id', 'id']::name[], 'bank_entry(tenant_id, client_id) references client');
 SELECT fk_ok('client_registry', 'bank_entry', ARRAY['tenant_id', 'payment_id']::name[],

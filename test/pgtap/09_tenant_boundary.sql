@@ -60,6 +60,8 @@ SELECT is_empty($$
            -- i.SAF (0.4.0): a pure rule of the VAT classifier, and the text transform the view
            -- isaf_shortened_value shows (IMMUTABLE, touch no table)
            'tax_code_takes_rate', 'isaf_written_text',
+           -- 0.4.0 (issue #18): pure date and country rules the views use
+           'document_retained_until', 'eu_member_state',
            -- called by row-level security policies and column defaults as the querying role
            'current_tenant', 'default_country', 'current_crm_user_id', 'current_crm_department_id',
            'my_tenants')
