@@ -39,10 +39,10 @@
  * statement, as a sub-select would; a change made earlier in the same
  * transaction is seen by the next command.
  *
- * The probes read the rows directly (no privilege check, no row-level
- * security): they answer only for the session's own tenant (false for any
- * other), and only whether the current user may see a row, never what it
- * holds.
+ * The probes read the rows directly (no row-level security): they answer
+ * only for the session's own tenant (false for any other), only for tables
+ * the current role may SELECT from (false otherwise), and only whether the
+ * current user may see a row, never what it holds.
  */
 #include "postgres.h"
 
@@ -56,6 +56,7 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/proc.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/hsearch.h"
@@ -260,6 +261,8 @@ typedef struct ProbeTable
 {
 	Oid			relid;
 	Oid			indexoid;
+	bool		checked;		/* may the current role read the table? */
+	bool		readable;
 } ProbeTable;
 
 /*
@@ -468,9 +471,17 @@ ReadAndJudge(int t, int32 tenant, int64 id)
 	bool		visible = false;
 	AttrNumber	keys[2];
 
-	row_probes++;
 	if (!OidIsValid(pt->relid))
 		pt->relid = RegistryRelid(def->name);
+	if (!pt->checked)
+	{
+		/* a role that may not read the table learns nothing of its rows */
+		pt->readable = pg_class_aclcheck(pt->relid, viewer.key.userid, ACL_SELECT) == ACLCHECK_OK;
+		pt->checked = true;
+	}
+	if (!pt->readable)
+		return false;
+	row_probes++;
 	rel = table_open(pt->relid, AccessShareLock);
 	keys[0] = CrAttnum(rel, "tenant_id");
 	keys[1] = CrAttnum(rel, "id");

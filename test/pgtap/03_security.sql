@@ -36,7 +36,9 @@ SELECT set_eq(
           'client_merge', 'client_merge_step',
           'bank_statement', 'bank_entry', 'legal_register', 'legal_register_import', 'client_register_fill',
           'crm_department', 'crm_user', 'crm_status', 'crm_interaction', 'crm_task', 'crm_event', 'crm_comment',
-          'crm_opportunity', 'crm_order', 'crm_order_line', 'crm_document', 'activity_feed'],
+          'crm_opportunity', 'crm_order', 'crm_order_line', 'crm_document', 'activity_feed',
+          -- 0.4.0 CRM (issue #19)
+          'crm_link', 'crm_product', 'crm_document_type'],
     'row security is enabled on every table');
 SELECT is_empty($$
     SELECT relname FROM pg_class
