@@ -471,6 +471,8 @@ ReadAndJudge(int t, int32 tenant, int64 id)
 	bool		visible = false;
 	AttrNumber	keys[2];
 
+	if (def->kind == CRM_OPEN)
+		return true;			/* no visibility: every user sees the rows (as in 0.3.0) */
 	if (!OidIsValid(pt->relid))
 		pt->relid = RegistryRelid(def->name);
 	if (!pt->checked)
@@ -542,8 +544,7 @@ ReadAndJudge(int t, int32 tenant, int64 id)
 					return ProbeItem(ft, n1, tenant, fi, n2) && ProbeItem(tt, n3, tenant, ti, n4);
 				}
 			case CRM_OPEN:
-				visible = true;
-				break;
+				break;			/* answered above */
 		}
 	}
 	systable_endscan(scan);

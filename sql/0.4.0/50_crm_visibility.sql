@@ -57,34 +57,30 @@ COMMENT ON FUNCTION crm_visibility_lookups() IS
 -- Existing rows stay visible to everyone.
 -------------------------------------------------------------------------------
 
-ALTER TABLE crm_document
-    ADD COLUMN department_id bigint DEFAULT current_crm_department_id(),
-    ADD COLUMN visibility crm_visibility NOT NULL DEFAULT 'everyone',
-    ADD CONSTRAINT crm_document_department_fkey FOREIGN KEY (tenant_id, department_id)
-        REFERENCES crm_department (tenant_id, id),
-    ADD CONSTRAINT crm_document_department_given CHECK (visibility <> 'department' OR department_id IS NOT NULL);
+DO $do$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['crm_document', 'crm_interaction', 'crm_opportunity']
+    LOOP
+        EXECUTE pg_catalog.format(
+            'ALTER TABLE client_registry.%1$I'
+            '  ADD COLUMN department_id bigint DEFAULT client_registry.current_crm_department_id(),'
+            '  ADD COLUMN visibility client_registry.crm_visibility NOT NULL DEFAULT ''everyone'','
+            '  ADD CONSTRAINT %2$I FOREIGN KEY (tenant_id, department_id) REFERENCES client_registry.crm_department (tenant_id, id),'
+            '  ADD CONSTRAINT %3$I CHECK (visibility OPERATOR(pg_catalog.<>) ''department'' OR department_id IS NOT NULL)',
+            t, t || '_department_fkey', t || '_department_given');
+        EXECUTE pg_catalog.format(
+            'COMMENT ON COLUMN client_registry.%I.department_id IS %L', t,
+            'Department that sees it with visibility department (default: the current user''s).');
+    END LOOP;
+END
+$do$;
 COMMENT ON COLUMN crm_document.user_id IS 'Who attached it (default: the current user); always sees it.';
-COMMENT ON COLUMN crm_document.department_id IS 'Department that sees it with visibility department (default: the current user''s).';
 COMMENT ON COLUMN crm_document.visibility IS 'user, department or everyone (default everyone).';
-
-ALTER TABLE crm_interaction
-    ADD COLUMN department_id bigint DEFAULT current_crm_department_id(),
-    ADD COLUMN visibility crm_visibility NOT NULL DEFAULT 'everyone',
-    ADD CONSTRAINT crm_interaction_department_fkey FOREIGN KEY (tenant_id, department_id)
-        REFERENCES crm_department (tenant_id, id),
-    ADD CONSTRAINT crm_interaction_department_given CHECK (visibility <> 'department' OR department_id IS NOT NULL);
 COMMENT ON COLUMN crm_interaction.user_id IS 'The user who recorded it (default: the current user); always sees it.';
-COMMENT ON COLUMN crm_interaction.department_id IS 'Department that sees it with visibility department (default: the current user''s).';
 COMMENT ON COLUMN crm_interaction.visibility IS 'user (a private call note), department or everyone (default everyone).';
-
-ALTER TABLE crm_opportunity
-    ADD COLUMN department_id bigint DEFAULT current_crm_department_id(),
-    ADD COLUMN visibility crm_visibility NOT NULL DEFAULT 'everyone',
-    ADD CONSTRAINT crm_opportunity_department_fkey FOREIGN KEY (tenant_id, department_id)
-        REFERENCES crm_department (tenant_id, id),
-    ADD CONSTRAINT crm_opportunity_department_given CHECK (visibility <> 'department' OR department_id IS NOT NULL);
 COMMENT ON COLUMN crm_opportunity.owner_user_id IS 'Responsible user (default: the current user); always sees it.';
-COMMENT ON COLUMN crm_opportunity.department_id IS 'Department that sees it with visibility department (default: the current user''s).';
 COMMENT ON COLUMN crm_opportunity.visibility IS 'user, department or everyone (default everyone).';
 
 COMMENT ON TABLE crm_document IS

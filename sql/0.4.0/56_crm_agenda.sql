@@ -49,7 +49,7 @@ SELECT 'event', e.id, e.tenant_id, e.client_id, c.name, e.title, NULL,
   JOIN client_registry.client c ON c.tenant_id = e.tenant_id AND c.id = e.client_id
  WHERE e.tenant_id = client_registry.current_tenant()
    AND e.owner_user_id = client_registry.current_crm_user_id()
-   AND e.starts_at >= CURRENT_DATE
+   AND e.starts_at >= CURRENT_DATE::timestamptz
 UNION ALL
 -- my department's events from today on, of somebody else
 SELECT 'event', e.id, e.tenant_id, e.client_id, c.name, e.title, NULL,
@@ -59,7 +59,7 @@ SELECT 'event', e.id, e.tenant_id, e.client_id, c.name, e.title, NULL,
   JOIN client_registry.client c ON c.tenant_id = e.tenant_id AND c.id = e.client_id
  WHERE e.tenant_id = client_registry.current_tenant()
    AND e.department_id = client_registry.current_crm_department_id()
-   AND e.starts_at >= CURRENT_DATE
+   AND e.starts_at >= CURRENT_DATE::timestamptz
    AND e.owner_user_id IS DISTINCT FROM client_registry.current_crm_user_id()
 UNION ALL
 -- my active opportunities past their expected close
