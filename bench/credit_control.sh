@@ -17,9 +17,9 @@
 #   3. contention  4 pgbench clients (-c 4 -j 2) selling to ONE buyer (they serialize on its
 #                balance row, by design) vs to 4 different buyers.
 #
-# The history is loaded in restore mode (row_security = off, as pg_dump's scripts do: invoices
-# inserted already posted with their totals, one VAT line each; the balance trigger still adds
-# every one to client_balance), 250 invoices per transaction, then VACUUM ANALYZE (what
+# The history is loaded as a restore loads it (COPY ... FROM with row_security = off, as pg_dump's
+# scripts do: invoices already posted with their totals, one VAT line each; the balance trigger
+# still adds them to client_balance), then VACUUM ANALYZE (what
 # autovacuum would have done by then).  balance_discrepancies() is checked after the load and at
 # the end.  The plans of every statement one posting runs, the triggers' included, are shown for
 # both buyers (auto_explain, nested statements): they must be index lookups.

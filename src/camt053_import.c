@@ -316,7 +316,7 @@ OnStatementBegin(CamtStatement *st, void *arg)
 				 errmsg("account %s of statement \"%s\" is not a bank account of the own company of tenant %d",
 						st->account, st->statement_ref, CrCurrentTenant()),
 				 errdetail("A statement is imported into one of the own company's accounts (client_bank_account of the client of kind own_company)."),
-				 errhint("Nothing was imported. Add the account to the own company's bank accounts (with its ledger account), or set client_registry.tenant to the right company.")));
+				 errhint("Nothing was imported. Add the account to the own company's bank accounts (with its ledger account).")));
 	is->own_account_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	own_client_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
 	is->ledger_account = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);

@@ -14,7 +14,18 @@
  *	- the document is read as a stream (xmlTextReader): only the element
  *	  being read (one Ntry) is expanded into a tree, so memory stays small
  *	  whatever the number of entries;
- *	- libxml2's memory is freed on every path (PG_TRY / PG_CATCH).
+ *	- libxml2's memory is freed on every path (PG_TRY / PG_CATCH);
+ *	- limits a bank statement never comes near are checked on the raw bytes
+ *	  before libxml2 reads anything (CheckDocumentShape): the document size
+ *	  (client_registry.camt053_max_size), attributes per element, nesting
+ *	  depth, name length and the length of one text or attribute value.
+ *	  libxml2 itself does work quadratic in the attributes of one element
+ *	  and never checks for interrupts, so a small hostile document could
+ *	  otherwise keep a backend busy past statement_timeout;
+ *	- every loop checks for interrupts (statement_timeout, pg_cancel_backend);
+ *	- identifiers that ISO 20022 limits to 35 characters (Max35Text: MsgId,
+ *	  Stmt/Id, AcctSvcrRef, NtryRef, EndToEndId, InstrId, MndtId) are
+ *	  refused with 2200N naming the field when longer.
  *
  * Versions: the root element is Document in the namespace
  * urn:iso:std:iso:20022:tech:xsd:camt.053.001.NN (NN = 02 ... 13).  Elements
@@ -42,6 +53,8 @@
 
 #include "common/md5.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 #include "utils/xml.h"
@@ -51,10 +64,23 @@
 #include <libxml/xmlreader.h>
 
 #include "camt053_parse.h"
+#include "client_registry.h"
 
 #define CAMT053_NS_PREFIX "urn:iso:std:iso:20022:tech:xsd:camt.053.001."
 #define CAMT_MIN_VERSION 2
 #define CAMT_MAX_VERSION 13
+
+/*
+ * Shape limits, far above any real statement: camt.053 elements carry at
+ * most a currency attribute and a few namespace declarations, nest about 15
+ * deep, have names of a few dozen characters, and texts of at most 140
+ * characters (Max140Text) or 350 (Max350Text).
+ */
+#define CAMT_MAX_ATTRIBUTES	32
+#define CAMT_MAX_DEPTH		100
+#define CAMT_MAX_NAME		256
+#define CAMT_MAX_TEXT		(1024 * 1024)
+#define CAMT_MAX35			35
 
 typedef struct ParseState
 {
@@ -213,6 +239,30 @@ CompactAccount(const char *s)
 }
 
 /* The date part of an ISO date or date-time (YYYY-MM-DD...). */
+/*
+ * Max35 returns value, or refuses it when it is longer than the 35
+ * characters ISO 20022 allows for an identifier (Max35Text): stored as a
+ * key, a longer one would only fail later on an index, far from its cause.
+ */
+static char *
+Max35(char *value, const char *field, int entry_number)
+{
+	int			chars;
+
+	if (value == NULL)
+		return NULL;
+	chars = pg_mbstrlen_with_len(value, strlen(value));
+	if (chars > CAMT_MAX35)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_XML_CONTENT),
+				 errmsg("camt.053 %s of %s is %d characters long: \"%s...\"", field,
+						entry_number > 0 ? psprintf("entry %d", entry_number) : "the statement",
+						chars, pnstrdup(value, pg_mbcliplen(value, strlen(value), CAMT_MAX35))),
+				 errdetail("ISO 20022 allows at most 35 characters in %s (Max35Text).", field),
+				 errhint("Nothing was imported. The bank's file is not a valid camt.053 statement; ask the bank for a corrected export.")));
+	return value;
+}
+
 static char *
 DatePart(const char *s, const char *what, int entry_number)
 {
@@ -392,11 +442,11 @@ ReadTransaction(const ParseState *ps, xmlNodePtr tx, CamtEntry *e)
 	xmlNodePtr	rmt,
 				n;
 
-	e->end_to_end_id = PathText(ps, tx, "Refs/EndToEndId");
+	e->end_to_end_id = Max35(PathText(ps, tx, "Refs/EndToEndId"), "EndToEndId", e->entry_number);
 	if (e->end_to_end_id != NULL && strcmp(e->end_to_end_id, "NOTPROVIDED") == 0)
 		e->end_to_end_id = NULL;
-	e->instruction_id = PathText(ps, tx, "Refs/InstrId");
-	e->mandate_id = PathText(ps, tx, "Refs/MndtId");
+	e->instruction_id = Max35(PathText(ps, tx, "Refs/InstrId"), "InstrId", e->entry_number);
+	e->mandate_id = Max35(PathText(ps, tx, "Refs/MndtId"), "MndtId", e->entry_number);
 	ReadCounterparty(ps, tx, e, ps->st.account);
 
 	rmt = Child(ps, tx, "RmtInf");
@@ -533,6 +583,7 @@ ReadEntry(ParseState *ps, xmlNodePtr ntry)
 	MemoryContext entry_cxt,
 				old;
 
+	CHECK_FOR_INTERRUPTS();
 	StatementBegin(ps);
 	entry_cxt = AllocSetContextCreate(CurrentMemoryContext, "camt.053 entry", ALLOCSET_SMALL_SIZES);
 	old = MemoryContextSwitchTo(entry_cxt);
@@ -579,8 +630,8 @@ ReadEntry(ParseState *ps, xmlNodePtr ntry)
 				 errdetail("A BOOK entry needs BookgDt/Dt or BookgDt/DtTm."),
 				 errhint("Nothing was imported. Ask the bank for a valid statement.")));
 
-	base.acct_svcr_ref = PathText(ps, ntry, "AcctSvcrRef");
-	base.ntry_ref = PathText(ps, ntry, "NtryRef");
+	base.acct_svcr_ref = Max35(PathText(ps, ntry, "AcctSvcrRef"), "AcctSvcrRef", base.entry_number);
+	base.ntry_ref = Max35(PathText(ps, ntry, "NtryRef"), "NtryRef", base.entry_number);
 	{
 		char	   *domain = PathText(ps, ntry, "BkTxCd/Domn/Cd");
 
@@ -635,7 +686,7 @@ ReadEntry(ParseState *ps, xmlNodePtr ntry)
 				if (tx_cdi != NULL)
 					e.credit = strcmp(tx_cdi, "CRDT") == 0;
 				ReadTransaction(ps, tx, &e);
-				SetEntryKey(ps, &e, PathText(ps, tx, "Refs/AcctSvcrRef"));
+				SetEntryKey(ps, &e, Max35(PathText(ps, tx, "Refs/AcctSvcrRef"), "Refs/AcctSvcrRef", e.entry_number));
 				ps->cb->entry(&ps->st, &e, ps->cb->arg);
 			}
 	}
@@ -650,7 +701,7 @@ ReadStatementPart(ParseState *ps, xmlNodePtr n)
 	if (IsElement(ps, n, "Ntry"))
 		ReadEntry(ps, n);
 	else if (IsElement(ps, n, "Id"))
-		ps->st.statement_ref = NodeText(n);
+		ps->st.statement_ref = Max35(NodeText(n), "Stmt/Id", 0);
 	else if (IsElement(ps, n, "CreDtTm"))
 		ps->st.created = NodeText(n);
 	else if (IsElement(ps, n, "FrToDt"))
@@ -747,6 +798,156 @@ CheckRoot(ParseState *ps, xmlTextReaderPtr reader)
 	ps->version = version;
 }
 
+static void
+RefuseShape(const char *what, size_t offset, long found, long limit)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("camt.053 statement refused: %s (%ld, at most %ld) at byte %zu", what, found, limit, offset),
+			 errdetail("No bank statement comes near this limit; documents built to make an XML parser work for minutes are refused before they are parsed."),
+			 errhint("Nothing was imported. Check that the file is the bank's camt.053 statement.")));
+}
+
+/*
+ * SkipPast returns the position just after the first occurrence of needle
+ * at or after p, or end when there is none (libxml2 then reports the
+ * unterminated construct).
+ */
+static const char *
+SkipPast(const char *p, const char *end, const char *needle)
+{
+	size_t		n = strlen(needle);
+
+	while ((size_t) (end - p) >= n)
+	{
+		const char *c = memchr(p, needle[0], end - p - n + 1);
+
+		if (c == NULL)
+			break;
+		if (memcmp(c, needle, n) == 0)
+			return c + n;
+		p = c + 1;
+	}
+	return end;
+}
+
+/*
+ * CheckDocumentShape scans the raw document once, as a small lexer that
+ * knows tags, quoted values, comments, CDATA and processing instructions,
+ * and refuses it (54000, nothing parsed) when an element has more than
+ * CAMT_MAX_ATTRIBUTES attributes (namespace declarations included), nests
+ * deeper than CAMT_MAX_DEPTH, has a name longer than CAMT_MAX_NAME bytes,
+ * or a text or attribute value is longer than CAMT_MAX_TEXT bytes.  It does
+ * not judge well-formedness: libxml2 does that next.  Linear in the size
+ * and interruptible.
+ */
+static void
+CheckDocumentShape(const char *data, size_t len)
+{
+	const char *p = data;
+	const char *end = data + len;
+	const char *text_start = data;
+	const char *next_check = data + 1024 * 1024;
+	int			depth = 0;
+
+	while (p < end)
+	{
+		const char *lt = memchr(p, '<', end - p);
+
+		if (lt == NULL)
+			lt = end;
+		if (lt - text_start > CAMT_MAX_TEXT)
+			RefuseShape("a text is too long", text_start - data, (long) (lt - text_start), CAMT_MAX_TEXT);
+		if (lt >= next_check)
+		{
+			CHECK_FOR_INTERRUPTS();
+			next_check = lt + 1024 * 1024;
+		}
+		if (lt == end)
+			break;
+		p = lt + 1;
+		if (end - p >= 3 && memcmp(p, "!--", 3) == 0)
+			p = SkipPast(p + 3, end, "-->");
+		else if (end - p >= 8 && memcmp(p, "![CDATA[", 8) == 0)
+		{
+			const char *close = SkipPast(p + 8, end, "]]>");
+
+			if (close - (p + 8) > CAMT_MAX_TEXT)
+				RefuseShape("a CDATA section is too long", p - data, (long) (close - p - 8), CAMT_MAX_TEXT);
+			p = close;
+		}
+		else if (p < end && (*p == '?' || *p == '!'))
+			p = SkipPast(p + 1, end, ">");
+		else if (p < end && *p == '/')
+		{
+			p = SkipPast(p + 1, end, ">");
+			depth--;
+		}
+		else
+		{
+			/* a start tag: its name, then attributes up to '>' or "/>" */
+			const char *name = p;
+			int			attributes = 0;
+			bool		closed = false;
+
+			while (p < end && *p != '>' && *p != '/' && *p != ' ' && *p != '\t' &&
+				   *p != '\n' && *p != '\r')
+				p++;
+			if (p - name > CAMT_MAX_NAME)
+				RefuseShape("an element name is too long", name - data, (long) (p - name), CAMT_MAX_NAME);
+			while (p < end && !closed)
+			{
+				if (*p == '>')
+				{
+					closed = true;
+					depth++;
+					if (depth > CAMT_MAX_DEPTH)
+						RefuseShape("elements nest too deep", p - data, depth, CAMT_MAX_DEPTH);
+				}
+				else if (*p == '/' && p + 1 < end && p[1] == '>')
+				{
+					closed = true;
+					p++;
+				}
+				else if (*p == '"' || *p == '\'')
+				{
+					const char *q = memchr(p + 1, *p, end - p - 1);
+
+					if (q == NULL)
+						q = end;
+					if (q - p - 1 > CAMT_MAX_TEXT)
+						RefuseShape("an attribute value is too long", p - data, (long) (q - p - 1), CAMT_MAX_TEXT);
+					p = q;
+				}
+				else if (*p == '=')
+				{
+					if (++attributes > CAMT_MAX_ATTRIBUTES)
+						RefuseShape("an element has too many attributes", name - 1 - data, attributes, CAMT_MAX_ATTRIBUTES);
+				}
+				else if (!(*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+				{
+					/* an attribute name */
+					const char *an = p;
+
+					while (p + 1 < end && p[1] != '=' && p[1] != ' ' && p[1] != '\t' && p[1] != '\n' &&
+						   p[1] != '\r' && p[1] != '>' && p[1] != '/' && p[1] != '"' && p[1] != '\'')
+						p++;
+					if (p + 1 - an > CAMT_MAX_NAME)
+						RefuseShape("an attribute name is too long", an - data, (long) (p + 1 - an), CAMT_MAX_NAME);
+				}
+				if (p < end)
+					p++;
+				if (p >= next_check)
+				{
+					CHECK_FOR_INTERRUPTS();
+					next_check = p + 1024 * 1024;
+				}
+			}
+		}
+		text_start = p;
+	}
+}
+
 void
 camt053_parse(const char *data, size_t len, const CamtCallbacks *cb)
 {
@@ -765,12 +966,15 @@ camt053_parse(const char *data, size_t len, const CamtCallbacks *cb)
 					 errmsg("camt.053 statement is empty"),
 					 errhint("Nothing was imported. Pass the content of the statement file.")));
 	}
-	if (Contains(data, len, "<!DOCTYPE") || Contains(data, len, "<!ENTITY"))
-		RefuseDtd();
-	if (len > INT_MAX)
+	if (len > (size_t) cr_camt053_max_size * 1024 || len > INT_MAX)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("camt.053 document of %zu bytes is too large", len)));
+				 errmsg("camt.053 document of %zu bytes is larger than client_registry.camt053_max_size (%d kB)",
+						len, cr_camt053_max_size),
+				 errhint("Nothing was imported. Split the statement, or have a superuser raise client_registry.camt053_max_size.")));
+	if (Contains(data, len, "<!DOCTYPE") || Contains(data, len, "<!ENTITY"))
+		RefuseDtd();
+	CheckDocumentShape(data, len);
 
 	memset(&ps, 0, sizeof(ps));
 	ps.cb = cb;
@@ -792,6 +996,7 @@ camt053_parse(const char *data, size_t len, const CamtCallbacks *cb)
 						depth;
 			const char *local;
 
+			CHECK_FOR_INTERRUPTS();
 			if (!advanced)
 				ret = xmlTextReaderRead(reader);
 			advanced = false;
@@ -829,7 +1034,7 @@ camt053_parse(const char *data, size_t len, const CamtCallbacks *cb)
 
 				if (n == NULL)
 					break;
-				ps.message_id = PathText(&ps, n, "MsgId");
+				ps.message_id = Max35(PathText(&ps, n, "MsgId"), "GrpHdr/MsgId", 0);
 				ret = xmlTextReaderNext(reader);
 				advanced = true;
 			}

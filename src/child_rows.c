@@ -19,6 +19,7 @@
 #include "utils/timestamp.h"
 
 #include "identifiers.h"
+#include "client_registry.h"
 #include "trigger_support.h"
 
 /*

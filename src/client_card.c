@@ -85,7 +85,7 @@ CheckSingleOwnCompany(Relation rel, int32 tenant_id, int64 self_id)
 						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
 						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2)),
 				 errdetail("Each tenant has exactly one own company (R1.5)."),
-				 errhint("Edit the existing own company, or use another tenant (SET client_registry.tenant) for another company."),
+				 errhint("Edit the existing own company; another company is another tenant."),
 				 errtableconstraint(rel, "client_own_company_key")));
 	SPI_finish();
 }

@@ -8,7 +8,9 @@
  * client_registry.default_country  the ISO 3166 country assumed for a new
  *                                  client or address that names none;
  * client_registry.explain_duplicates  name the existing client on a
- *                                  duplicate (off for INSERT ... ON CONFLICT).
+ *                                  duplicate (off for INSERT ... ON CONFLICT);
+ * client_registry.camt053_max_size the largest bank statement read
+ *                                  (superuser only: a hostile-input limit).
  */
 #include "postgres.h"
 
@@ -17,6 +19,7 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "tcop/pquery.h"
 #include "utils/rls.h"
 
 #include "client_registry.h"
@@ -26,6 +29,7 @@ PG_MODULE_MAGIC;
 int			cr_current_tenant = 1;
 char	   *cr_default_country = NULL;
 bool		cr_explain_duplicates = true;
+int			cr_camt053_max_size = 256 * 1024;	/* kB */
 
 void		_PG_init(void);
 
@@ -76,36 +80,28 @@ _PG_init(void)
 							 true,
 							 PGC_USERSET, 0,
 							 NULL, NULL, NULL);
+	DefineCustomIntVariable("client_registry.camt053_max_size",
+							"Largest camt.053 document import_camt053() and read_camt053() read.",
+							"Larger documents are refused before they are parsed. Only superusers change it, "
+							"so a role cannot lift the limit that protects the server from hostile files.",
+							&cr_camt053_max_size,
+							256 * 1024, 1, 1024 * 1024,
+							PGC_SUSET, GUC_UNIT_KB,
+							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("client_registry");
 }
 
-PG_FUNCTION_INFO_V1(cr_current_tenant_id);
-
 /*
- * cr_current_tenant_id returns the tenant of the session (client_registry.tenant).
- */
-Datum
-cr_current_tenant_id(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_INT32(cr_current_tenant);
-}
-
-/*
- * CrCurrentTenant: see client_registry.h.
- */
-int32
-CrCurrentTenant(void)
-{
-	return cr_current_tenant;
-}
-
-/*
- * CrRestoreInProgress: see client_registry.h.
+ * CrRestoreInProgress: see client_registry.h.  A restore is what pg_dump's
+ * output and pg_restore do: COPY ... FROM with row_security off (pg_dump
+ * scripts begin with SET row_security = off and load every table with COPY).
+ * An ordinary session that turns row_security off still writes with INSERT
+ * and UPDATE, and those keep every rule: only a COPY can restore.
  */
 bool
 CrRestoreInProgress(void)
 {
-	return !row_security;
+	return !row_security && ActivePortal != NULL && ActivePortal->commandTag == CMDTAG_COPY;
 }
 
 PG_FUNCTION_INFO_V1(cr_default_country_code);

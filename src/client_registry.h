@@ -7,6 +7,8 @@
 
 #include "postgres.h"
 
+#include "utils/rel.h"
+
 /* The schema the extension lives in (control file: schema, not relocatable). */
 #define CR_SCHEMA "client_registry"
 
@@ -14,6 +16,7 @@
 extern int	cr_current_tenant;
 extern char *cr_default_country;
 extern bool cr_explain_duplicates;
+extern int	cr_camt053_max_size;
 
 /*
  * The tenant this statement works in, for C code: the setting, once the
@@ -21,6 +24,13 @@ extern bool cr_explain_duplicates;
  * is not a member).  Never read cr_current_tenant directly.
  */
 extern int32 CrCurrentTenant(void);
+
+/*
+ * The first step of every BEFORE ROW trigger (tenant_access.c): 42501 unless
+ * the row is of the session's tenant and the role is a member of it (roles
+ * that row-level security does not apply to pass).
+ */
+extern void CrCheckRowTenant(Relation rel, int32 row_tenant);
 
 /*
  * True while a dump is being restored into the registry's tables: rules that

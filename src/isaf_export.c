@@ -165,13 +165,13 @@ IsafParseArgs(FunctionCallInfo fcinfo, IsafRequest *req, int arg_max, int arg_te
 	IsafArgNotNull(fcinfo, 1, "period_end");
 	IsafArgNotNull(fcinfo, 2, "data_type");
 	IsafArgNotNull(fcinfo, arg_max, "max_invoices");
-	IsafArgNotNull(fcinfo, arg_tenant, "tenant_id");
 
 	memset(req, 0, sizeof(*req));
 	req->start = PG_GETARG_DATEADT(0);
 	req->end = PG_GETARG_DATEADT(1);
 	req->max_invoices = PG_GETARG_INT32(arg_max);
-	req->tenant_id = PG_GETARG_INT32(arg_tenant);
+	/* NULL (the default current_tenant() of a role that is not a member): 42501 */
+	req->tenant_id = PG_ARGISNULL(arg_tenant) ? CrCurrentTenant() : PG_GETARG_INT32(arg_tenant);
 
 	if (DATE_NOT_FINITE(req->start) || DATE_NOT_FINITE(req->end))
 		ereport(ERROR,
@@ -223,7 +223,7 @@ IsafParseArgs(FunctionCallInfo fcinfo, IsafRequest *req, int arg_max, int arg_te
 					 errmsg("cannot export i.SAF of tenant %d from a session of tenant %d",
 							req->tenant_id, CrCurrentTenant()),
 					 errdetail("Row-level security shows this role only the rows of its session's tenant."),
-					 errhint("SET client_registry.tenant = %d first.", req->tenant_id)));
+					 errhint("An i.SAF file is exported from the tenant the session works in: leave tenant_id out.")));
 	}
 }
 

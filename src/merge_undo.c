@@ -24,6 +24,7 @@
 #include "utils/lsyscache.h"
 
 #include "client_merge.h"
+#include "client_registry.h"
 #include "trigger_support.h"
 
 /* Columns of the step query. */
@@ -288,6 +289,7 @@ cr_unmerge(PG_FUNCTION_ARGS)
 	int64		merge_id = PG_GETARG_INT64(0);
 	int64		restored = 0;
 
+	(void) CrCurrentTenant();	/* 42501 for a role that is not a member */
 	SPI_connect();
 	MergeResetCaches();
 	cr_internal_change_depth++;

@@ -27,6 +27,7 @@
 
 #include "client_balance.h"
 #include "document_support.h"
+#include "client_registry.h"
 #include "trigger_support.h"
 
 static SPIPlanPtr payment_settled_plan = NULL;

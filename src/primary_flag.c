@@ -247,7 +247,7 @@ cr_primary_before_write(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("client %lld of this %s does not exist in tenant %d",
 						(long long) client_id, noun, tenant_id),
-				 errhint("Create the client first, or check the client id and the setting client_registry.tenant."),
+				 errhint("Create the client first, or check the client id."),
 				 errtablecol(rel, CrAttnum(rel, "client_id"))));
 
 	moved = is_update && CrGetInt64(oldtuple, rel, "client_id", &isnull) != client_id;

@@ -172,7 +172,7 @@ CrAssertClientRole(int64 client_id, int32 tenant_id, bool sale)
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("client %lld does not exist in tenant %d", (long long) client_id, tenant_id),
-				 errhint("Check the client id and the setting client_registry.tenant.")));
+				 errhint("Check the client id.")));
 	name = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	kind = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
 	active = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);

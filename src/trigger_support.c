@@ -301,25 +301,3 @@ CrRestoreUser(CrUserSwitch *sw)
 {
 	SetUserIdAndSecContext(sw->userid, sw->sec_context);
 }
-
-/*
- * CrCheckRowTenant refuses, before a trigger does anything else, a row of
- * another tenant written by a role that row-level security applies to.
- * PostgreSQL checks the policy only after the BEFORE ROW triggers; without
- * this, a trigger's lookups and messages could touch another tenant's data.
- */
-void
-CrCheckRowTenant(Relation rel, int32 row_tenant)
-{
-	if (row_tenant == cr_current_tenant)
-		return;
-	if (check_enable_rls(RelationGetRelid(rel), InvalidOid, true) != RLS_ENABLED)
-		return;					/* the owner works across tenants */
-	ereport(ERROR,
-			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-			 errmsg("new row violates row-level security policy for table \"%s\"",
-					RelationGetRelationName(rel)),
-			 errdetail("The row is for tenant %d; this session works in tenant %d.",
-					   row_tenant, cr_current_tenant),
-			 errhint("Leave tenant_id to its default, or SET client_registry.tenant first.")));
-}

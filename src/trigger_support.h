@@ -48,7 +48,6 @@ typedef struct CrUserSwitch
 extern void CrBecomeOwner(Relation rel, CrUserSwitch *sw);
 extern void CrBecomeUser(Oid userid, CrUserSwitch *sw);
 extern void CrRestoreUser(CrUserSwitch *sw);
-extern void CrCheckRowTenant(Relation rel, int32 row_tenant);
 extern bool CrTextEqual(const char *a, const char *b);
 
 /*

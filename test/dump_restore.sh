@@ -97,6 +97,12 @@ INSERT INTO client (id, kind, name, phone, sales_tax_category) VALUES (900, 'buy
 INSERT INTO client_address (client_id, street, city) VALUES (900, 'Kalvarijų g. 1', 'Vilnius');
 INSERT INTO public.sales_invoice (tenant_id, client_id, number) VALUES (1, 900, 'SF-DUP');
 SELECT merge_clients((SELECT id FROM client WHERE company_code = '110443493' AND tenant_id = 1), 900);
+-- 0.4.0: tenant memberships (roles are cluster-wide: the restore finds them)
+-- and private notes
+DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'cr_dump_member') THEN CREATE ROLE cr_dump_member; END IF; END $$;
+SELECT grant_tenant(1, 'cr_dump_member'), grant_all_tenants('cr_dump_member');
+INSERT INTO client_private_note (client_id, note)
+SELECT id, 'Moka vėluodamas' FROM client WHERE company_code = '110443493' AND tenant_id = 1;
 SQL
 pg_dump -Fc -d $src -f "$dump" 2> >(grep -v -e 'circular foreign-key' -e 'detail: invoice' -e 'hint: ' >&2)
 pg_restore --exit-on-error -d $dst "$dump"
@@ -141,6 +147,6 @@ psql -qX -v ON_ERROR_STOP=1 -d $dst -c "SELECT client_registry.unmerge(max(id)) 
 # The restored database keeps working: new ids do not collide.
 psql -qX -v ON_ERROR_STOP=1 -d $dst -c "SET client_registry.tenant = 1; INSERT INTO client_registry.client (name) VALUES ('After restore')" >/dev/null || status=1
 rm -f "$dump"
-psql -qX -d postgres -c "DROP DATABASE $src" -c "DROP DATABASE $dst"
+psql -qX -d postgres -c "DROP DATABASE $src" -c "DROP DATABASE $dst" -c "DROP ROLE cr_dump_member"
 [ $status -eq 0 ] && echo "dump/restore: identical" 
 exit $status

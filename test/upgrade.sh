@@ -22,8 +22,16 @@ for from in $(awk '{ print $3 }' sql/released.sha256); do
     # then the upgrade: the data stays and the new version works on it
     psql -qX -v ON_ERROR_STOP=1 -d cr_up_old -c "CREATE EXTENSION client_registry VERSION '$from' CASCADE" \
         -f demo/sample_data.sql >/dev/null
+    # a private note on a card (a column until 0.3.0, rows of client_private_note from 0.4.0)
+    psql -qX -v ON_ERROR_STOP=1 -d cr_up_old -c "UPDATE client_registry.client SET private_notes = 'PN-UPGRADE'
+        WHERE id = (SELECT min(id) FROM client_registry.client WHERE kind <> 'own_company' AND tenant_id = 1)" >/dev/null
     before=$(psql -qXAt -d cr_up_old -c "SELECT count(*) || '/' || md5(string_agg(c::text, '|' ORDER BY c.id)) FROM client_registry.client c")
     psql -qX -v ON_ERROR_STOP=1 -d cr_up_old -c "ALTER EXTENSION client_registry UPDATE" >/dev/null
+    notes=$(psql -qXAt -d cr_up_old -c "SELECT count(*) FROM client_registry.client_private_note WHERE note = 'PN-UPGRADE'")
+    copies=$(psql -qXAt -d cr_up_old -c "SELECT count(*) FROM client_registry.activity_feed WHERE concat(old_values, new_values) LIKE '%PN-UPGRADE%'")
+    if [ "$notes" != 1 ] || [ "$copies" != 0 ]; then
+        echo "upgrade from $from: the private note became $notes note rows and left $copies copies in the activity feed"; status=1
+    fi
     after_full=$(psql -qXAt -d cr_up_old -c "SELECT count(*) FROM client_registry.client")
     if [ "${before%%/*}" != "$after_full" ]; then
         echo "upgrade from $from lost clients: $before -> $after_full"; status=1

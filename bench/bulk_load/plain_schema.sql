@@ -50,7 +50,6 @@ CREATE TABLE client (
     country             text COLLATE "C" NOT NULL DEFAULT 'LT',
     birth_date          date,
     notes               text,
-    private_notes       text,
     is_active           boolean NOT NULL DEFAULT true,
     crm_partner             boolean NOT NULL DEFAULT false,
     crm_client              boolean NOT NULL DEFAULT false,

@@ -23,6 +23,6 @@ CREATE SEQUENCE public.bench_seq;
 CREATE ROLE registry_app NOLOGIN;
 GRANT USAGE ON SCHEMA client_registry TO registry_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA client_registry TO registry_app;
-GRANT USAGE ON ALL SEQUENCES IN SCHEMA client_registry TO registry_app;
+SELECT client_registry.grant_tenant(1, 'registry_app');   -- 0.4.0: a member of the tenant it works in
 CREATE ROLE bench_app LOGIN IN ROLE registry_app;
 GRANT USAGE ON SEQUENCE public.bench_seq TO bench_app;

@@ -67,6 +67,7 @@ BEGIN
     END IF;
 END
 $do$;
+SELECT client_registry.grant_tenant(1, 'bench_crm_app');      -- a member of the tenant (issue #11)
 GRANT USAGE ON SCHEMA client_registry TO bench_crm_app;
 GRANT SELECT ON ALL TABLES IN SCHEMA client_registry TO bench_crm_app;
 SELECT format('CREATE ROLE %I LOGIN IN ROLE bench_crm_app', 'bench_u' || u)

@@ -51,6 +51,7 @@ CREATE FUNCTION crm_visibility_lookups(OUT user_lookups bigint, OUT row_probes b
     AS 'MODULE_PATHNAME', 'cr_crm_visibility_lookups' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION crm_visibility_lookups() IS
     'How many times this session looked up its crm_user and probed CRM rows for visibility (the user is read once per statement, not per row).';
+REVOKE ALL ON FUNCTION crm_visibility_lookups() FROM PUBLIC;
 
 -------------------------------------------------------------------------------
 -- Visibility on documents, interactions and opportunities (as on events).

@@ -287,6 +287,8 @@ SELECT set_eq(
           'client_registry.crm_interaction_id_seq', 'client_registry.crm_task_id_seq', 'client_registry.crm_event_id_seq',
           'client_registry.crm_comment_id_seq', 'client_registry.crm_opportunity_id_seq', 'client_registry.crm_order_id_seq',
           'client_registry.crm_order_line_id_seq', 'client_registry.crm_document_id_seq', 'client_registry.activity_feed_id_seq',
+          -- 0.4.0: tenant memberships, private notes
+          'client_registry.tenant_access', 'client_registry.client_private_note', 'client_registry.client_private_note_id_seq',
           -- 0.4.0 CRM (issue #19)
           'client_registry.crm_link', 'client_registry.crm_product', 'client_registry.crm_document_type',
           'client_registry.crm_link_id_seq', 'client_registry.crm_product_id_seq', 'client_registry.crm_document_type_id_seq'],

@@ -37,6 +37,8 @@ SELECT set_eq(
           'bank_statement', 'bank_entry', 'legal_register', 'legal_register_import', 'client_register_fill',
           'crm_department', 'crm_user', 'crm_status', 'crm_interaction', 'crm_task', 'crm_event', 'crm_comment',
           'crm_opportunity', 'crm_order', 'crm_order_line', 'crm_document', 'activity_feed',
+          -- 0.4.0
+          'tenant_access', 'client_private_note',
           -- 0.4.0 CRM (issue #19)
           'crm_link', 'crm_product', 'crm_document_type'],
     'row security is enabled on every table');
@@ -48,6 +50,7 @@ SELECT is_empty($$
     SELECT tablename FROM pg_policies
      WHERE schemaname = 'client_registry'
        AND policyname <> 'crm_visibility'   -- 0.3.0: restrictive visibility on top (08_crm.sql)
+       AND policyname <> 'tenant_access_own_rows'   -- 0.4.0: memberships (09_tenant_boundary.sql)
        AND (cmd <> 'ALL' OR roles <> '{public}' OR qual IS NULL OR with_check IS NULL
             OR qual !~ 'current_tenant\(\)' OR with_check !~ 'current_tenant\(\)'
             OR permissive <> 'PERMISSIVE')
@@ -96,13 +99,14 @@ SELECT function_privs_are('client_registry', 'current_tenant', ARRAY[]::name[], 
                           'PUBLIC can execute current_tenant()');
 SELECT function_privs_are('client_registry', 'default_country', ARRAY[]::name[], 'public', ARRAY['EXECUTE'],
                           'PUBLIC can execute default_country()');
-SELECT function_privs_are('client_registry', 'assert_client_role', ARRAY['bigint', 'text'], 'public', ARRAY['EXECUTE'],
-                          'PUBLIC can execute assert_client_role(bigint, text)');
+-- 0.4.0 (issue #11): only validators stay executable by PUBLIC
+SELECT function_privs_are('client_registry', 'assert_client_role', ARRAY['bigint', 'text'], 'public', ARRAY[]::name[],
+                          'PUBLIC cannot execute assert_client_role(bigint, text)');
 SELECT function_privs_are('client_registry', 'define_custom_field',
-                          ARRAY['text', 'client_registry.custom_field_type', 'text'], 'public', ARRAY['EXECUTE'],
-                          'PUBLIC can execute define_custom_field(text, custom_field_type, text)');
-SELECT function_privs_are('client_registry', 'drop_custom_field', ARRAY['text'], 'public', ARRAY['EXECUTE'],
-                          'PUBLIC can execute drop_custom_field(text)');
+                          ARRAY['text', 'client_registry.custom_field_type', 'text'], 'public', ARRAY[]::name[],
+                          'PUBLIC cannot execute define_custom_field(text, custom_field_type, text)');
+SELECT function_privs_are('client_registry', 'drop_custom_field', ARRAY['text'], 'public', ARRAY[]::name[],
+                          'PUBLIC cannot execute drop_custom_field(text)');
 SELECT is_empty($$
     SELECT p.oid::regprocedure::text FROM pg_proc p
      WHERE p.pronamespace = 'client_registry'::regnamespace AND p.prosecdef
@@ -140,6 +144,8 @@ CREATE TEMP TABLE tap_ids AS
 -- The application role
 -------------------------------------------------------------------------------
 CREATE ROLE tap_cr_app NOLOGIN;
+DO $$ BEGIN PERFORM client_registry.grant_all_tenants('tap_cr_app'); END $$;   -- 0.4.0: a member of every tenant it sets
+GRANT EXECUTE ON FUNCTION client_registry.assert_client_role(bigint, text) TO tap_cr_app;
 GRANT USAGE ON SCHEMA client_registry TO tap_cr_app;
 GRANT SELECT ON client_registry.tenant TO tap_cr_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON client_registry.client, client_registry.client_address,

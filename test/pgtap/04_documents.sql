@@ -182,22 +182,23 @@ SELECT results_eq($$
 -- Triggers and their functions
 -------------------------------------------------------------------------------
 SELECT triggers_are('client_registry', 'invoice',
-                    ARRAY['invoice_10_before_write', 'invoice_20_before_delete', 'invoice_30_balance_insert',
+                    ARRAY['invoice_00_tenant_guard',   -- 0.4.0 (09_tenant_boundary.sql)
+                          'invoice_10_before_write', 'invoice_20_before_delete', 'invoice_30_balance_insert',
                           'invoice_31_balance_update', 'invoice_32_balance_delete',
                           -- 0.3.0: activity feed
                           'invoice_90_feed_insert', 'invoice_91_feed_update', 'invoice_92_feed_delete'],
                     'invoice has exactly its five triggers (and the three feed triggers of 0.3.0)');
-SELECT triggers_are('client_registry', 'invoice_vat_line', ARRAY['invoice_vat_line_10_totals'],
+SELECT triggers_are('client_registry', 'invoice_vat_line', ARRAY['invoice_vat_line_00_tenant_guard', 'invoice_vat_line_10_totals'],
                     'invoice_vat_line has exactly its totals trigger');
-SELECT triggers_are('client_registry', 'payment', ARRAY['payment_10_before_write', 'payment_30_balance_insert',
+SELECT triggers_are('client_registry', 'payment', ARRAY['payment_00_tenant_guard', 'payment_10_before_write', 'payment_30_balance_insert',
                                                         'payment_31_balance_update', 'payment_32_balance_delete',
                                                         'payment_90_feed_insert', 'payment_91_feed_update', 'payment_92_feed_delete'],
                     'payment has exactly its four triggers (and the three feed triggers of 0.3.0)');
-SELECT triggers_are('client_registry', 'settlement', ARRAY['settlement_10_before_write'],
+SELECT triggers_are('client_registry', 'settlement', ARRAY['settlement_00_tenant_guard', 'settlement_10_before_write'],
                     'settlement has exactly its trigger');
-SELECT is((SELECT count(*)::int FROM pg_trigger
+SELECT is((SELECT array_agg(tgname::text) FROM pg_trigger
             WHERE tgrelid = 'client_registry.client_balance'::regclass AND NOT tgisinternal),
-          0, 'client_balance has no trigger of its own (only the C code writes it)');
+          ARRAY['client_balance_00_tenant_guard'], 'client_balance has no trigger of its own but the tenant guard (only the C code writes it)');
 SELECT trigger_is('client_registry', 'invoice', 'invoice_10_before_write', 'client_registry', 'invoice_before_write');
 SELECT trigger_is('client_registry', 'invoice', 'invoice_20_before_delete', 'client_registry', 'invoice_before_delete');
 SELECT trigger_is('client_registry', 'invoice', 'invoice_31_balance_update', 'client_registry', 'balance_after_statement');
@@ -211,6 +212,7 @@ SELECT results_eq($$
      WHERE tgrelid IN ('client_registry.invoice'::regclass, 'client_registry.invoice_vat_line'::regclass,
                        'client_registry.payment'::regclass, 'client_registry.settlement'::regclass)
        AND NOT tgisinternal AND tgname !~ '_9[0-2]_feed_'   -- 0.3.0 feed triggers: 08_crm.sql
+       AND tgname !~ '_00_tenant_guard$'                     -- 0.4.0: 09_tenant_boundary.sql
      ORDER BY 1 $$,
     $$ VALUES ('invoice_10_before_write', 23), ('invoice_20_before_delete', 11), ('invoice_30_balance_insert', 4),
               ('invoice_31_balance_update', 16), ('invoice_32_balance_delete', 8),
@@ -875,6 +877,7 @@ END
 $f$;
 
 CREATE ROLE tap_cr_docs NOLOGIN;
+DO $$ BEGIN PERFORM client_registry.grant_all_tenants('tap_cr_docs'); END $$;   -- 0.4.0: a member of every tenant it sets
 GRANT USAGE ON SCHEMA client_registry TO tap_cr_docs;
 GRANT SELECT ON client_registry.tenant, client_registry.client, client_registry.client_balance TO tap_cr_docs;
 -- The invoice rules look up contracts and instalments with the caller's rights.

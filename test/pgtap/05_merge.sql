@@ -403,6 +403,8 @@ SELECT results_eq($$ SELECT c.company_code COLLATE "default", m.forced FROM clie
 -------------------------------------------------------------------------------
 CREATE ROLE tap_cr_merger NOLOGIN;
 CREATE ROLE tap_cr_plain NOLOGIN;
+DO $$ BEGIN PERFORM client_registry.grant_all_tenants('tap_cr_merger'); END $$;   -- 0.4.0: a member of every tenant it sets
+DO $$ BEGIN PERFORM client_registry.grant_all_tenants('tap_cr_plain'); END $$;   -- 0.4.0: a member of every tenant it sets
 GRANT USAGE ON SCHEMA client_registry TO tap_cr_merger, tap_cr_plain;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA client_registry TO tap_cr_merger, tap_cr_plain;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA client_registry TO tap_cr_merger, tap_cr_plain;

@@ -94,6 +94,7 @@ SELECT throws_ok($$ SELECT isaf_file('2026-11-01', '2026-11-30', 'F', 1, 1, 9499
 
 -- A reporting role: SELECT on the tables, EXECUTE granted
 CREATE ROLE tap_cr_isaf NOLOGIN;
+DO $$ BEGIN PERFORM client_registry.grant_all_tenants('tap_cr_isaf'); END $$;   -- 0.4.0: a member of every tenant it sets
 GRANT USAGE ON SCHEMA client_registry TO tap_cr_isaf;
 GRANT SELECT ON ALL TABLES IN SCHEMA client_registry TO tap_cr_isaf;
 SET ROLE tap_cr_isaf;

@@ -142,6 +142,7 @@ RESET client_min_messages;
 -- A real role: row security and privileges
 -------------------------------------------------------------------------------
 CREATE ROLE tap_cr_bank NOLOGIN;
+DO $$ BEGIN PERFORM client_registry.grant_all_tenants('tap_cr_bank'); END $$;   -- 0.4.0: a member of every tenant it sets
 GRANT USAGE ON SCHEMA client_registry TO tap_cr_bank;
 GRANT SELECT ON ALL TABLES IN SCHEMA client_registry TO tap_cr_bank;
 GRANT INSERT, UPDATE ON client_registry.bank_statement, client_registry.bank_entry, client_registry.payment,

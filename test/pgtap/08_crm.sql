@@ -68,10 +68,13 @@ SELECT function_privs_are('client_registry', 'row_version_before_update', ARRAY[
 -- Data, as the owner
 -------------------------------------------------------------------------------
 CREATE ROLE crm_app NOLOGIN;
+DO $$ BEGIN PERFORM client_registry.grant_all_tenants('crm_app'); END $$;   -- 0.4.0: a member of every tenant it sets
 GRANT USAGE ON SCHEMA client_registry TO crm_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA client_registry TO crm_app;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA client_registry TO crm_app;
-REVOKE INSERT, UPDATE, DELETE ON client_registry.activity_feed FROM crm_app;   -- the feed is read-only for applications
+REVOKE INSERT, UPDATE, DELETE ON client_registry.activity_feed FROM crm_app;
+GRANT EXECUTE ON FUNCTION client_registry.search_clients(text, boolean, integer), client_registry.search_hits_exact(text),
+    client_registry.search_hits_matching(text), client_registry.search_hits_similar(text) TO crm_app;   -- 0.4.0: not PUBLIC   -- the feed is read-only for applications
 CREATE ROLE crm_alice NOLOGIN IN ROLE crm_app;
 CREATE ROLE crm_bob NOLOGIN IN ROLE crm_app;
 CREATE ROLE crm_carol NOLOGIN IN ROLE crm_app;

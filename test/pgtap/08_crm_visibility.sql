@@ -12,7 +12,7 @@
 BEGIN;
 SET search_path = client_registry, public;
 
-SELECT plan(63);
+SELECT plan(64);
 
 -------------------------------------------------------------------------------
 -- Policies: restrictive visibility on every CRM table with a visibility,
@@ -82,15 +82,17 @@ $$, 'crm_link: no ON UPDATE actions, deletes cascade (Citus-ready)');
 -------------------------------------------------------------------------------
 SELECT function_privs_are('client_registry', f, ARRAY[]::name[], 'public', ARRAY[]::name[],
                           'PUBLIC cannot execute ' || f || '()')
-  FROM unnest(ARRAY['crm_link_before_write', 'crm_link_feed', 'crm_catalogue_defaults']) AS f;
+  FROM unnest(ARRAY['crm_link_before_write', 'crm_link_feed', 'crm_catalogue_defaults', 'crm_visibility_lookups']) AS f;
 
 -------------------------------------------------------------------------------
 -- Data, as the owner
 -------------------------------------------------------------------------------
 CREATE ROLE crm19t_app NOLOGIN;
+DO $$ BEGIN PERFORM client_registry.grant_tenant(9701, 'crm19t_app'); PERFORM client_registry.grant_tenant(9702, 'crm19t_app'); END $$;
 GRANT USAGE ON SCHEMA client_registry TO crm19t_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA client_registry TO crm19t_app;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA client_registry TO crm19t_app;
+GRANT EXECUTE ON FUNCTION client_registry.crm_visibility_lookups() TO crm19t_app;
 REVOKE INSERT, UPDATE, DELETE ON client_registry.activity_feed FROM crm19t_app;
 CREATE ROLE crm19t_owner NOLOGIN IN ROLE crm19t_app;
 CREATE ROLE crm19t_same NOLOGIN IN ROLE crm19t_app;

@@ -166,11 +166,17 @@ SELECT table_name, action, old_values ->> 'name' AS name, old_values ->> 'city' 
 INSERT INTO client (id, kind, name, sales_tax_category) SELECT 120100 + g, 'buyer', 'Masinis ' || g, 'PVM1' FROM generate_series(1, 50) g;
 UPDATE client SET notes = 'masinis' WHERE id BETWEEN 120101 AND 120150 AND id % 2 = 0;
 SELECT action, count(*) FROM activity_feed WHERE tenant_id = 120 AND client_id BETWEEN 120101 AND 120150 GROUP BY 1 ORDER BY 1;
--- Restore mode (row_security = off, as pg_dump's scripts): nothing recorded.
+-- row_security = off alone is no restore (0.4.0): the UPDATE is recorded.  A
+-- restore -- COPY ... FROM with row_security off, as pg_dump's scripts do --
+-- records nothing: the feed is restored as it was dumped.
 SET row_security = off;
 UPDATE client SET notes = 'atstatymas' WHERE id = 120101;
+COPY client (id, kind, name, sales_tax_category) FROM STDIN;
+120199	buyer	Atkurtas	PVM1
+\.
 RESET row_security;
-SELECT count(*) FROM activity_feed WHERE tenant_id = 120 AND client_id = 120101;
+SELECT client_id, action, count(*) FROM activity_feed WHERE tenant_id = 120 AND client_id IN (120101, 120199)
+ GROUP BY 1, 2 ORDER BY 1, 2;
 
 -- Search (R5.3): case, diacritics, fragments, typos, codes, IBAN, contacts,
 -- labels; best first; inactive only when asked.

@@ -9,9 +9,11 @@ SET search_path = client_registry, public;
 \set SHOW_CONTEXT never
 
 CREATE ROLE crm19_app NOLOGIN;
+SELECT grant_tenant(190, 'crm19_app'), grant_tenant(191, 'crm19_app');   -- members of both tenants (issue #11)
 GRANT USAGE ON SCHEMA client_registry TO crm19_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA client_registry TO crm19_app;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA client_registry TO crm19_app;
+GRANT EXECUTE ON FUNCTION crm_visibility_lookups() TO crm19_app;
 REVOKE INSERT, UPDATE, DELETE ON activity_feed FROM crm19_app;
 CREATE ROLE crm19_ona NOLOGIN IN ROLE crm19_app;      -- owner of the items, Sales
 CREATE ROLE crm19_jonas NOLOGIN IN ROLE crm19_app;    -- Sales
@@ -159,6 +161,7 @@ RESET ROLE;
 SELECT count(*) FROM crm_document WHERE tenant_id IN (190, 191);
 
 DROP FUNCTION pg_temp.seen();
+SELECT revoke_tenant(190, 'crm19_app'), revoke_tenant(191, 'crm19_app');
 DROP OWNED BY crm19_app, crm19_ona, crm19_jonas, crm19_rasa, crm19_vadove, crm19_svecias;
 DROP ROLE crm19_ona, crm19_jonas, crm19_rasa, crm19_vadove, crm19_svecias, crm19_app;
 RESET client_registry.tenant;

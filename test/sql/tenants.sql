@@ -23,7 +23,9 @@ INSERT INTO client (id, name) VALUES (5102, 'Penkiasdešimt vieno klientas');
 CREATE ROLE cr_regress_clerk NOLOGIN;
 GRANT USAGE ON SCHEMA client_registry TO cr_regress_clerk;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA client_registry TO cr_regress_clerk;
-GRANT USAGE ON ALL SEQUENCES IN SCHEMA client_registry TO cr_regress_clerk;
+-- 0.4.0: table privileges alone give no tenant; the owner makes the role a
+-- member of tenant 50 (docs/security.md; test tenant_boundary has the rest).
+SELECT grant_tenant(50, 'cr_regress_clerk');
 SET ROLE cr_regress_clerk;
 
 SET client_registry.tenant = 50;
@@ -48,7 +50,11 @@ SELECT id, tenant_id FROM client WHERE id = 5003;
 -- Children follow their client's tenant (composite foreign key).
 INSERT INTO client_address (tenant_id, client_id, city) VALUES (50, 5102, 'Vilnius');
 \echo :SQLSTATE
--- A new tenant is created on its first client, without rights on the tenant table.
+-- A new tenant is created on its first client, without rights on the tenant
+-- table, for a role that is a member of every tenant (a pooled application).
+RESET ROLE;
+SELECT grant_all_tenants('cr_regress_clerk');
+SET ROLE cr_regress_clerk;
 SET client_registry.tenant = 52;
 INSERT INTO client (id, kind, name) VALUES (5201, 'own_company', 'UAB Naujas nuomininkas');
 SELECT id FROM tenant;
@@ -61,5 +67,6 @@ SELECT count(*) AS rows_seen_by_owner FROM client WHERE id IN (5001, 5002, 5003,
 -- The same company code may live in two tenants, but never twice in one.
 SELECT tenant_id, company_code FROM client WHERE company_code = '110003978' AND tenant_id IN (50, 51) ORDER BY 1;
 
+SELECT revoke_all_tenants('cr_regress_clerk'), revoke_tenant(50, 'cr_regress_clerk');
 DROP OWNED BY cr_regress_clerk;
 DROP ROLE cr_regress_clerk;
