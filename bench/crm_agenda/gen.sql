@@ -25,7 +25,7 @@ INSERT INTO crm_user (id, login, full_name, department_id, is_manager)
 SELECT u, 'bench_u' || u, 'Vartotojas ' || u, u % :depts + 1, u <= :depts FROM generate_series(1, :users) u;
 
 CREATE TEMP TABLE gen AS
-SELECT g, 2 + (g * 7919) % :clients AS client_id, o AS owner,
+SELECT g, 2 + (g::bigint * 7919) % :clients AS client_id, o AS owner,
        CASE WHEN random() < 0.8 THEN o ELSE 1 + (o - 1 + :depts * (1 + floor(random() * 4)::int)) % :users END AS assignee,
        o % :depts + 1 AS dept,
        (CASE WHEN v < 0.6 THEN 'everyone' WHEN v < 0.9 THEN 'department' ELSE 'user' END)::crm_visibility AS vis,
