@@ -21,9 +21,7 @@ isaf_file=$CR_DIR/isaf_2026-11.xml
 psql -X -d demo -c "\copy (SELECT client_registry.isaf_file('2026-11-01', '2026-11-30')) TO '$isaf_file' WITH (FORMAT csv, QUOTE E'\x01', DELIMITER E'\x02')" >/dev/null
 echo "=== i.SAF file $isaf_file ==="
 xmllint --format "$isaf_file" | head -60
-xsd=${ISAF_XSD:-../shared/isaf/isaf_1.2.xsd}
-common=$(git rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)
-[ -r "$xsd" ] || [ -z "$common" ] || xsd=$(dirname "$common")/../shared/isaf/isaf_1.2.xsd
+xsd=${ISAF_XSD:-$(cr_find_shared isaf/isaf_1.2.xsd)}
 if [ -r "$xsd" ]; then
     xmllint --noout --schema "$xsd" "$isaf_file"
 else

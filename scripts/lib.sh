@@ -5,6 +5,23 @@
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 export PATH="$PG_BIN:$PATH"
 
+# Optional reference data that is not part of the repository (the official i.SAF
+# schema, public camt.053 samples): ../shared/<path> beside the checkout, or beside
+# the main repository when the checkout is a git worktree.  Prints the first that
+# exists and returns 0; else prints the path beside the checkout and returns 1.
+# Only the optional extra checks of scripts/test.sh use it; every test input the
+# suite needs is in the repository.
+cr_find_shared() {
+    local rel=$1 top common c
+    top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+    common=$(git -C "$top" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)
+    for c in "$top/../shared/$rel" ${common:+"$(dirname "$common")/../shared/$rel"}; do
+        if [ -e "$c" ]; then echo "$c"; return 0; fi
+    done
+    echo "$top/../shared/$rel"
+    return 1
+}
+
 cr_install_packages() {
     local pkgs="postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap libxml2-dev libxml2-utils
                 libtap-parser-sourcehandler-pgtap-perl make gcc"
@@ -37,7 +54,8 @@ cr_start_cluster() {
     CR_PGHOST=$CR_DIR
     CR_PGPORT=${CR_PGPORT:-$((54400 + RANDOM % 500))}
     su postgres -c "$PG_BIN/initdb -D $CR_PGDATA -A trust -E UTF8 --locale=C.UTF-8 >/dev/null" || return 1
-    su postgres -c "$PG_BIN/pg_ctl -D $CR_PGDATA -o '-p $CR_PGPORT -k $CR_DIR -c listen_addresses=\"\" ${CR_PG_OPTS:-}' -l $CR_DIR/log -w start >/dev/null" || { cat $CR_DIR/log; return 1; }
+    # CR_POSTGRES: another program to start instead of postgres (scripts/valgrind.sh's wrapper)
+    su postgres -c "$PG_BIN/pg_ctl -D $CR_PGDATA ${CR_POSTGRES:+-p $CR_POSTGRES -t 600} -o '-p $CR_PGPORT -k $CR_DIR -c listen_addresses=\"\" ${CR_PG_OPTS:-}' -l $CR_DIR/log -w start >/dev/null" || { cat $CR_DIR/log; return 1; }
     export CR_PGHOST CR_PGPORT CR_PGDATA PGHOST=$CR_PGHOST PGPORT=$CR_PGPORT PGUSER=postgres
     echo "throwaway cluster: $CR_PGDATA (socket $CR_DIR, port $CR_PGPORT)"
 }

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # client_registry: install what is missing, build (warnings are errors), start
 # a throwaway PostgreSQL 15 cluster, run every test suite (pg_regress,
-# isolation, pgTAP, dump/restore), and end with one line "N passed, N failed".
+# isolation, pgTAP, extra checks, dump/restore, upgrades, released scripts,
+# the generated reference), and end with one line "N passed, N failed".
 #
 #   sudo bash scripts/test.sh          (as root on Debian 12; .ci/run calls this)
 #
 # Environment:
 #   ISAF_XSD   the official i.SAF 1.2 schema (default ../shared/isaf/isaf_1.2.xsd);
-#              with CI=true a missing schema fails the run.
+#              extra check: skipped loudly when missing, a failure with CI=true.
+#   CAMT_SAMPLES  a directory of public camt.053 statements (default ../shared/camt053);
+#              extra check (test/camt_samples.sh), same rule.
 #   KEEP_CLUSTER=1  leave the throwaway cluster running (prints where).
 set -uo pipefail
 
@@ -24,16 +27,15 @@ passed=0
 failed=0
 count() { passed=$((passed + $1)); failed=$((failed + $2)); }
 
-# i.SAF schema location: ISAF_XSD, else ../shared/isaf/isaf_1.2.xsd beside the checkout (for a
-# git worktree also beside its main repository).  The pg_regress test sql/isaf.sql validates
-# every file it writes with test/isaf_validate.sh (xmllint); each file counts below.
-if [ -z "${ISAF_XSD:-}" ]; then
-    ISAF_XSD=$here/../shared/isaf/isaf_1.2.xsd
-    common=$(git -C "$here" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)
-    if [ ! -r "$ISAF_XSD" ] && [ -n "$common" ] && [ -r "$(dirname "$common")/../shared/isaf/isaf_1.2.xsd" ]; then
-        ISAF_XSD=$(dirname "$common")/../shared/isaf/isaf_1.2.xsd
-    fi
-fi
+# Extra checks against reference data that is not part of the repository (every input the
+# suite itself needs is in the repository): the official i.SAF schema (ISAF_XSD) and public
+# camt.053 samples (CAMT_SAMPLES), found beside the checkout (or beside the main repository of
+# a git worktree) unless set.  Missing: a loud SKIPPED line, or a failure with CI=true.  The
+# pg_regress test isaf validates every file it writes with test/isaf_validate.sh (xmllint);
+# each file counts below.
+[ -n "${ISAF_XSD:-}" ] || ISAF_XSD=$(cr_find_shared isaf/isaf_1.2.xsd)
+[ -n "${CAMT_SAMPLES:-}" ] || CAMT_SAMPLES=$(cr_find_shared camt053)
+export CAMT_SAMPLES
 export ISAF_XSD
 # logs of this run (not fixed /tmp names: several checkouts may run the suite at once)
 logs=$CR_DIR/logs
@@ -97,20 +99,33 @@ grep -qE '^Result: PASS' "$CR_DIR/pgtap.log" || [ "$bad" -gt 0 ] || bad=$((bad +
 echo "pgTAP: $ok ok, $bad not ok"
 count "$ok" "$bad"
 
-# 3. dump and restore of a populated database
+# 3. extra check: the public camt.053 samples of CAMT_SAMPLES are read and imported
+echo "== camt.053 public samples (extra check)"
+cs_out=$(bash test/camt_samples.sh 2>&1); cs_status=$?
+echo "$cs_out"
+ok=$(echo "$cs_out" | grep -c '^pass ' || true)
+bad=$(echo "$cs_out" | grep -c '^fail ' || true)
+[ "$cs_status" -ne 0 ] && [ "$bad" -eq 0 ] && bad=1
+count "$ok" "$bad"
+
+# 4. dump and restore of a populated database
 echo "== dump/restore"
 if bash test/dump_restore.sh; then count 1 0; else count 0 1; fi
 
-# 4. upgrade paths (each shipped upgrade script against a fresh install)
+# 5. upgrade paths (each shipped upgrade script against a fresh install)
 echo "== upgrade paths"
 up_out=$(bash test/upgrade.sh 2>&1); up_status=$?
 echo "$up_out"
 n_up=$(echo "$up_out" | sed -n 's/^upgrade: \([0-9]*\) paths checked.*/\1/p')
 if [ "$up_status" -ne 0 ]; then count 0 1; elif [ "${n_up:-0}" -gt 0 ]; then count 1 0; fi
 
-# 5. released install/upgrade scripts unchanged (sql/released.sha256)
+# 6. released install/upgrade scripts unchanged (sql/released.sha256)
 echo "== released scripts"
 if bash scripts/release.sh check; then count 1 0; else count 0 1; fi
+
+# 7. docs/reference.md is what the catalog and src/sqlstates.h generate
+echo "== reference (docs/reference.md)"
+if bash scripts/gen_reference.sh --running --check; then count 1 0; else count 0 1; fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

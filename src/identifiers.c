@@ -7,8 +7,8 @@
  * no ereport, so the trigger code can call it and build its own messages.
  * Invalid input gives NULL and a reason in *why (see identifiers.h).
  *
- * The algorithms follow the project's research notes
- * (reference/identifiers.md); the code is our own.
+ * The formats and check-digit algorithms, with test vectors, are written
+ * up in docs/identifiers.md; the code is our own.
  */
 #include "postgres.h"
 

@@ -1,7 +1,7 @@
 /*
  * identifiers_sql.c
  *		SQL-callable wrappers around the identifier validators
- *		(identifiers.h), declared in sql/parts/10_identifiers.sql.
+ *		(identifiers.h), declared in sql/0.1.0/10_identifiers.sql.
  *
  * The *_valid functions return a boolean and never raise on bad input, so
  * they can be used in CHECK constraints.  The normalize_* functions return

@@ -4,7 +4,7 @@
  *		a tenant's VAT period, isaf_files() every part, one row per part.
  *
  *		What goes into a register is decided by the view
- *		client_registry.isaf_register_invoice (sql/parts/72_isaf.sql); this
+ *		client_registry.isaf_register_invoice (sql/0.3.0/72_isaf.sql); this
  *		file reads it with the caller's rights through a cursor, in batches,
  *		in register order (register date, invoice id) along the index
  *		invoice_isaf_register_idx, and hands invoice after invoice to the

@@ -388,7 +388,7 @@ IsafWriteHeader(IsafWriter *w, const IsafHeader *h)
 
 /*
  * One Invoice of PurchaseInvoices (sales = false) or SalesInvoices, its
- * children in the schema's order (NOTES.md 5.1, 5.2).
+ * children in the schema's order (docs/isaf-rules.md, section 4).
  */
 void
 IsafWriteInvoice(IsafWriter *w, const IsafInvoice *inv, bool sales)

@@ -3,9 +3,9 @@
  *		Every custom SQLSTATE of client_registry, in one place.
  *
  * Class R is the extension's own (PostgreSQL reserves no class starting with
- * R).  The second character is the requirement group of REQUIREMENTS.md the
- * error belongs to (R2 identity and merge, R3 bank and register, R4 debts,
- * R6 i.SAF).  Standard conditions (23505 duplicates, 42501 tenants, 22023
+ * R).  The second character is the requirement group the error belongs to
+ * (R2 identity and merge, R3 bank and register, R4 debts, R6 i.SAF; the
+ * groups are listed in docs/README.md).  Standard conditions (23505 duplicates, 42501 tenants, 22023
  * bad arguments...) use PostgreSQL's own ERRCODE_* names.
  *
  * The reference (docs/reference.md) is generated from this file: keep one

@@ -7,26 +7,16 @@
 # Each file is also logged to $ISAF_VALIDATION_LOG ("pass FILE" / "fail FILE" / "skip FILE"),
 # which scripts/test.sh counts: one pass or fail per file in the final "N passed, N failed".
 #
-#   ISAF_XSD  the schema; default: ../shared/isaf/isaf_1.2.xsd next to the checkout (also
-#             tried from the main repository of a git worktree, and /work/shared).
+#   ISAF_XSD  the schema (not part of the repository); default: ../shared/isaf/isaf_1.2.xsd
+#             beside the checkout, or beside the main repository of a git worktree.
 #             Missing: a failure with CI=true, else "skip" (scripts/test.sh warns loudly).
 #   xmllint missing: always a failure, never a skip.
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 log=${ISAF_VALIDATION_LOG:-/dev/null}
 
-find_xsd() {
-    local c common
-    [ -n "${ISAF_XSD:-}" ] && { echo "$ISAF_XSD"; return; }
-    common=$(git -C "$here" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)
-    for c in "$here/../shared/isaf/isaf_1.2.xsd" \
-             ${common:+"$(dirname "$common")/../shared/isaf/isaf_1.2.xsd"} \
-             /work/shared/isaf/isaf_1.2.xsd; do
-        [ -r "$c" ] && { echo "$c"; return; }
-    done
-    echo "$here/../shared/isaf/isaf_1.2.xsd"
-}
-xsd=$(find_xsd)
+. "$here/scripts/lib.sh"
+xsd=${ISAF_XSD:-$(cr_find_shared isaf/isaf_1.2.xsd)}
 status=0
 for f in "$@"; do
     if ! command -v xmllint >/dev/null 2>&1; then

@@ -2,9 +2,9 @@
 -- Identifier checks in PL/pgSQL, created in the first schema of search_path.
 -- Used by the PLPGSQL variant's triggers (schema client_registry) and, as an
 -- independent checker of the generated data, in the generator database
--- (schema bench).  Algorithms: /work/shared/reference/identifiers.md.
+-- (schema bench).  Algorithms: docs/identifiers.md.
 
--- LT-mod11 (§1.0): the last digit of d is the check digit of the others.
+-- LT-mod11 (docs/identifiers.md 1): the last digit of d is the check digit of the others.
 -- Weights 1..9,1.. mod 11; if 10, weights 3..9,1,2,3.. mod 11; if 10 again, 0.
 CREATE FUNCTION lt_mod11_ok(d text) RETURNS boolean
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$

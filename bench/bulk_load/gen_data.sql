@@ -6,11 +6,11 @@
 --
 -- client n (1..N) gets id n+1 (id 1 is the tenant's own company, inserted
 -- before the COPY) and:
---   company code  3 + n as 7 digits + LT-mod11 check digit   (identifiers.md §1.0, §1.1)
---   VAT code      LT + n as 7 digits + 1 + LT-mod11 digit    (§1.3)
+--   company code  3 + n as 7 digits + LT-mod11 check digit   (docs/identifiers.md 1, 2.1)
+--   VAT code      LT + n as 7 digits + 1 + LT-mod11 digit    (docs/identifiers.md 2.3)
 --   e-mail        client<n>@example.lt
 --   address       one, in Vilnius
---   bank account  LT + check digits + 70440 + n as 11 digits (§4.1: 98 - (rearranged mod 97))
+--   bank account  LT + check digits + 70440 + n as 11 digits (docs/identifiers.md 8.1: 98 - (rearranged mod 97))
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
 CREATE SCHEMA bench;

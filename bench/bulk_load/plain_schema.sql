@@ -2,7 +2,7 @@
 -- Plain tables for the BASELINE and PLPGSQL variants of bench/bulk_load.sh.
 --
 -- Same schema name, tables, columns, types, collations, primary keys and
--- foreign keys as the extension (sql/parts/20_types_tables.sql), but:
+-- foreign keys as the extension (sql/0.1.0/20_types_tables.sql), but:
 --   * no triggers, no CHECK constraints, no RLS;
 --   * only the unique indexes (the ones that enforce rules: company code per
 --     tenant and country, one own company, one primary per client, the IBAN

@@ -1,7 +1,6 @@
 -- 0.3.0: bank statement import (camt.053, R3.4) with matching, payments and
 -- automatic settlement (R4.5); hostile and malformed files.
--- Tenants 110-113.  Files: test/data/camt053/ (made for these tests) and
--- the public samples in ../shared/camt053/.
+-- Tenants 110-112.  Files: test/data/camt053/, all made for these tests
 SET search_path = client_registry, public;
 SET client_registry.tenant = 110;
 \set VERBOSITY default
@@ -200,42 +199,84 @@ SELECT (SELECT count(*) FROM bank_entry WHERE tenant_id = 110) = entries AS no_e
   FROM counts_before;
 
 -------------------------------------------------------------------------------
--- Every public sample in ../shared/camt053/ (versions .02, .03, .04, .08)
+-- Every message version, camt.053.001.02 to .13: test/data/camt053/statement_vNN.xml
+-- (written by test/data/camt053/make_versions.sh): two statements per document,
+-- booked, pending and information entries, a batch, a reversal, a fee,
+-- structured and unstructured remittance, organisation and private ids, EUR
+-- and USD.
 -------------------------------------------------------------------------------
 SET client_registry.tenant = 111;
-INSERT INTO client (id, kind, name) VALUES (11101, 'own_company', 'Example company');
-INSERT INTO client_bank_account (client_id, iban, ledger_account) VALUES
-    (11101, 'NL77ABNA0574908765', '2710'), (11101, 'NL26VAYB8060476890', '2713');
-INSERT INTO client (id, name, settlement_mode) VALUES (11102, '3rd party Media', 'all_documents'),
-    (11103, 'Insurance Company', 'off');
--- (the sample's NL46ABNA0499998748 fails the IBAN check digits: no client can have it)
-INSERT INTO client_bank_account (client_id, iban) VALUES (11102, 'NL69ABNA0522123643');
-\set doc `cat ../shared/camt053/oca-test-camt053.xml`
-SELECT statement_ref, account, ledger_account, entries, duplicates, matched, queued, payments FROM import_camt053(:'doc');
-\set doc `cat ../shared/camt053/genkgo-camt053.v2.with-party-ids.xml`
-SELECT statement_ref, account, ledger_account, entries, duplicates, matched, queued, payments FROM import_camt053(:'doc');
-\set doc `cat ../shared/camt053/genkgo-camt053.v2.minimal.xml`
-SELECT statement_ref, account, ledger_account, entries, duplicates, matched, queued, payments FROM import_camt053(:'doc');
-\set doc `cat ../shared/camt053/genkgo-camt053.v3.xml`
-SELECT statement_ref, account, ledger_account, entries, duplicates, matched, queued, payments FROM import_camt053(:'doc');
-\set doc `cat ../shared/camt053/genkgo-camt053.v8.xml`
-SELECT statement_ref, account, ledger_account, entries, duplicates, matched, queued, payments FROM import_camt053(:'doc');
-\set doc `cat ../shared/camt053/genkgo-camt053.v4.xml`
-SELECT statement_ref, account, ledger_account, entries, duplicates, matched, queued, payments FROM import_camt053(:'doc');
-SELECT s.camt_version, e.entry_key, e.amount, e.currency, e.credit_debit, e.reversal, e.status, e.booking_date,
-       e.value_date, e.bank_tx_code, e.end_to_end_id, e.mandate_id, e.counterparty_name, e.counterparty_iban,
-       e.counterparty_org_id, e.counterparty_private_id, e.counterparty_bic, e.remittance, e.creditor_reference,
-       e.return_reason, c.name AS client, e.match_reason
+INSERT INTO client (id, kind, name, company_code) VALUES (11101, 'own_company', 'UAB Sąskaitų testas', '304111008');
+INSERT INTO client_bank_account (client_id, iban, currency, ledger_account) VALUES
+    (11101, 'LT147044000000011101', 'EUR', '2711'), (11101, 'LT847044000000011102', 'USD', '2714');
+INSERT INTO client (id, kind, name, company_code, sales_tax_category, purchase_tax_category, settlement_mode) VALUES
+    (11102, 'buyer', 'UAB Pirkėjas', '304111022', 'PVM1', NULL, 'all_documents'),
+    (11103, 'supplier', 'UAB Tiekėjas', '304111015', NULL, 'PVM1', 'off');
+INSERT INTO client_bank_account (client_id, iban) VALUES (11102, 'LT577044000000011103');
+CREATE TEMP TABLE imported (version int, statement_ref text, account text, ledger_account text, entries int,
+                            duplicates int, matched int, queued int, payments int, settlements int);
+\set doc `cat test/data/camt053/statement_v02.xml`
+INSERT INTO imported SELECT 2, statement_ref, account, ledger_account, entries, duplicates, matched, queued, payments, settlements FROM import_camt053(:'doc');
+\set doc `cat test/data/camt053/statement_v03.xml`
+INSERT INTO imported SELECT 3, statement_ref, account, ledger_account, entries, duplicates, matched, queued, payments, settlements FROM import_camt053(:'doc');
+\set doc `cat test/data/camt053/statement_v04.xml`
+INSERT INTO imported SELECT 4, statement_ref, account, ledger_account, entries, duplicates, matched, queued, payments, settlements FROM import_camt053(:'doc');
+\set doc `cat test/data/camt053/statement_v05.xml`
+INSERT INTO imported SELECT 5, statement_ref, account, ledger_account, entries, duplicates, matched, queued, payments, settlements FROM import_camt053(:'doc');
+\set doc `cat test/data/camt053/statement_v06.xml`
+INSERT INTO imported SELECT 6, statement_ref, account, ledger_account, entries, duplicates, matched, queued, payments, settlements FROM import_camt053(:'doc');
+\set doc `cat test/data/camt053/statement_v07.xml`
+INSERT INTO imported SELECT 7, statement_ref, account, ledger_account, entries, duplicates, matched, queued, payments, settlements FROM import_camt053(:'doc');
+\set doc `cat test/data/camt053/statement_v08.xml`
+INSERT INTO imported SELECT 8, statement_ref, account, ledger_account, entries, duplicates, matched, queued, payments, settlements FROM import_camt053(:'doc');
+\set doc `cat test/data/camt053/statement_v09.xml`
+INSERT INTO imported SELECT 9, statement_ref, account, ledger_account, entries, duplicates, matched, queued, payments, settlements FROM import_camt053(:'doc');
+\set doc `cat test/data/camt053/statement_v10.xml`
+INSERT INTO imported SELECT 10, statement_ref, account, ledger_account, entries, duplicates, matched, queued, payments, settlements FROM import_camt053(:'doc');
+\set doc `cat test/data/camt053/statement_v11.xml`
+INSERT INTO imported SELECT 11, statement_ref, account, ledger_account, entries, duplicates, matched, queued, payments, settlements FROM import_camt053(:'doc');
+\set doc `cat test/data/camt053/statement_v12.xml`
+INSERT INTO imported SELECT 12, statement_ref, account, ledger_account, entries, duplicates, matched, queued, payments, settlements FROM import_camt053(:'doc');
+\set doc `cat test/data/camt053/statement_v13.xml`
+INSERT INTO imported SELECT 13, statement_ref, account, ledger_account, entries, duplicates, matched, queued, payments, settlements FROM import_camt053(:'doc');
+SELECT * FROM imported ORDER BY version, statement_ref;
+-- every entry of the oldest version as stored, with its match
+SELECT s.camt_version, s.statement_ref, e.entry_key, e.amount, e.currency, e.credit_debit, e.reversal, e.status,
+       e.booking_date, e.value_date, e.bank_tx_code, e.bank_tx_proprietary, e.end_to_end_id, e.instruction_id,
+       e.mandate_id, c.name AS client, e.match_reason, (e.payment_id IS NOT NULL) AS paid
   FROM bank_entry e JOIN bank_statement s ON s.id = e.statement_id LEFT JOIN client c ON c.id = e.client_id
- WHERE e.tenant_id = 111 ORDER BY e.id;
--- the same files again: nothing new
-\set doc `cat ../shared/camt053/oca-test-camt053.xml`
-SELECT entries, duplicates, payments FROM import_camt053(:'doc');
+ WHERE e.tenant_id = 111 AND s.camt_version = 2 ORDER BY e.id;
+SELECT e.entry_key, e.counterparty_name, e.counterparty_iban, e.counterparty_account, e.counterparty_org_id,
+       e.counterparty_org_scheme, e.counterparty_private_id, e.counterparty_bic, e.remittance,
+       e.creditor_reference, e.document_numbers, e.additional_info, e.return_reason
+  FROM bank_entry e JOIN bank_statement s ON s.id = e.statement_id
+ WHERE e.tenant_id = 111 AND s.camt_version = 2 ORDER BY e.id;
+-- every later version is read into exactly the same entries (references aside)
+CREATE TEMP TABLE version_rows AS
+SELECT s.camt_version, e.id,
+       regexp_replace(concat_ws('|', s.statement_ref, CASE WHEN e.entry_key LIKE 'NOREF:%' THEN 'NOREF' ELSE e.entry_key END,
+           e.amount, e.currency, e.credit_debit, e.reversal, e.status, e.booking_date, e.value_date, e.acct_svcr_ref,
+           e.ntry_ref, e.bank_tx_code, e.bank_tx_proprietary, e.end_to_end_id, e.instruction_id, e.mandate_id,
+           e.counterparty_name, e.counterparty_iban, e.counterparty_account, e.counterparty_org_id,
+           e.counterparty_org_scheme, e.counterparty_private_id, e.counterparty_bic, e.remittance,
+           e.creditor_reference, e.document_numbers, e.additional_info, e.return_reason, e.client_id,
+           e.match_reason, e.payment_id IS NOT NULL), '\mV[0-9]{2}\M', 'Vnn', 'g') AS content
+  FROM bank_entry e JOIN bank_statement s ON s.id = e.statement_id WHERE e.tenant_id = 111;
+SELECT camt_version, count(*) AS entries,
+       string_agg(content, E'\n' ORDER BY id) = (SELECT string_agg(content, E'\n' ORDER BY id) FROM version_rows
+                                                  WHERE camt_version = 2) AS same_as_v02
+  FROM version_rows GROUP BY camt_version ORDER BY camt_version;
+-- payments: the buyer by its IBAN, the supplier by its company code; once per version
+SELECT c.name, p.direction, p.amount, p.currency, count(*) AS payments
+  FROM payment p JOIN client c ON c.id = p.client_id WHERE p.tenant_id = 111 GROUP BY 1, 2, 3, 4 ORDER BY 1;
+-- the same file again: nothing new
+\set doc `cat test/data/camt053/statement_v08.xml`
+SELECT statement_ref, entries, duplicates, payments FROM import_camt053(:'doc');
 
 -- A preview reads the entries (same reader, same keys) without importing anything.
-\set doc `cat ../shared/camt053/genkgo-camt053.v2.with-party-ids.xml`
-SELECT camt_version, entry_number, entry_key, amount, currency, credit_debit, status, booking_date,
-       counterparty_name, counterparty_iban, counterparty_private_id, creditor_reference
+\set doc `cat test/data/camt053/statement_v11.xml`
+SELECT statement_ref, account, camt_version, entry_number, tx_number, tx_count, entry_key, amount, currency,
+       credit_debit, status, booking_date, counterparty_name, counterparty_private_id, creditor_reference
   FROM read_camt053(:'doc');
 \set doc `cat test/data/camt053/lt_statement_v08.xml`
 SELECT entry_number, tx_number, tx_count, entry_key, amount, credit_debit, status, booking_date, counterparty_org_id
@@ -247,7 +288,7 @@ SELECT count(*) FROM read_camt053(:'doc');
 -- Tenants are kept apart: tenant 112 has no own account for the statement.
 SET client_registry.tenant = 112;
 INSERT INTO client (id, kind, name) VALUES (11201, 'own_company', 'Kitas');
-\set doc `cat ../shared/camt053/oca-test-camt053.xml`
+\set doc `cat test/data/camt053/statement_v02.xml`
 SELECT * FROM import_camt053(:'doc');
 \echo :SQLSTATE
 SET client_registry.tenant = 110;

@@ -1,8 +1,8 @@
 --
 -- identifiers: IBAN, BIC, VAT, company and personal codes, e-mail, country.
--- Every test vector of reference/identifiers.md (sections 1-4) plus every
--- error path of every normaliser.  Columns: the value, the verdict the
--- notes expect, and what the function says.
+-- Test vectors of every identifier (docs/identifiers.md states the rules
+-- and lists a few of them) plus every error path of every normaliser.
+-- Columns: the value, the verdict expected, and what the function says.
 --
 SET search_path = client_registry, public;
 \set VERBOSITY default
@@ -21,13 +21,13 @@ EXCEPTION WHEN invalid_parameter_value THEN
 END $$;
 
 --
--- 1. LT-mod11 company codes (identifiers.md 1.0, 1.1, 1.4)
+-- 1. LT-mod11 company codes (docs/identifiers.md 1, 2.1)
 --
 SELECT v, expected, lt_company_code_valid(v) AS valid,
        company_code_valid(v, 'LT') AS via_country,
        pg_temp.why(format('normalize_company_code(%L, %L)', v, 'LT'))
 FROM (VALUES
-    ('110003978', true),   -- JAR CSV sample row; the worked example of 1.0
+    ('110003978', true),   -- JAR CSV sample row; the worked example of section 1
     ('188772433', true),
     ('110443493', true),
     ('124110246', true),
@@ -39,7 +39,7 @@ FROM (VALUES
     ('304166570', true),
     ('300000053', true),   -- synthetic, pass 2
     ('300000107', true),   -- synthetic, pass 2
-    ('141994523', true),   -- legacy codes of the 1.1 company/VAT table
+    ('141994523', true),   -- legacy codes whose VAT codes are in section 3
     ('154742821', true),
     ('164767965', true),
     ('111950581', true),
@@ -50,7 +50,7 @@ FROM (VALUES
     ('110 003 978', true), -- spaces are stripped
     ('110003979', false),  -- check digit changed
     ('303123987', false),  -- fake code on a demo site
-    ('301294812', false),  -- placeholders/fakes named in 1.1
+    ('301294812', false),  -- placeholders/fakes seen in public pages
     ('300111111', false),
     ('306524370', false),
     ('12345678', false),   -- length
@@ -60,7 +60,7 @@ FROM (VALUES
 ) t(v, expected);
 
 --
--- 2. LT personal codes (1.2, 1.4)
+-- 2. LT personal codes (docs/identifiers.md 2.2)
 --
 SELECT v, expected, lt_personal_code_valid(v) AS valid,
        lt_personal_code_valid(v, false) AS no_date_check,
@@ -82,7 +82,7 @@ FROM (VALUES
 ) t(v, expected);
 
 --
--- 3. LT VAT codes (1.3, 1.4 and the company/VAT pairs of 1.1)
+-- 3. LT VAT codes (docs/identifiers.md 2.3, and legacy company/VAT code pairs)
 --
 SELECT v, expected, lt_vat_code_valid(v) AS valid,
        pg_temp.why(format('normalize_vat_code(%L, %L)', v, 'LT'))
@@ -120,7 +120,7 @@ FROM (VALUES
 ) t(v, expected);
 
 --
--- 4. Latvia: PVN (2.1) and legal-entity registration numbers
+-- 4. Latvia: PVN and legal-entity registration numbers (docs/identifiers.md 3)
 --
 SELECT v, expected, lv_pvn_valid(v) AS valid,
        pg_temp.why(format('normalize_vat_code(%L, %L)', v, 'LV'))
@@ -141,7 +141,7 @@ FROM (VALUES
     ('LV 90000528022', false),
     ('LV-10103241337', false),
     ('LV-42103048181', false),
-    ('LV LV 40003754957', false)  -- prefix doubled (3)
+    ('LV LV 40003754957', false)  -- prefix doubled (section 7)
 ) t(v, expected);
 
 SELECT v, expected, company_code_valid(v, 'LV') AS valid,
@@ -156,7 +156,7 @@ FROM (VALUES
 ) t(v, expected);
 
 --
--- 5. Estonia: KMKR, registrikood, isikukood (2.2)
+-- 5. Estonia: KMKR, registrikood, isikukood (docs/identifiers.md 4)
 --
 SELECT v, expected, ee_kmkr_valid(v) AS valid,
        pg_temp.why(format('normalize_vat_code(%L, %L)', v, 'EE'))
@@ -199,7 +199,7 @@ FROM (VALUES
 ) t(v, expected);
 
 --
--- 6. Poland: NIP (2.3)
+-- 6. Poland: NIP (docs/identifiers.md 5)
 --
 SELECT v, expected, pl_nip_valid(v) AS valid,
        pg_temp.why(format('normalize_vat_code(%L, %L)', v, 'PL'))
@@ -231,7 +231,7 @@ FROM (VALUES
 ) t(v, expected);
 
 --
--- 7. EU VAT numbers with prefix (3): one example per prefix, negatives
+-- 7. EU VAT numbers with prefix (docs/identifiers.md 7): one example per prefix, negatives
 --
 SELECT v, expected, eu_vat_code_valid(v) AS valid, vat_code_valid(v) AS vat_code_valid,
        pg_temp.why(format('normalize_vat_code(%L)', v))
@@ -299,7 +299,7 @@ FROM (VALUES
 SELECT vat_code_valid(NULL), vat_code_valid(NULL, 'LT'), normalize_vat_code(NULL) IS NULL AS null_in_null_out;
 
 --
--- 8. IBAN (4.3)
+-- 8. IBAN (docs/identifiers.md 8)
 --
 SELECT v, expected, iban_valid(v) AS valid,
        pg_temp.why(format('normalize_iban(%L)', v))
@@ -343,7 +343,7 @@ FROM (VALUES
     ('EE637700771011212909', true),
     ('EE062200221055091966', true),
     ('EE442200221092874625', true),
-    ('LT55 7300 0100 0000 0036', true),     -- Swedbank's own account (4.1)
+    ('LT55 7300 0100 0000 0036', true),     -- Swedbank's own account (section 8.1: bank code)
     ('lt12-1000-0111-0100-1000', true),     -- lower case and dashes
     ('AL48212110090000000235698741', false), -- checksum (digits mangled)
     ('AD1210012030200359100100', false),
