@@ -63,6 +63,19 @@ INSERT INTO crm_order_line (order_id, client_id, line_no, item, quantity, unit_p
 SELECT id, client_id, g, 'Prekė ' || g, g, 9.99 FROM crm_order, generate_series(1, 3) g WHERE id = 1;
 INSERT INTO crm_document (client_id, title, uri, user_id)
 SELECT id, 'Sutartis', 's3://docs/1.pdf', 1 FROM client WHERE company_code = '110443493' AND tenant_id = 1;
+-- 0.4.0 (issue #19): a private call note, a manager, links between items,
+-- the product catalogue and document types picked by a line and a document
+UPDATE crm_user SET is_manager = true WHERE id = 1;
+INSERT INTO crm_interaction (client_id, kind, subject, user_id, department_id, visibility)
+SELECT id, 'call', 'Privatus skambutis', 1, 1, 'user' FROM client WHERE company_code = '110443493' AND tenant_id = 1;
+INSERT INTO crm_product (id, code, name, unit, price, vat_rate) VALUES (1, 'KAV-1', 'Kava', 'kg', 14.50, 21);
+INSERT INTO crm_document_type (id, code, name) VALUES (1, 'offer', 'Pasiūlymas');
+INSERT INTO crm_order_line (order_id, client_id, line_no, product_id, quantity)
+SELECT id, client_id, 10, 1, 2 FROM crm_order WHERE id = 1;
+INSERT INTO crm_document (id, client_id, title, document_type_id, user_id, department_id, visibility)
+SELECT 100, id, 'Pasiūlymas', 1, 1, 1, 'department' FROM client WHERE company_code = '110443493' AND tenant_id = 1;
+INSERT INTO crm_link (kind, from_type, from_id, to_type, to_id) VALUES
+    ('offer_for', 'document', 100, 'order', 1), ('related', 'task', 1, 'document', 100);
 -- 0.3.0: a bank statement (a matched entry that became a payment, a queued
 -- one), the register of legal entities and a card filled from it (the
 -- payments above took explicit ids: move the identity past them)

@@ -41,7 +41,9 @@ SELECT set_eq(
           'tenant_access', 'client_private_note', 'invoice_reference',
                     -- 0.4.0 personal data, VIES, registers of LV and EE
           'consent', 'legal_hold', 'personal_data_erasure', 'vat_number_check',
-          'legal_register_import_lv', 'legal_register_import_ee'],
+          'legal_register_import_lv', 'legal_register_import_ee',
+                    -- 0.4.0 CRM (issue #19)
+          'crm_link', 'crm_product', 'crm_document_type'],
     'row security is enabled on every table');
 SELECT is_empty($$
     SELECT relname FROM pg_class

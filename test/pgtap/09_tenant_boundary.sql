@@ -64,7 +64,9 @@ SELECT is_empty($$
            'document_retained_until', 'eu_member_state',
            -- called by row-level security policies and column defaults as the querying role
            'current_tenant', 'default_country', 'current_crm_user_id', 'current_crm_department_id',
-           'my_tenants')
+           'my_tenants', 'crm_visible', 'crm_row_visible', 'crm_item_visible',
+           -- text of a view column (crm_item_link, security_invoker)
+           'crm_link_label')
 $$, 'nothing but validators, index-expression transforms and policy helpers is executable by PUBLIC');
 
 -- Every table under row-level security carries the tenant write guard.
