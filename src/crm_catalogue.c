@@ -38,20 +38,13 @@ ListRow(Relation rel, SPIPlanPtr *plan, const char *sql, int32 tenant, int64 id,
 {
 	Datum		args[2] = {Int32GetDatum(tenant), Int64GetDatum(id)};
 	Oid			types[2] = {INT4OID, INT8OID};
-	CrUserSwitch sw;
 	HeapTuple	result = NULL;
 	MemoryContext caller = CurrentMemoryContext;
-	int			ret;
 
 	SPI_connect();
 	if (*plan == NULL)
 		*plan = CrKeepPlan(sql, 2, types);
-	CrBecomeOwner(rel, &sw);
-	ret = SPI_execute_plan(*plan, args, NULL, true, 1);
-	CrRestoreUser(&sw);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
-	if (SPI_processed == 1)
+	if (CrRunPlan(*plan, args, NULL, true, 1, rel, SPI_OK_SELECT, "reading a catalogue row") == 1)
 	{
 		MemoryContext spi = MemoryContextSwitchTo(caller);
 

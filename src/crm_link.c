@@ -174,8 +174,6 @@ cr_crm_link_feed(PG_FUNCTION_ARGS)
 	Datum		values[3];
 	char		nulls[3] = "   ";
 	const char *who;
-	CrUserSwitch sw;
-	int			ret;
 
 	if (CrRestoreInProgress() || cr_merge_depth > 0)
 		return PointerGetDatum(NULL);
@@ -201,11 +199,8 @@ cr_crm_link_feed(PG_FUNCTION_ARGS)
 	values[0] = heap_copy_tuple_as_datum(tup, RelationGetDescr(rel));
 	values[1] = CStringGetTextDatum(deleted ? "delete" : "insert");
 	values[2] = CStringGetTextDatum(who);
-	CrBecomeOwner(rel, &sw);
-	ret = SPI_execute_plan(link_feed_plan, values, nulls, false, 0);
-	CrRestoreUser(&sw);
-	if (ret != SPI_OK_INSERT)
-		elog(ERROR, "writing the activity feed of a link failed: %s", SPI_result_code_string(ret));
+	(void) CrRunPlan(link_feed_plan, values, nulls, false, 0, rel, SPI_OK_INSERT,
+					 "writing the activity feed of a link");
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }

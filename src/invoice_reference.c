@@ -68,8 +68,6 @@ static void
 LookupNote(Relation rel, int32 tenant_id, int64 invoice_id, NoteInfo *note, MemoryContext cxt)
 {
 	Datum		args[2] = {Int32GetDatum(tenant_id), Int64GetDatum(invoice_id)};
-	CrUserSwitch sw;
-	int			ret;
 	MemoryContext old;
 
 	if (note_plan == NULL)
@@ -81,12 +79,8 @@ LookupNote(Relation rel, int32 tenant_id, int64 invoice_id, NoteInfo *note, Memo
 							   " WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2"
 							   "   FOR SHARE", 2, types);
 	}
-	CrBecomeOwner(rel, &sw);
-	ret = SPI_execute_plan(note_plan, args, NULL, false, 1);
-	CrRestoreUser(&sw);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
-	note->found = SPI_processed == 1;
+	note->found = CrRunPlan(note_plan, args, NULL, false, 1, rel, SPI_OK_SELECT,
+							"reading the credit or debit note") == 1;
 	if (!note->found)
 		return;
 	old = MemoryContextSwitchTo(cxt);
@@ -134,7 +128,6 @@ FillFromReferenced(Relation rel, HeapTuple row, CrRowChanges *changes, int32 ten
 	bool		isnull;
 	int64		referenced_id = CrGetInt64(row, rel, "referenced_invoice_id", &isnull);
 	Datum		args[2];
-	int			ret;
 	HeapTuple	found;
 	TupleDesc	desc;
 	char	   *direction;
@@ -159,9 +152,8 @@ FillFromReferenced(Relation rel, HeapTuple row, CrRowChanges *changes, int32 ten
 	}
 	args[0] = Int32GetDatum(tenant_id);
 	args[1] = Int64GetDatum(referenced_id);
-	ret = SPI_execute_plan(referenced_plan, args, NULL, true, 1);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
+	(void) CrRunPlan(referenced_plan, args, NULL, true, 1, NULL, SPI_OK_SELECT,
+					 "reading the referenced invoice");
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
@@ -340,7 +332,6 @@ cr_invoice_corrected_after_write(PG_FUNCTION_ARGS)
 	int64		new_ref = CrGetInt64(row, rel, "corrected_invoice_id", &new_null);
 	CrUserSwitch sw;
 	Datum		args[3];
-	int			ret;
 
 	if (CrRestoreInProgress() || !IsNoteType(CrGetText(row, rel, "isaf_type")))
 		return PointerGetDatum(NULL);
@@ -362,9 +353,8 @@ cr_invoice_corrected_after_write(PG_FUNCTION_ARGS)
 	if (!old_null)
 	{
 		args[2] = Int64GetDatum(old_ref);
-		ret = SPI_execute_plan(remove_plan, args, NULL, false, 0);
-		if (ret != SPI_OK_DELETE)
-			elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
+		(void) CrRunPlan(remove_plan, args, NULL, false, 0, NULL, SPI_OK_DELETE,
+						 "removing the previous reference");
 	}
 	if (!new_null)
 	{

@@ -99,9 +99,9 @@ enum
 #define ISAF_READ_SQL(direction) \
 	"SELECT " ISAF_COLUMNS \
 	"  FROM client_registry.isaf_register_invoice r" \
-	" WHERE r.tenant_id = $1 AND r.direction = '" direction "'" \
-	"   AND r.register_date BETWEEN $2 AND $3" \
-	"   AND (r.register_date, r.invoice_id) > ($4, $5)" \
+	" WHERE r.tenant_id OPERATOR(pg_catalog.=) $1 AND r.direction OPERATOR(pg_catalog.=) '" direction "'" \
+	"   AND r.register_date OPERATOR(pg_catalog.>=) $2 AND r.register_date OPERATOR(pg_catalog.<=) $3" \
+	"   AND (r.register_date, r.invoice_id) OPERATOR(pg_catalog.>) ($4, $5)" \
 	" ORDER BY r.register_date, r.invoice_id"
 
 /*
@@ -111,9 +111,9 @@ enum
  */
 #define ISAF_LINE_COLUMNS \
 	"SELECT l.invoice_id, l.tax_code, l.vat_rate, l.taxable_value, l.vat_amount" \
-	"  FROM client_registry.invoice_vat_line l WHERE l.tenant_id = $1"
-#define ISAF_LINES_RANGE_SQL	ISAF_LINE_COLUMNS " AND l.invoice_id BETWEEN $2 AND $3"
-#define ISAF_LINES_LIST_SQL		ISAF_LINE_COLUMNS " AND l.invoice_id = ANY ($2)"
+	"  FROM client_registry.invoice_vat_line l WHERE l.tenant_id OPERATOR(pg_catalog.=) $1"
+#define ISAF_LINES_RANGE_SQL	ISAF_LINE_COLUMNS " AND l.invoice_id OPERATOR(pg_catalog.>=) $2 AND l.invoice_id OPERATOR(pg_catalog.<=) $3"
+#define ISAF_LINES_LIST_SQL		ISAF_LINE_COLUMNS " AND l.invoice_id OPERATOR(pg_catalog.=) ANY ($2)"
 
 enum
 {
@@ -123,9 +123,9 @@ enum
 /* The references of a batch of invoices, likewise (in id order per invoice) */
 #define ISAF_REF_COLUMNS \
 	"SELECT f.invoice_id, f.reference_no, f.reference_date" \
-	"  FROM client_registry.invoice_reference f WHERE f.tenant_id = $1"
-#define ISAF_REFS_RANGE_SQL	ISAF_REF_COLUMNS " AND f.invoice_id BETWEEN $2 AND $3 ORDER BY f.invoice_id, f.id"
-#define ISAF_REFS_LIST_SQL	ISAF_REF_COLUMNS " AND f.invoice_id = ANY ($2) ORDER BY f.invoice_id, f.id"
+	"  FROM client_registry.invoice_reference f WHERE f.tenant_id OPERATOR(pg_catalog.=) $1"
+#define ISAF_REFS_RANGE_SQL	ISAF_REF_COLUMNS " AND f.invoice_id OPERATOR(pg_catalog.>=) $2 AND f.invoice_id OPERATOR(pg_catalog.<=) $3 ORDER BY f.invoice_id, f.id"
+#define ISAF_REFS_LIST_SQL	ISAF_REF_COLUMNS " AND f.invoice_id OPERATOR(pg_catalog.=) ANY ($2) ORDER BY f.invoice_id, f.id"
 
 enum
 {
@@ -133,14 +133,14 @@ enum
 };
 
 #define ISAF_COUNT_SQL(direction) \
-	"SELECT count(*) FROM client_registry.isaf_register_invoice r" \
-	" WHERE r.tenant_id = $1 AND r.direction = '" direction "'" \
-	"   AND r.register_date BETWEEN $2 AND $3"
+	"SELECT pg_catalog.count(*) FROM client_registry.isaf_register_invoice r" \
+	" WHERE r.tenant_id OPERATOR(pg_catalog.=) $1 AND r.direction OPERATOR(pg_catalog.=) '" direction "'" \
+	"   AND r.register_date OPERATOR(pg_catalog.>=) $2 AND r.register_date OPERATOR(pg_catalog.<=) $3"
 
 #define ISAF_KEY_SQL(direction) \
 	"SELECT r.register_date, r.invoice_id FROM client_registry.isaf_register_invoice r" \
-	" WHERE r.tenant_id = $1 AND r.direction = '" direction "'" \
-	"   AND r.register_date BETWEEN $2 AND $3" \
+	" WHERE r.tenant_id OPERATOR(pg_catalog.=) $1 AND r.direction OPERATOR(pg_catalog.=) '" direction "'" \
+	"   AND r.register_date OPERATOR(pg_catalog.>=) $2 AND r.register_date OPERATOR(pg_catalog.<=) $3" \
 	" ORDER BY r.register_date, r.invoice_id OFFSET $4 LIMIT 1"
 
 /* ----------------------------------------------------------------------------
@@ -295,7 +295,8 @@ IsafLoad(IsafRequest *req, MemoryContext cxt)
 	int32		parts;
 
 	rc = SPI_execute_with_args("SELECT c.id, c.name, c.company_code FROM client_registry.client c"
-							   " WHERE c.tenant_id = $1 AND c.kind = 'own_company'",
+							   " WHERE c.tenant_id OPERATOR(pg_catalog.=) $1"
+							   "   AND c.kind OPERATOR(pg_catalog.=) 'own_company'",
 							   1, argtypes, values, NULL, true, 1);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "i.SAF: reading the own company failed: %s", SPI_result_code_string(rc));
@@ -325,7 +326,7 @@ IsafLoad(IsafRequest *req, MemoryContext cxt)
 				 errhint("Set the own company's company_code to its Lithuanian taxpayer code.")));
 	req->registration_number = MemoryContextStrdup(cxt, code);
 
-	rc = SPI_execute("SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'client_registry'",
+	rc = SPI_execute("SELECT extversion FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'client_registry'",
 					 true, 1);
 	if (rc == SPI_OK_SELECT && SPI_processed == 1)
 		req->software_version = MemoryContextStrdup(cxt, SPI_getvalue(SPI_tuptable->vals[0],

@@ -40,7 +40,6 @@ static bool
 ContactOfClient(Relation rel, int32 tenant, int64 contact, int64 client)
 {
 	Datum		args[3] = {Int32GetDatum(tenant), Int64GetDatum(contact), Int64GetDatum(client)};
-	CrUserSwitch sw;
 	bool		found;
 
 	SPI_connect();
@@ -52,11 +51,8 @@ ContactOfClient(Relation rel, int32 tenant, int64 contact, int64 client)
 								  " WHERE p.tenant_id OPERATOR(pg_catalog.=) $1 AND p.id OPERATOR(pg_catalog.=) $2"
 								  "   AND p.client_id OPERATOR(pg_catalog.=) $3", 3, types);
 	}
-	CrBecomeOwner(rel, &sw);
-	if (SPI_execute_plan(contact_plan, args, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "looking up contact %lld failed", (long long) contact);
-	CrRestoreUser(&sw);
-	found = SPI_processed > 0;
+	found = CrRunPlan(contact_plan, args, NULL, true, 1, rel, SPI_OK_SELECT,
+					  "looking up the contact person of a consent row") > 0;
 	SPI_finish();
 	return found;
 }
@@ -67,7 +63,6 @@ ParentsExist(Relation rel, int32 tenant, int64 client, int64 contact, bool has_c
 {
 	Datum		args[4] = {Int32GetDatum(tenant), Int64GetDatum(client), Int64GetDatum(contact),
 	BoolGetDatum(has_contact)};
-	CrUserSwitch sw;
 	bool		exist;
 	bool		isnull;
 
@@ -82,10 +77,8 @@ ParentsExist(Relation rel, int32 tenant, int64 client, int64 contact, bool has_c
 								  "                WHERE p.tenant_id OPERATOR(pg_catalog.=) $1 AND p.id OPERATOR(pg_catalog.=) $3))",
 								  4, types);
 	}
-	CrBecomeOwner(rel, &sw);
-	if (SPI_execute_plan(parents_plan, args, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "looking up the card of a consent row failed");
-	CrRestoreUser(&sw);
+	(void) CrRunPlan(parents_plan, args, NULL, true, 1, rel, SPI_OK_SELECT,
+					 "looking up the card of a consent row");
 	exist = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	SPI_finish();
 	return exist;

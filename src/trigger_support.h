@@ -13,6 +13,8 @@
 #include "executor/spi.h"
 #include "utils/rel.h"
 
+#include "spi_support.h"
+
 #define CR_MAX_CHANGES 32
 
 /* Pending changes to the row a BEFORE trigger will return. */
@@ -36,18 +38,7 @@ extern void CrSetText(CrRowChanges *changes, Relation rel, const char *colname, 
 extern void CrSetDatum(CrRowChanges *changes, Relation rel, const char *colname, Datum value, bool isnull);
 extern HeapTuple CrApplyChanges(HeapTuple tuple, Relation rel, CrRowChanges *changes);
 extern char *CrTrimmedOrNull(const char *s);
-extern SPIPlanPtr CrKeepPlan(const char *sql, int nargs, Oid *argtypes);
 
-/* Running a step with another role's rights (see trigger_support.c). */
-typedef struct CrUserSwitch
-{
-	Oid			userid;
-	int			sec_context;
-} CrUserSwitch;
-
-extern void CrBecomeOwner(Relation rel, CrUserSwitch *sw);
-extern void CrBecomeUser(Oid userid, CrUserSwitch *sw);
-extern void CrRestoreUser(CrUserSwitch *sw);
 extern bool CrTextEqual(const char *a, const char *b);
 
 /*
