@@ -43,15 +43,52 @@
 
 int			cr_erasure_depth = 0;
 
+/* One erasure statement and where its rows go (see RunAsOwner) */
+typedef struct ErasureStatement
+{
+	ReturnSetInfo *rsinfo;
+	const char *sql;
+	int			nargs;
+	Oid		   *types;
+	Datum	   *values;
+	const char *nulls;
+} ErasureStatement;
+
+static void
+RunErasureStatement(void *arg)
+{
+	ErasureStatement *st = (ErasureStatement *) arg;
+	TupleDesc	desc = st->rsinfo->setDesc;
+	int			ret;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	ret = SPI_execute_with_args(st->sql, st->nargs, st->types, st->values, st->nulls, false, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "running the erasure failed: %s", SPI_result_code_string(ret));
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		Datum	   *vals = palloc(sizeof(Datum) * desc->natts);
+		bool	   *isnull = palloc(sizeof(bool) * desc->natts);
+
+		CHECK_FOR_INTERRUPTS();
+		for (int c = 0; c < desc->natts; c++)
+			vals[c] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, c + 1, &isnull[c]);
+		tuplestore_putvalues(st->rsinfo->setResult, desc, vals, isnull);
+	}
+	SPI_finish();
+}
+
 /*
  * RunAsOwner runs sql (returning erasure_run's columns) as the owner of
- * client_registry.client with the feed quiet, and appends its rows to the
- * function's result set.
+ * client_registry.client with the feed quiet (cr_erasure_depth raised), and
+ * appends its rows to the function's result set.  An error on the way is
+ * undone by the transaction's abort, which also restores the user.
  */
 static void
 RunAsOwner(FunctionCallInfo fcinfo, const char *sql, int nargs, Oid *types, Datum *values, const char *nulls)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	ErasureStatement st = {(ReturnSetInfo *) fcinfo->resultinfo, sql, nargs, types, values, nulls};
 	Oid			relid = get_relname_relid("client", get_namespace_oid(CR_SCHEMA, false));
 	Relation	rel;
 	CrUserSwitch sw;
@@ -59,35 +96,8 @@ RunAsOwner(FunctionCallInfo fcinfo, const char *sql, int nargs, Oid *types, Datu
 	InitMaterializedSRF(fcinfo, 0);
 	rel = table_open(relid, AccessShareLock);
 	CrBecomeOwner(rel, &sw);
-	cr_erasure_depth++;
-	PG_TRY();
-	{
-		int			ret;
-
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		ret = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
-		if (ret != SPI_OK_SELECT)
-			elog(ERROR, "running the erasure failed: %s", SPI_result_code_string(ret));
-		for (uint64 i = 0; i < SPI_processed; i++)
-		{
-			TupleDesc	desc = rsinfo->setDesc;
-			Datum	   *vals = palloc(sizeof(Datum) * desc->natts);
-			bool	   *isnull = palloc(sizeof(bool) * desc->natts);
-
-			CHECK_FOR_INTERRUPTS();
-			for (int c = 0; c < desc->natts; c++)
-				vals[c] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, c + 1, &isnull[c]);
-			tuplestore_putvalues(rsinfo->setResult, desc, vals, isnull);
-		}
-		SPI_finish();
-	}
-	PG_FINALLY();
-	{
-		cr_erasure_depth--;
-		CrRestoreUser(&sw);
-	}
-	PG_END_TRY();
+	CrCallRaised(&cr_erasure_depth, NULL, RunErasureStatement, &st);
+	CrRestoreUser(&sw);
 	table_close(rel, AccessShareLock);
 }
 
