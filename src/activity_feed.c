@@ -338,7 +338,7 @@ cr_activity_feed_after_statement(PG_FUNCTION_ARGS)
 	if (CrRestoreInProgress())
 		return PointerGetDatum(NULL);	/* restore mode: the feed is restored as dumped */
 	if (cr_merge_depth > 0)
-		return PointerGetDatum(NULL);	/* a merge records itself once (client_merge.c) */
+		return PointerGetDatum(NULL);	/* a merge records itself once (merge_clients.c) */
 	if (cr_erasure_depth > 0)
 		return PointerGetDatum(NULL);	/* an erasure is journaled without the values (personal_data_erasure.c) */
 

@@ -45,7 +45,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
-#include "client_merge.h"
+#include "merge_clients.h"
 #include "client_references.h"
 #include "trigger_support.h"
 

@@ -23,7 +23,7 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 
-#include "client_merge.h"
+#include "merge_clients.h"
 #include "client_registry.h"
 #include "trigger_support.h"
 

@@ -49,7 +49,7 @@ extern bool CrTextEqual(const char *a, const char *b);
 extern int	cr_internal_change_depth;
 
 /*
- * Depth of merge_clients() / unmerge() runs (client_merge.c): while it is
+ * Depth of merge_clients() / unmerge() runs (merge_clients.c): while it is
  * raised, documents change client without their rules (they are the same
  * documents) and a balance moved over a strict credit limit only warns.
  */

@@ -1,12 +1,12 @@
 /*
- * client_merge.h
+ * merge_clients.h
  *		Merging duplicate clients (R2.4): shared declarations of
- *		client_merge.c (entry points, locks, obstacles, the card),
+ *		merge_clients.c (entry points, locks, obstacles, the card),
  *		merge_references.c (re-pointing, folding, the journal) and
  *		merge_undo.c (unmerge).
  */
-#ifndef CR_CLIENT_MERGE_H
-#define CR_CLIENT_MERGE_H
+#ifndef CR_MERGE_CLIENTS_H
+#define CR_MERGE_CLIENTS_H
 
 #include "postgres.h"
 
@@ -90,4 +90,4 @@ extern void MergeFeedEntry(MergeRun *run, bool undo);
 extern void MergeHashSteps(MergeRun *run);
 extern void MergeWarnUnindexed(MergeRun *run);
 
-#endif							/* CR_CLIENT_MERGE_H */
+#endif							/* CR_MERGE_CLIENTS_H */

@@ -1,5 +1,5 @@
 /*
- * client_merge.c
+ * merge_clients.c
  *		merge_clients() and merge_preview(): R2.4, one survivor, any number
  *		of merged clients, in one transaction, all or nothing.
  *
@@ -47,7 +47,7 @@
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 
-#include "client_merge.h"
+#include "merge_clients.h"
 #include "client_registry.h"
 #include "trigger_support.h"
 
