@@ -237,7 +237,18 @@ RoleIsTenantMember(Oid userid, int32 tenant_id)
 
 	access_lookups++;
 	rel = table_open(relid, AccessShareLock);
-	snap = RegisterSnapshot(GetLatestSnapshot());
+
+	/*
+	 * The latest committed state, so that a revocation takes effect at the
+	 * next statement.  In parallel mode (a policy evaluated by a parallel
+	 * query, in the leader or a worker) a new snapshot cannot be taken; the
+	 * statement's own snapshot is used there, which every process of the
+	 * parallel query shares.
+	 */
+	if (IsInParallelMode() && ActiveSnapshotSet())
+		snap = RegisterSnapshot(GetActiveSnapshot());
+	else
+		snap = RegisterSnapshot(GetLatestSnapshot());
 	found = MembershipRowsGrant(rel, indexid, snap, userid, tenant_id, false) ||
 		MembershipRowsGrant(rel, indexid, snap, userid, tenant_id, true);
 	UnregisterSnapshot(snap);

@@ -110,6 +110,16 @@ SELECT tenant_access_lookups() AS before \gset
 SELECT count(*) FROM client, generate_series(1, 2000);
 SELECT tenant_access_lookups() - :before AS lookups_for_one_statement;
 EXPLAIN (COSTS OFF) SELECT id FROM client WHERE company_code = '124110246';
+-- a parallel query checks the membership in the leader and in its workers
+-- (with the statement's snapshot: no new snapshot can be taken there)
+SET force_parallel_mode = on;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SELECT count(*) AS clients_in_parallel FROM client;
+SELECT count(*) AS invoices_in_parallel FROM invoice WHERE client_id IN (SELECT id FROM client);
+RESET force_parallel_mode;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
 -- private notes are not the application's
 SELECT count(*) FROM client_private_note;
 -- the other company: invisible, and no write
