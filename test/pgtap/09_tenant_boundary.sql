@@ -66,7 +66,10 @@ SELECT is_empty($$
            'current_tenant', 'default_country', 'current_crm_user_id', 'current_crm_department_id',
            'my_tenants', 'crm_visible', 'crm_row_visible', 'crm_item_visible',
            -- text of a view column (crm_item_link, security_invoker)
-           'crm_link_label')
+           'crm_link_label',
+           -- the steps of import_camt053 (SQL, caller's rights, tenant policies apply: nothing a
+           -- role could not do with plain SQL on the same tables; import_camt053 itself is granted)
+           'bank_import_own_account', 'bank_import_statement', 'bank_import_entries', 'bank_import_match')
 $$, 'nothing but validators, index-expression transforms and policy helpers is executable by PUBLIC');
 
 -- Every table under row-level security carries the tenant write guard.
