@@ -603,21 +603,16 @@ MergeExecute(MergeRun *run)
  * again on every path.
  */
 static void
+MergeExecuteStep(void *arg)
+{
+	MergeExecute((MergeRun *) arg);
+}
+
+static void
 RunGuarded(MergeRun *run)
 {
 	MergeResetCaches();
-	cr_internal_change_depth++;
-	cr_merge_depth++;
-	PG_TRY();
-	{
-		MergeExecute(run);
-	}
-	PG_FINALLY();
-	{
-		cr_internal_change_depth--;
-		cr_merge_depth--;
-	}
-	PG_END_TRY();
+	CrCallRaised(&cr_internal_change_depth, &cr_merge_depth, MergeExecuteStep, run);
 }
 
 PG_FUNCTION_INFO_V1(cr_merge_clients);

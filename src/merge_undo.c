@@ -288,6 +288,21 @@ Unmerge(int64 merge_id)
 
 PG_FUNCTION_INFO_V1(cr_unmerge);
 
+/* Unmerge as a step of CrCallRaised (the depth counters raised around it). */
+typedef struct UnmergeCall
+{
+	int64		merge_id;
+	int64		restored;
+} UnmergeCall;
+
+static void
+UnmergeStep(void *arg)
+{
+	UnmergeCall *call = (UnmergeCall *) arg;
+
+	call->restored = Unmerge(call->merge_id);
+}
+
 /*
  * unmerge(merge_id bigint) returns integer: rows put back.
  */
@@ -295,23 +310,15 @@ Datum
 cr_unmerge(PG_FUNCTION_ARGS)
 {
 	int64		merge_id = PG_GETARG_INT64(0);
-	int64		restored = 0;
+	int64		restored;
+	UnmergeCall step;
 
 	(void) CrCurrentTenant();	/* 42501 for a role that is not a member */
 	SPI_connect();
 	MergeResetCaches();
-	cr_internal_change_depth++;
-	cr_merge_depth++;
-	PG_TRY();
-	{
-		restored = Unmerge(merge_id);
-	}
-	PG_FINALLY();
-	{
-		cr_internal_change_depth--;
-		cr_merge_depth--;
-	}
-	PG_END_TRY();
+	step.merge_id = merge_id;
+	CrCallRaised(&cr_internal_change_depth, &cr_merge_depth, UnmergeStep, &step);
+	restored = step.restored;
 	SPI_finish();
 	PG_RETURN_INT32((int32) Min(restored, PG_INT32_MAX));
 }

@@ -126,20 +126,10 @@ RunPlan(SPIPlanPtr plan, int64 client_id, int64 self_id, int expected)
 static uint64
 RunInternalUpdate(SPIPlanPtr plan, int64 client_id, int64 self_id)
 {
-	uint64		n;
+	Datum		args[2] = {Int64GetDatum(client_id), Int64GetDatum(self_id)};
 
 	/* the caller's rights were checked on the row it wrote; see CrBecomeOwner */
-	cr_internal_change_depth++;
-	PG_TRY();
-	{
-		n = RunPlan(plan, client_id, self_id, SPI_OK_UPDATE);
-	}
-	PG_FINALLY();
-	{
-		cr_internal_change_depth--;
-	}
-	PG_END_TRY();
-	return n;
+	return CrRunPlanInternal(plan, args, NULL, false, 0, NULL, SPI_OK_UPDATE, "a primary flag move");
 }
 
 
