@@ -100,8 +100,6 @@ CrCheckCustomFields(Relation clientrel, int32 tenant_id, const char *client_name
 					Jsonb *fields)
 {
 	Datum		args[2];
-	int			ret;
-	CrUserSwitch sw;
 
 	if (!JB_ROOT_IS_OBJECT(fields) || JB_ROOT_IS_SCALAR(fields))
 		ereport(ERROR,
@@ -135,11 +133,7 @@ CrCheckCustomFields(Relation clientrel, int32 tenant_id, const char *client_name
 	 * (and refuses), instead of dropping a field we are about to use.  Read
 	 * with the owner's rights: FOR SHARE needs more than applications have.
 	 */
-	CrBecomeOwner(clientrel, &sw);
-	ret = SPI_execute_plan(definitions_plan, args, NULL, false, 0);
-	CrRestoreUser(&sw);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
+	CrRunPlan(definitions_plan, args, NULL, false, 0, clientrel, SPI_OK_SELECT, "the custom field definitions");
 
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{

@@ -131,14 +131,12 @@ CheckContract(HeapTuple tuple, Relation rel, CrRowChanges *changes, int64 client
 	Datum		invoice_date = heap_getattr(tuple, CrAttnum(rel, "invoice_date"), RelationGetDescr(rel), &date_null);
 	Datum		args[3];
 	char		nulls[4] = "   ";
-	int			ret;
 	char	   *mode;
 	Datum		valid_id;
 	bool		valid_null;
 	char	   *given_ok;
 	char	   *given_number;
 	char	   *date_text;
-	CrUserSwitch sw;
 
 	if (date_null)
 		return;
@@ -168,12 +166,7 @@ CheckContract(HeapTuple tuple, Relation rel, CrRowChanges *changes, int64 client
 								   "     AND k.tenant_id OPERATOR(pg_catalog.=) c.tenant_id)"
 								   "  FROM client_registry.client c WHERE c.id OPERATOR(pg_catalog.=) $1", 3, types);
 	}
-	CrBecomeOwner(rel, &sw);
-	ret = SPI_execute_plan(contract_plan, args, nulls, false, 1);
-	CrRestoreUser(&sw);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
-	if (SPI_processed == 0)
+	if (CrRunPlan(contract_plan, args, nulls, false, 1, rel, SPI_OK_SELECT, "the invoice's contract") == 0)
 	{
 		SPI_finish();
 		return;
@@ -214,11 +207,9 @@ static void
 CheckInstalments(Relation rel, int64 invoice_id, Numeric gross, const char *number)
 {
 	Datum		args[1] = {Int64GetDatum(invoice_id)};
-	int			ret;
 	bool		isnull;
 	int64		n;
 	Numeric		sum;
-	CrUserSwitch sw;
 
 	SPI_connect();
 	if (instalments_plan == NULL)
@@ -228,11 +219,7 @@ CheckInstalments(Relation rel, int64 invoice_id, Numeric gross, const char *numb
 		instalments_plan = CrKeepPlan("SELECT count(*), COALESCE(sum(amount), 0) FROM client_registry.invoice_instalment"
 									  " WHERE invoice_id OPERATOR(pg_catalog.=) $1", 1, types);
 	}
-	CrBecomeOwner(rel, &sw);
-	ret = SPI_execute_plan(instalments_plan, args, NULL, false, 1);
-	CrRestoreUser(&sw);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
+	CrRunPlan(instalments_plan, args, NULL, false, 1, rel, SPI_OK_SELECT, "the invoice's instalments");
 	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	sum = DatumGetNumeric(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
 	if (n > 0 && CrNumCmp(sum, gross) != 0)
@@ -633,19 +620,12 @@ cr_invoice_instalment_before_write(PG_FUNCTION_ARGS)
 	for (int i = 0; i < 2; i++)
 	{
 		Datum		args[2];
-		int			ret;
-		CrUserSwitch sw;
 
 		if (rows[i] == NULL)
 			continue;
 		args[0] = Int64GetDatum(CrGetInt64(rows[i], rel, "invoice_id", &isnull));
 		args[1] = Int32GetDatum(CrGetInt32(rows[i], rel, "tenant_id"));
-		CrBecomeOwner(rel, &sw);
-		ret = SPI_execute_plan(invoice_status_plan, args, NULL, false, 1);
-		CrRestoreUser(&sw);
-		if (ret != SPI_OK_SELECT)
-			elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
-		if (SPI_processed == 1 &&
+		if (CrRunPlan(invoice_status_plan, args, NULL, false, 1, rel, SPI_OK_SELECT, "the instalment's invoice") == 1 &&
 			strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), "draft") != 0)
 			RefuseChange(rel, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2),
 						 SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
