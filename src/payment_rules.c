@@ -406,8 +406,17 @@ cr_settlement_before_write(PG_FUNCTION_ARGS)
 	if (!CrLockDocument(rel, tenant_id, invoice_id, id, 0, &inv) ||
 		(pay_row = LockPayment(rel, payment_id, tenant_id, &pay_desc)) == NULL)
 	{
+		/*
+		 * The foreign key reports it (after this trigger): the maintained
+		 * columns get placeholders so that no NOT NULL check comes first,
+		 * and nothing is read from the other tenant's rows.
+		 */
 		SPI_finish();
-		return PointerGetDatum(newtuple);	/* the foreign key reports it */
+		CrSetDatum(&changes, rel, "settlement_date", DateADTGetDatum(GetSQLCurrentDate()), false);
+		CrSetDatum(&changes, rel, "payment_amount", NumericGetDatum(amount), false);
+		CrSetDatum(&changes, rel, "amount_base", NumericGetDatum(amount), false);
+		CrSetDatum(&changes, rel, "payment_amount_base", NumericGetDatum(amount), false);
+		return PointerGetDatum(CrApplyChanges(newtuple, rel, &changes));
 	}
 	ReadPayment(pay_row, pay_desc, &pay);
 	SumPaymentUse(rel, tenant_id, payment_id, id, &use);
