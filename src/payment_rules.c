@@ -394,6 +394,28 @@ cr_settlement_before_write(PG_FUNCTION_ARGS)
 	payment_id = CrGetInt64(newtuple, rel, "payment_id", &isnull);
 	tenant_id = CrGetInt32(newtuple, rel, "tenant_id");
 	amount = CrGetNumeric(newtuple, rel, "amount");
+	if (restore && !is_update &&
+		!heap_attisnull(newtuple, CrAttnum(rel, "amount_base"), NULL) &&
+		!heap_attisnull(newtuple, CrAttnum(rel, "payment_amount_base"), NULL))
+	{
+		/*
+		 * A restore loads the row as dumped (the documents' closings may be
+		 * restored in any order); its exchange difference rebuilds the
+		 * balance.
+		 */
+		SPI_connect();
+		pay_row = LockPayment(rel, payment_id, tenant_id, &pay_desc);
+		if (pay_row != NULL)
+		{
+			Numeric		change = CrNumSub(CrGetNumeric(newtuple, rel, "payment_amount_base"),
+										  CrGetNumeric(newtuple, rel, "amount_base"));
+
+			ReadPayment(pay_row, pay_desc, &pay);
+			CrAddToBalance(rel, tenant_id, pay.client_id, pay.in ? change : zero, pay.in ? zero : change);
+		}
+		SPI_finish();
+		return PointerGetDatum(newtuple);
+	}
 	CrCheckRowTenant(rel, tenant_id);
 	SPI_connect();
 
