@@ -61,10 +61,12 @@ CrNumNeg(Numeric a)
 	return DatumGetNumeric(DirectFunctionCall1(numeric_uminus, NumericGetDatum(a)));
 }
 
+/* CrNumZero: 0.00 (the scale of the money columns: a trigger's value is stored as given) */
 Numeric
 CrNumZero(void)
 {
-	return int64_to_numeric(0);
+	return DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum("0.00"),
+											   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
 }
 
 Numeric
