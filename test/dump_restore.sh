@@ -197,7 +197,6 @@ if [ -n "$missing" ]; then echo "not registered with pg_extension_config_dump: $
 psql -qX -v ON_ERROR_STOP=1 -d $dst -c "SELECT client_registry.unmerge(max(id)) FROM client_registry.client_merge" >/dev/null || { echo "unmerge after restore failed"; status=1; }
 # The restored database keeps working: new ids do not collide.
 psql -qX -v ON_ERROR_STOP=1 -d $dst -c "SET client_registry.tenant = 1; INSERT INTO client_registry.client (name) VALUES ('After restore')" >/dev/null || status=1
-[ -n "${KEEP_DUMP_DBS:-}" ] && exit $status
 rm -f "$dump"
 psql -qX -d postgres -c "DROP DATABASE $src" -c "DROP DATABASE $dst" -c "DROP ROLE cr_dump_member"
 [ $status -eq 0 ] && echo "dump/restore: identical" 
