@@ -369,18 +369,18 @@ cr_settlement_before_write(PG_FUNCTION_ARGS)
 								CrGetNumeric(oldtuple, rel, "amount_base"));
 		if (is_delete)
 		{
+			/*
+			 * The invoice's client and direction are the payment's (a
+			 * settlement deleted with its payment no longer sees the payment
+			 * row).
+			 */
 			SPI_connect();
 			if (CrLockDocument(rel, tenant_id, invoice_id, id, 0, &inv))
 			{
-				pay_row = LockPayment(rel, payment_id, tenant_id, &pay_desc);
-				if (pay_row != NULL)
-				{
-					ReadPayment(pay_row, pay_desc, &pay);
-					if (CrNumCmp(old_exchange, zero) != 0)
-						CrAddToBalance(rel, tenant_id, pay.client_id,
-									   pay.in ? CrNumNeg(old_exchange) : zero,
-									   pay.in ? zero : CrNumNeg(old_exchange));
-				}
+				if (CrNumCmp(old_exchange, zero) != 0)
+					CrAddToBalance(rel, tenant_id, inv.client_id,
+								   inv.sale ? CrNumNeg(old_exchange) : zero,
+								   inv.sale ? zero : CrNumNeg(old_exchange));
 				if (!restore)
 					CrKeepClosedOn(rel, tenant_id, &inv, zero, false, 0);
 			}

@@ -160,6 +160,12 @@ UPDATE payment SET currency_rate = 1.1 WHERE id = 170102;
 DELETE FROM settlement WHERE id = 17802;
 SELECT number, closed_on, invoice_open_amount(170, id) AS open FROM invoice WHERE id = 170004;
 SELECT * FROM balance_discrepancies() WHERE client_id BETWEEN 17000 AND 17999;
+-- and so does deleting the payment (its settlements go with it)
+INSERT INTO settlement (id, payment_id, invoice_id, amount, payment_amount) VALUES (17803, 170102, 170004, 50, 46);
+SELECT number, closed_on FROM invoice WHERE id = 170004;
+DELETE FROM payment WHERE id = 170102;
+SELECT number, closed_on, invoice_open_amount(170, id) AS open FROM invoice WHERE id = 170004;
+SELECT * FROM balance_discrepancies() WHERE client_id BETWEEN 17000 AND 17999;
 
 -- R4.4: a client settled by ledger accounts (the tax office): debts and
 -- payments on accounts, not settled by document.
