@@ -8,7 +8,10 @@
  *		from the client when its rule says so (R1.6); status moves only
  *		draft -> posted -> cancelled (or draft -> cancelled); a posted
  *		invoice keeps its client, number, date, currency and rate; a
- *		cancelled one does not change; totals follow the VAT lines only.
+ *		cancelled one does not change; totals follow the VAT lines only;
+ *		an invoice that payments, credit notes or offsets close is not
+ *		cancelled; closed_on (0.4.0) is maintained: the day of cancelling,
+ *		else what the closings set (debt_closing.c), never by hand.
  *	cr_invoice_before_delete  only drafts are deleted.
  *	cr_invoice_vat_line_after_write  adds each line change to its invoice's
  *		totals (one UPDATE of the invoice, which then updates the balance);
@@ -49,6 +52,7 @@ static SPIPlanPtr instalments_plan = NULL;
 static SPIPlanPtr invoice_status_plan = NULL;
 static SPIPlanPtr add_totals_plan = NULL;
 static SPIPlanPtr settled_plan = NULL;
+static SPIPlanPtr offsets_plan = NULL;
 
 /*
  * FillFromCard fills the counterparty snapshot, the suggested due date and
@@ -233,12 +237,14 @@ CheckInstalments(Relation rel, int64 invoice_id, Numeric gross, const char *numb
 }
 
 /*
- * HasSettlements tells whether any settlement points at the invoice.
+ * Closings tells whether payments (with_offsets false) or credit notes and
+ * offsets (true; they may have been reversed, so their sum counts) close
+ * the invoice.
  */
 static bool
-HasSettlements(Relation rel, int64 invoice_id)
+Closings(Relation rel, int64 invoice_id, int32 tenant_id, bool with_offsets)
 {
-	Datum		args[1] = {Int64GetDatum(invoice_id)};
+	Datum		args[2] = {Int64GetDatum(invoice_id), Int32GetDatum(tenant_id)};
 	int			ret;
 	bool		found;
 	CrUserSwitch sw;
@@ -246,15 +252,22 @@ HasSettlements(Relation rel, int64 invoice_id)
 	SPI_connect();
 	if (settled_plan == NULL)
 	{
-		Oid			types[1] = {INT8OID};
+		Oid			types[2] = {INT8OID, INT4OID};
 
 		settled_plan = CrKeepPlan("SELECT 1 FROM client_registry.settlement"
-								  " WHERE invoice_id OPERATOR(pg_catalog.=) $1 LIMIT 1", 1, types);
+								  " WHERE invoice_id OPERATOR(pg_catalog.=) $1"
+								  "   AND tenant_id OPERATOR(pg_catalog.=) $2 LIMIT 1", 2, types);
+		offsets_plan = CrKeepPlan("SELECT 1 WHERE COALESCE((SELECT pg_catalog.sum(amount) FROM client_registry.debt_offset_line"
+								  "   WHERE tenant_id OPERATOR(pg_catalog.=) $2 AND invoice_id OPERATOR(pg_catalog.=) $1), 0)"
+								  "   OPERATOR(pg_catalog.<>) 0"
+								  " OR COALESCE((SELECT pg_catalog.sum(against_amount) FROM client_registry.debt_offset_line"
+								  "   WHERE tenant_id OPERATOR(pg_catalog.=) $2 AND against_invoice_id OPERATOR(pg_catalog.=) $1), 0)"
+								  "   OPERATOR(pg_catalog.<>) 0", 2, types);
 	}
 	CrBecomeOwner(rel, &sw);
-	/* the latest snapshot: see settlements committed after ours (REPEATABLE READ) */
-	ret = SPI_execute_snapshot(settled_plan, args, NULL, GetLatestSnapshot(), InvalidSnapshot,
-							   false, false, 1);
+	/* the latest snapshot: see closings committed after ours (REPEATABLE READ) */
+	ret = SPI_execute_snapshot(with_offsets ? offsets_plan : settled_plan, args, NULL, GetLatestSnapshot(),
+							   InvalidSnapshot, false, false, 1);
 	CrRestoreUser(&sw);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
@@ -345,6 +358,7 @@ cr_invoice_before_write(PG_FUNCTION_ARGS)
 	CrRowChanges changes = {0};
 	bool		isnull;
 	bool		restore = CrRestoreInProgress();
+	bool		has_closed_on = CrHasColumn(rel, "closed_on");
 	char	   *number = CrGetText(newtuple, rel, "number");
 	char	   *status = CrGetText(newtuple, rel, "status");
 	char	   *direction = CrGetText(newtuple, rel, "direction");
@@ -393,6 +407,8 @@ cr_invoice_before_write(PG_FUNCTION_ARGS)
 			}
 			if (CrHasColumn(rel, "contract_id"))
 				CheckContract(newtuple, rel, &changes, client_id, number);
+			if (has_closed_on)
+				CrSetDatum(&changes, rel, "closed_on", (Datum) 0, true);
 		}
 		if (strcmp(status, "posted") == 0 && heap_attisnull(newtuple, CrAttnum(rel, "posted_at"), NULL))
 			CrSetDatum(&changes, rel, "posted_at",
@@ -432,10 +448,30 @@ cr_invoice_before_write(PG_FUNCTION_ARGS)
 					 errmsg("invoice %s: totals follow its VAT lines and cannot be set", number),
 					 errhint("Change the rows of client_registry.invoice_vat_line instead."),
 					 errtable(rel)));
-		if (strcmp(status, "cancelled") == 0 && strcmp(old_status, "cancelled") != 0 &&
-			HasSettlements(rel, CrGetInt64(oldtuple, rel, "id", &isnull)))
-			RefuseChange(rel, number, "settled", "cannot be cancelled while payments settle it",
-						 "Delete its rows of client_registry.settlement first.");
+		if (strcmp(status, "cancelled") == 0 && strcmp(old_status, "cancelled") != 0)
+		{
+			int64		id = CrGetInt64(oldtuple, rel, "id", &isnull);
+
+			if (Closings(rel, id, tenant_id, false))
+				RefuseChange(rel, number, "settled", "cannot be cancelled while payments settle it",
+							 "Delete its rows of client_registry.settlement first.");
+			if (has_closed_on && Closings(rel, id, tenant_id, true))
+				RefuseChange(rel, number, "settled", "cannot be cancelled while credit notes or offsets close it",
+							 "Reverse those operations first (client_registry.reverse_debt_offset()).");
+		}
+		if (has_closed_on)
+		{
+			/* maintained: the day it is cancelled, else as the closings set it */
+			if (strcmp(status, "cancelled") == 0 && strcmp(old_status, "cancelled") != 0)
+				CrSetDatum(&changes, rel, "closed_on", DateADTGetDatum(GetSQLCurrentDate()), false);
+			else
+			{
+				bool		cnull;
+				Datum		c = heap_getattr(oldtuple, CrAttnum(rel, "closed_on"), RelationGetDescr(rel), &cnull);
+
+				CrSetDatum(&changes, rel, "closed_on", c, cnull);
+			}
+		}
 		if (client_changed)
 		{
 			CrAssertClientRole(client_id, tenant_id, sale);

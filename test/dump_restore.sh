@@ -131,6 +131,29 @@ DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'cr_dump_membe
 SELECT grant_tenant(1, 'cr_dump_member'), grant_all_tenants('cr_dump_member');
 INSERT INTO client_private_note (client_id, note)
 SELECT id, 'Moka vėluodamas' FROM client WHERE company_code = '110443493' AND tenant_id = 1;
+-- 0.4.0 debts (issue #16): a credit note settled, an offset and its
+-- reversal, a settlement across currencies (exchange difference), debts and
+-- a payment on a ledger account, reminder levels and a reminder; the
+-- balances they moved are rebuilt on restore.
+INSERT INTO client (id, kind, name, sales_tax_category, purchase_tax_category) VALUES
+    (910, 'buyer_supplier', 'UAB Skolos', 'PVM1', 'PVM1');
+INSERT INTO client (id, kind, name, purchase_tax_category, settled_by) VALUES (911, 'supplier', 'VMI', 'PVM1', 'accounts');
+INSERT INTO invoice (id, client_id, direction, number, invoice_date, currency, currency_rate) VALUES
+    (10, 910, 'sale', 'DS-1', '2026-10-01', 'USD', 0.9), (11, 910, 'purchase', 'DP-1', '2026-10-02', 'USD', 0.95),
+    (12, 910, 'sale', 'DKS-1', '2026-10-03', 'USD', 0.92);
+INSERT INTO invoice_vat_line (invoice_id, taxable_value, vat_rate, vat_amount) VALUES (10, 100, 0, 0), (11, 40, 0, 0), (12, -10, 0, 0);
+UPDATE invoice SET status = 'posted' WHERE id IN (10, 11, 12);
+SELECT settle_credit_note(12, 10, number => 'DKN-1');
+SELECT reverse_debt_offset(offset_debts(10, 11), '2026-10-20');
+SELECT offset_debts(10, 11, 20);
+INSERT INTO payment (id, client_id, direction, payment_date, amount) VALUES (10, 910, 'in', '2026-10-25', 30);
+INSERT INTO settlement (payment_id, invoice_id, amount) VALUES (10, 10, 30);
+INSERT INTO account_entry (client_id, ledger_account, side, entry_date, amount, reference)
+VALUES (911, '4481', 'payable', '2026-10-15', 320, 'GPM 2026-10');
+INSERT INTO payment (id, client_id, direction, payment_date, amount, ledger_account) VALUES (11, 911, 'out', '2026-10-20', 300, '4481');
+INSERT INTO reminder_level (level, days_overdue, fee) VALUES (1, 7, 0), (2, 30, 5);
+SELECT count(*) FROM payment_reminders('2026-11-30');
+DO $$ BEGIN IF EXISTS (SELECT 1 FROM client_registry.balance_discrepancies()) THEN RAISE EXCEPTION 'balances'; END IF; END $$;
 SQL
 pg_dump -Fc -d $src -f "$dump" 2> >(grep -v -e 'circular foreign-key' -e 'detail: invoice' -e 'hint: ' >&2)
 pg_restore --exit-on-error -d $dst "$dump"
