@@ -22,6 +22,7 @@
 
 int			cr_internal_change_depth = 0;
 int			cr_merge_depth = 0;
+int64		cr_import_run_id = 0;
 
 /*
  * CrTriggerCheck verifies that a trigger function was called by the trigger

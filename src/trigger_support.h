@@ -63,4 +63,13 @@ extern int	cr_merge_depth;
  */
 extern int	cr_erasure_depth;
 
+/*
+ * The import_run of the import_apply() running now (client_import.c), 0
+ * outside an import: while it is set, a strict credit limit exceeded by the
+ * imported history warns and is recorded (client_balance.c) and an
+ * inactive buyer may be the client of an imported document
+ * (tenant_rules.c).  Only import_apply sets it, and resets it on every path.
+ */
+extern int64 cr_import_run_id;
+
 #endif							/* CR_TRIGGER_SUPPORT_H */
