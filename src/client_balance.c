@@ -26,6 +26,13 @@
  * Restore mode (row_security = off, as pg_dump's scripts set it): balances
  * are still rebuilt, but credit control does not refuse (a restore loads
  * history as it was).
+ *
+ * History import (import_apply() running, cr_import_run_id set): a past
+ * sale that takes a buyer over its strict limit is history, not a new risk.
+ * It is recorded: a WARNING naming the import, and a row in
+ * import_credit_override (written with the owner's rights) with the
+ * figures.  Outside an import the same sale is refused as always; only a
+ * role granted import_apply can be inside one.
  */
 #include "postgres.h"
 
@@ -67,7 +74,7 @@ static const char *const balance_sql =
 "      payable = b.payable OPERATOR(pg_catalog.+) EXCLUDED.payable"
 "  RETURNING b.client_id, b.receivable"
 ")"
-"SELECT u.client_id, c.name, c.credit_control::text, c.credit_limit, u.receivable, g.r, g.numbers"
+"SELECT u.client_id, c.name, c.credit_control::text, c.credit_limit, u.receivable, g.r, g.numbers, c.tenant_id"
 "  FROM u JOIN g ON g.client_id OPERATOR(pg_catalog.=) u.client_id"
 "  JOIN client_registry.client c ON c.id OPERATOR(pg_catalog.=) u.client_id"
 " WHERE g.r OPERATOR(pg_catalog.>) 0"
@@ -121,6 +128,36 @@ NumericText(Datum n)
 
 /* Saved plans: [invoice, payment] x [insert, update, delete]. */
 static SPIPlanPtr balance_plans[2][3];
+static SPIPlanPtr override_plan = NULL;
+
+/*
+ * RecordImportOverride keeps a strict limit exceeded by imported history in
+ * import_credit_override.
+ */
+static void
+RecordImportOverride(Relation rel, Datum tenant, int64 client_id, const char *numbers,
+					 Datum limit, Datum before, Datum sale, Datum after)
+{
+	Oid			types[8] = {INT4OID, INT8OID, INT8OID, TEXTOID, NUMERICOID, NUMERICOID, NUMERICOID, NUMERICOID};
+	Datum		values[8];
+	char		nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+
+	if (override_plan == NULL)
+		override_plan = CrKeepPlan("INSERT INTO client_registry.import_credit_override"
+								   " (tenant_id, import_run_id, client_id, invoice_numbers, credit_limit, debt_before,"
+								   "  amount, debt_after) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", 8, types);
+	values[0] = tenant;
+	values[1] = Int64GetDatum(cr_import_run_id);
+	values[2] = Int64GetDatum(client_id);
+	values[3] = numbers ? CStringGetTextDatum(numbers) : (Datum) 0;
+	nulls[3] = numbers ? ' ' : 'n';
+	values[4] = limit;
+	values[5] = before;
+	values[6] = sale;
+	values[7] = after;
+	(void) CrRunPlan(override_plan, values, nulls, false, 0, rel, SPI_OK_INSERT,
+					 "recording the import's credit override");
+}
 
 PG_FUNCTION_INFO_V1(cr_balance_after_statement);
 
@@ -140,6 +177,8 @@ cr_balance_after_statement(PG_FUNCTION_ARGS)
 	bool		has_old = !TRIGGER_FIRED_BY_INSERT(trigdata->tg_event);
 	int			ret;
 	CrUserSwitch sw;
+	SPITupleTable *tt;
+	uint64		n;
 
 	SPI_connect();
 	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
@@ -171,10 +210,13 @@ cr_balance_after_statement(PG_FUNCTION_ARGS)
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "updating client_balance failed: %s", SPI_result_code_string(ret));
 
-	for (uint64 i = 0; i < SPI_processed; i++)
+	/* SPI_tuptable changes when an override is recorded: keep the result */
+	tt = SPI_tuptable;
+	n = SPI_processed;
+	for (uint64 i = 0; i < n; i++)
 	{
-		HeapTuple	t = SPI_tuptable->vals[i];
-		TupleDesc	d = SPI_tuptable->tupdesc;
+		HeapTuple	t = tt->vals[i];
+		TupleDesc	d = tt->tupdesc;
 		bool		isnull;
 		int64		client_id = DatumGetInt64(SPI_getbinval(t, d, 1, &isnull));
 		char	   *name = SPI_getvalue(t, d, 2);
@@ -183,9 +225,26 @@ cr_balance_after_statement(PG_FUNCTION_ARGS)
 		Datum		after = SPI_getbinval(t, d, 5, &isnull);
 		Datum		sale = SPI_getbinval(t, d, 6, &isnull);
 		char	   *numbers = SPI_getvalue(t, d, 7);
+		Datum		tenant = SPI_getbinval(t, d, 8, &isnull);
 		Datum		before = DirectFunctionCall2(numeric_sub, after, sale);
-		bool		strict = strcmp(mode, "strict") == 0 && !CrRestoreInProgress() && cr_merge_depth == 0;
+		bool		is_strict = strcmp(mode, "strict") == 0;
+		bool		strict = is_strict && !CrRestoreInProgress() && cr_merge_depth == 0 &&
+			cr_import_run_id == 0;
 
+		if (is_strict && cr_import_run_id != 0 && cr_merge_depth == 0 && !CrRestoreInProgress())
+		{
+			/* history import: recorded, not refused */
+			ereport(WARNING,
+					(errcode(ERRCODE_WARNING),
+					 errmsg("imported sale %s to client %lld \"%s\" exceeds its credit limit of %s",
+							numbers ? numbers : "", (long long) client_id, name, NumericText(limit)),
+					 errdetail("Credit limit %s, debt before %s, these sales %s, debt with them %s.",
+							   NumericText(limit), NumericText(before), NumericText(sale), NumericText(after)),
+					 errhint("Recorded as history by import %lld (client_registry.import_credit_override); outside an import such a sale is refused.",
+							 (long long) cr_import_run_id)));
+			RecordImportOverride(rel, tenant, client_id, numbers, limit, before, sale, after);
+			continue;
+		}
 		ereport(strict ? ERROR : WARNING,
 				(errcode(strict ? ERRCODE_CR_CREDIT_LIMIT_EXCEEDED : ERRCODE_WARNING),
 				 cr_merge_depth > 0 ?

@@ -288,22 +288,54 @@ LoadColumns(ImportTable *t)
 	}
 }
 
-/* The value of a staging column as the target's type: empty is NULL. */
+/*
+ * NormText: a code column as the registry's triggers will store it (valid
+ * values normalised, others as given, for the triggers to refuse), so that
+ * an import of the same data again compares equal.  country is the
+ * expression of the row's country.
+ */
 static char *
-CastExpr(const char *alias, ImportCol *c)
+NormText(const char *name, const char *v, const char *country)
 {
-	const char *q = quote_identifier(c->name);
+	if (strcmp(name, "iban") == 0)
+		return psprintf("CASE WHEN client_registry.iban_valid(%s) THEN client_registry.normalize_iban(%s) ELSE %s END", v, v, v);
+	if (strcmp(name, "bic") == 0)
+		return psprintf("CASE WHEN client_registry.bic_valid(%s) THEN client_registry.normalize_bic(%s) ELSE %s END", v, v, v);
+	if (strcmp(name, "email") == 0)
+		return psprintf("CASE WHEN client_registry.email_valid(%s) THEN client_registry.normalize_email(%s) ELSE %s END", v, v, v);
+	if (strcmp(name, "country") == 0)
+		return psprintf("CASE WHEN client_registry.country_code_valid(%s) THEN client_registry.normalize_country(%s) ELSE %s END", v, v, v);
+	if (strcmp(name, "currency") == 0)
+		return psprintf("pg_catalog.upper(%s)", v);
+	if (country != NULL && strcmp(name, "company_code") == 0)
+		return psprintf("CASE WHEN client_registry.company_code_valid(%s, %s) THEN client_registry.normalize_company_code(%s, %s) ELSE %s END",
+						v, country, v, country, v);
+	if (country != NULL && strcmp(name, "vat_code") == 0)
+		return psprintf("CASE WHEN client_registry.vat_code_valid(%s, %s) THEN client_registry.normalize_vat_code(%s, %s) ELSE %s END",
+						v, country, v, country, v);
+	return (char *) v;
+}
+
+/*
+ * The value of a staging column as the target's type: empty is NULL; code
+ * columns normalised (country: the expression of the row's country, NULL
+ * for tables without one).
+ */
+static char *
+CastExpr(const char *alias, ImportCol *c, const char *country)
+{
+	char	   *v = psprintf("NULLIF(pg_catalog.btrim(%s.%s), '')", alias, quote_identifier(c->name));
 
 	if (strcmp(c->type, "text") == 0)
-		return psprintf("NULLIF(pg_catalog.btrim(%s.%s), '')", alias, q);
-	return psprintf("NULLIF(pg_catalog.btrim(%s.%s), '')::%s", alias, q, c->type);
+		return NormText(c->name, v, country);
+	return psprintf("%s::%s", v, c->type);
 }
 
 /* On insert: an empty value takes the column's default. */
 static char *
 InsertExpr(const char *alias, ImportCol *c)
 {
-	char	   *e = CastExpr(alias, c);
+	char	   *e = CastExpr(alias, c, "COALESCE(NULLIF(pg_catalog.btrim(a.country), ''), client_registry.default_country())");
 
 	return c->deflt ? psprintf("COALESCE(%s, %s)", e, c->deflt) : e;
 }
@@ -349,23 +381,37 @@ CheckPrivileges(void)
 	{
 		ImportTable *t = &tables[k];
 		char	   *target = psprintf("client_registry.%s", t->target);
-		const char *privs = (k == IK_CLIENT || k == IK_ADDRESS || k == IK_BANK_ACCOUNT ||
-							 k == IK_CONTACT || k == IK_INVOICE) ? "INSERT, UPDATE" : "INSERT";
+		/* written besides the staging columns: the external id pair, the parent */
+		const char *always[3] = {NULL, NULL, NULL};
+		bool		upserts = (k <= IK_CONTACT);
 
 		if (t->rows == 0)
 			continue;
-		appendStringInfo(&sql, "%sSELECT %s AS p WHERE NOT pg_catalog.has_table_privilege(%s, %s)",
-						 first ? "" : " UNION ALL ",
-						 quote_literal_cstr(psprintf("%s on %s", privs, target)),
-						 quote_literal_cstr(target), quote_literal_cstr(privs));
-		first = false;
-		for (int i = 0; i < t->ncols; i++)
+		if (k == IK_CLIENT || k == IK_INVOICE || k == IK_PAYMENT)
 		{
-			if (!t->cols[i].has_data)
+			always[0] = "source";
+			always[1] = "external_id";
+		}
+		if (k != IK_CLIENT)
+			always[2] = k == IK_VAT_LINE ? "invoice_id" : "client_id";
+
+		appendStringInfo(&sql, "%sSELECT %s AS p WHERE NOT pg_catalog.has_any_column_privilege(%s, 'INSERT')",
+						 first ? "" : " UNION ALL ",
+						 quote_literal_cstr(psprintf("INSERT on %s", target)), quote_literal_cstr(target));
+		first = false;
+		if (upserts)
+			appendStringInfo(&sql, " UNION ALL SELECT %s WHERE NOT pg_catalog.has_any_column_privilege(%s, 'UPDATE')",
+							 quote_literal_cstr(psprintf("UPDATE on %s", target)), quote_literal_cstr(target));
+		for (int i = 0; i < t->ncols + 3; i++)
+		{
+			const char *col = i < t->ncols ? t->cols[i].name : always[i - t->ncols];
+
+			if (col == NULL || (i < t->ncols && !t->cols[i].has_data))
 				continue;
-			appendStringInfo(&sql, " UNION ALL SELECT %s WHERE NOT pg_catalog.has_column_privilege(%s, %s, 'INSERT')",
-							 quote_literal_cstr(psprintf("INSERT on %s (%s)", target, t->cols[i].name)),
-							 quote_literal_cstr(target), quote_literal_cstr(t->cols[i].name));
+			appendStringInfo(&sql, " UNION ALL SELECT %s WHERE pg_catalog.has_any_column_privilege(%s, 'INSERT')"
+							 " AND NOT pg_catalog.has_column_privilege(%s, %s, 'INSERT')",
+							 quote_literal_cstr(psprintf("INSERT on %s (%s)", target, col)),
+							 quote_literal_cstr(target), quote_literal_cstr(target), quote_literal_cstr(col));
 		}
 	}
 	if (first)
@@ -652,7 +698,8 @@ UpdateSql(ImportTable *t, ImportKind k, const char *from, const char *cond, cons
 		if (!t->cols[i].has_data)
 			continue;
 		appendStringInfo(&cols, "%s%s", cols.len ? ", " : "", q);
-		appendStringInfo(&newv, "%sCOALESCE(%s, e.%s)", newv.len ? ", " : "", CastExpr("a", &t->cols[i]), q);
+		appendStringInfo(&newv, "%sCOALESCE(%s, e.%s)", newv.len ? ", " : "",
+						 CastExpr("a", &t->cols[i], k == IK_CLIENT ? "COALESCE(NULLIF(pg_catalog.btrim(a.country), ''), e.country)" : NULL), q);
 		appendStringInfo(&oldv, "%se.%s", oldv.len ? ", " : "", q);
 	}
 	if (cols.len == 0)
@@ -1024,7 +1071,7 @@ CastFails(ImportKind k, ImportCol *col, int64 r)
 	PG_TRY();
 	{
 		ExecPlain(psprintf("SELECT %s FROM pg_temp.%s a WHERE a.cr_r OPERATOR(pg_catalog.=) %lld",
-						   CastExpr("a", col), tables[k].work, (long long) r));
+						   CastExpr("a", col, NULL), tables[k].work, (long long) r));
 		ReleaseCurrentSubTransaction();
 	}
 	PG_CATCH();
@@ -1358,6 +1405,22 @@ cr_import_apply(PG_FUNCTION_ARGS)
 				  "  FROM pg_temp.cr_imp_invoice x WHERE w.cr_corr_ref OPERATOR(pg_catalog.=) x.cr_ext"
 				  "   AND x.cr_state OPERATOR(pg_catalog.=) 'rejected' AND x.cr_first"
 				  "   AND w.cr_state OPERATOR(pg_catalog.=) 'pending'");
+		ExecPlain("UPDATE pg_temp.cr_imp_vat_line a SET cr_state = 'rejected', cr_result = 'rejected',"
+				  " cr_sqlstate = w.cr_sqlstate,"
+				  " cr_message = pg_catalog.format('rejected with its invoice (import_invoice line %s)', w.line)"
+				  "  FROM pg_temp.cr_imp_invoice w WHERE w.cr_r OPERATOR(pg_catalog.=) a.cr_card"
+				  "   AND w.cr_state OPERATOR(pg_catalog.=) 'rejected' AND a.cr_state OPERATOR(pg_catalog.=) 'pending'");
+		/* a correction of an invoice that is nowhere */
+		ExecPlain(psprintf("UPDATE pg_temp.cr_imp_invoice w SET cr_state = 'rejected', cr_result = 'rejected',"
+						   " cr_sqlstate = '23503', cr_field = 'corrected_external_id',"
+						   " cr_message = pg_catalog.format('no invoice with external id \"%%s\" (not a correction itself)"
+						   " in import_invoice or from source %%s', w.cr_corr_ref, %s)"
+						   " WHERE w.cr_state OPERATOR(pg_catalog.=) 'pending' AND w.cr_corr_ref IS NOT NULL"
+						   "   AND NOT EXISTS (SELECT 1 FROM client_registry.invoice x"
+						   "                    WHERE x.tenant_id OPERATOR(pg_catalog.=) %d"
+						   "                      AND x.source OPERATOR(pg_catalog.=) %s"
+						   "                      AND x.external_id OPERATOR(pg_catalog.=) w.cr_corr_ref)",
+						   quote_literal_cstr(run.source), run.tenant, quote_literal_cstr(run.source)));
 		ExecPlain("UPDATE pg_temp.cr_imp_vat_line a SET cr_state = 'rejected', cr_result = 'rejected',"
 				  " cr_sqlstate = w.cr_sqlstate,"
 				  " cr_message = pg_catalog.format('rejected with its invoice (import_invoice line %s)', w.line)"
