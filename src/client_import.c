@@ -116,21 +116,45 @@ static ImportTable tables[IK_COUNT] = {
 static const ImportKind child_kinds[3] = {IK_ADDRESS, IK_BANK_ACCOUNT, IK_CONTACT};
 
 /*
- * The natural key a child of an existing card is matched by (e = the
- * registry's row, a = the work row).
+ * NullSafeEq: a = b, or both NULL (IS NOT DISTINCT FROM would look its
+ * operator up on the search_path).
  */
-static const char *const child_match[3] = {
-	"e.street IS NOT DISTINCT FROM NULLIF(pg_catalog.btrim(a.street), '')"
-	" AND e.city IS NOT DISTINCT FROM NULLIF(pg_catalog.btrim(a.city), '')"
-	" AND e.postal_code IS NOT DISTINCT FROM NULLIF(pg_catalog.btrim(a.postal_code), '')"
-	" AND e.country OPERATOR(pg_catalog.=) COALESCE(pg_catalog.upper(NULLIF(pg_catalog.btrim(a.country), '')),"
-	"                                              client_registry.default_country())",
-	"e.iban OPERATOR(pg_catalog.=) pg_catalog.upper(pg_catalog.regexp_replace(a.iban, '[[:space:]-]', '', 'g'))"
-	" AND e.currency OPERATOR(pg_catalog.=) COALESCE(pg_catalog.upper(NULLIF(pg_catalog.btrim(a.currency), '')), 'EUR')",
-	"e.first_name IS NOT DISTINCT FROM NULLIF(pg_catalog.btrim(a.first_name), '')"
-	" AND e.last_name IS NOT DISTINCT FROM NULLIF(pg_catalog.btrim(a.last_name), '')"
-	" AND pg_catalog.lower(e.email) IS NOT DISTINCT FROM pg_catalog.lower(NULLIF(pg_catalog.btrim(a.email), ''))",
-};
+static char *
+NullSafeEq(const char *a, const char *b)
+{
+	return psprintf("(%s OPERATOR(pg_catalog.=) %s OR (%s IS NULL AND %s IS NULL))", a, b, a, b);
+}
+
+/*
+ * ChildMatch: the natural key a child of an existing card is matched by
+ * (e = the registry's row, a = the work row): the address, the IBAN and
+ * currency, the person.
+ */
+static char *
+ChildMatch(ImportKind k)
+{
+	switch (k)
+	{
+		case IK_ADDRESS:
+			return psprintf("%s AND %s AND %s"
+							" AND e.country OPERATOR(pg_catalog.=) COALESCE(pg_catalog.upper(NULLIF(pg_catalog.btrim(a.country), '')),"
+							"                                              client_registry.default_country())",
+							NullSafeEq("e.street", "NULLIF(pg_catalog.btrim(a.street), '')"),
+							NullSafeEq("e.city", "NULLIF(pg_catalog.btrim(a.city), '')"),
+							NullSafeEq("e.postal_code", "NULLIF(pg_catalog.btrim(a.postal_code), '')"));
+		case IK_BANK_ACCOUNT:
+			return pstrdup("e.iban OPERATOR(pg_catalog.=) pg_catalog.upper(pg_catalog.regexp_replace(a.iban, '[[:space:]-]', '', 'g'))"
+						   " AND e.currency OPERATOR(pg_catalog.=) COALESCE(pg_catalog.upper(NULLIF(pg_catalog.btrim(a.currency), '')), 'EUR')");
+		case IK_CONTACT:
+			return psprintf("%s AND %s AND %s",
+							NullSafeEq("e.first_name", "NULLIF(pg_catalog.btrim(a.first_name), '')"),
+							NullSafeEq("e.last_name", "NULLIF(pg_catalog.btrim(a.last_name), '')"),
+							NullSafeEq("pg_catalog.lower(e.email)", "pg_catalog.lower(NULLIF(pg_catalog.btrim(a.email), ''))"));
+		default:
+			elog(ERROR, "import: no match key for %s", tables[k].staging);
+	}
+	return NULL;				/* keep the compiler quiet */
+}
 
 /* The statements of a unit, in order; per_row: may be run for one row ($3). */
 #define MAX_UNIT_PLANS 16
@@ -649,7 +673,7 @@ PrepareCards(ImportRun *run)
 						   "   WHERE e.tenant_id OPERATOR(pg_catalog.=) client_registry.current_tenant()"
 						   "     AND e.client_id OPERATOR(pg_catalog.=) a.cr_client AND %s ORDER BY e.id LIMIT 1)"
 						   " WHERE a.cr_client IS NOT NULL AND a.cr_state OPERATOR(pg_catalog.=) 'pending'",
-						   t->work, t->target, child_match[i]));
+						   t->work, t->target, ChildMatch(child_kinds[i])));
 	}
 	ExecPlain("ANALYZE pg_temp.cr_imp_client");
 	for (int i = 0; i < 3; i++)
@@ -679,42 +703,44 @@ InsertLists(ImportTable *t, StringInfo cols, StringInfo vals)
  * condition cond) point at through their column idcol, setting the columns
  * that carry data (an empty value keeps the row's value), only where a
  * value differs; the updated ids go to cr_imp_out.  NULL when no column
- * carries data.
+ * carries data.  (src in the INSERTs of children is referenced twice, so
+ * PostgreSQL materialises it: the ids zip with the rows in order.)
  */
 static char *
 UpdateSql(ImportTable *t, ImportKind k, const char *from, const char *cond, const char *idcol)
 {
-	StringInfoData cols,
-				newv,
-				oldv;
+	StringInfoData sets,
+				differs;
 
-	initStringInfo(&cols);
-	initStringInfo(&newv);
-	initStringInfo(&oldv);
+	initStringInfo(&sets);
+	initStringInfo(&differs);
 	for (int i = 0; i < t->ncols; i++)
 	{
 		const char *q = quote_identifier(t->cols[i].name);
+		char	   *v;
 
 		if (!t->cols[i].has_data)
 			continue;
-		appendStringInfo(&cols, "%s%s", cols.len ? ", " : "", q);
-		appendStringInfo(&newv, "%sCOALESCE(%s, e.%s)", newv.len ? ", " : "",
-						 CastExpr("a", &t->cols[i], k == IK_CLIENT ? "COALESCE(NULLIF(pg_catalog.btrim(a.country), ''), e.country)" : NULL), q);
-		appendStringInfo(&oldv, "%se.%s", oldv.len ? ", " : "", q);
+		v = psprintf("COALESCE(%s, e.%s)",
+					 CastExpr("a", &t->cols[i],
+							  k == IK_CLIENT ? "COALESCE(NULLIF(pg_catalog.btrim(a.country), ''), e.country)" : NULL),
+					 q);
+		appendStringInfo(&sets, "%s%s = %s", sets.len ? ", " : "", q, v);
+		appendStringInfo(&differs, "%sNOT %s", differs.len ? " OR " : "", NullSafeEq(psprintf("e.%s", q), v));
 	}
-	if (cols.len == 0)
+	if (sets.len == 0)
 		return NULL;
 	return psprintf("WITH upd AS ("
-					"  UPDATE client_registry.%s e SET (%s) = ROW(%s)"
+					"  UPDATE client_registry.%s e SET %s"
 					"    FROM (SELECT DISTINCT ON (a.%s) a.* FROM %s WHERE %s AND a.%s IS NOT NULL"
 					"           ORDER BY a.%s, a.cr_r) a"
 					"   WHERE e.tenant_id OPERATOR(pg_catalog.=) $4 AND e.id OPERATOR(pg_catalog.=) a.%s"
-					"     AND ROW(%s) IS DISTINCT FROM ROW(%s)"
+					"     AND (%s)"
 					"  RETURNING e.id)"
 					"INSERT INTO pg_temp.cr_imp_out (kind, id) SELECT %d, id FROM upd",
-					t->target, cols.data, newv.data,
+					t->target, sets.data,
 					idcol, from, cond, idcol, idcol, idcol,
-					newv.data, oldv.data, (int) k);
+					differs.data, (int) k);
 }
 
 static void
@@ -756,7 +782,7 @@ AddChildPlans(UnitPlans *u, ImportKind k, ImportKind parent, const char *parent_
 	initStringInfo(&vals);
 	InsertLists(t, &cols, &vals);
 	/* src carries the values under the column names: INSERT ... SELECT them */
-	AddPlan(u, psprintf("WITH src AS MATERIALIZED ("
+	AddPlan(u, psprintf("WITH src AS ("
 						"  SELECT a.cr_r, (%s) AS cr_parent_id%s FROM %s WHERE %s AND a.cr_match IS NULL),"
 						" ins AS ("
 						"  INSERT INTO client_registry.%s (%s%s)"
