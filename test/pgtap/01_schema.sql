@@ -165,8 +165,10 @@ $$, ARRAY['contract', 'invoice', 'payment',
          -- 0.3.0: CRM rows are operations too
          'crm_interaction', 'crm_task', 'crm_event', 'crm_opportunity', 'crm_order', 'crm_document',
          -- 0.4.0: a legal hold protects its client
-         'legal_hold'],
-    'every foreign key of the extension to client is ON DELETE CASCADE, except those of contract, invoice, payment, bank_statement, bank_entry, the CRM rows and legal holds');
+         'legal_hold',
+         -- 0.4.0: the record of a credit override by an import (issue #15)
+         'import_credit_override'],
+    'every foreign key of the extension to client is ON DELETE CASCADE, except those of contract, invoice, payment, bank_statement, bank_entry, the CRM rows, legal holds and import credit overrides');
 
 -------------------------------------------------------------------------------
 -- Triggers and their functions
@@ -301,7 +303,10 @@ SELECT set_eq(
           'client_registry.legal_register_import_ee',
           -- 0.4.0 CRM (issue #19)
           'client_registry.crm_link', 'client_registry.crm_product', 'client_registry.crm_document_type',
-          'client_registry.crm_link_id_seq', 'client_registry.crm_product_id_seq', 'client_registry.crm_document_type_id_seq'],
+          'client_registry.crm_link_id_seq', 'client_registry.crm_product_id_seq', 'client_registry.crm_document_type_id_seq',
+          -- 0.4.0 import (issue #15)
+          'client_registry.import_run', 'client_registry.import_run_id_seq',
+          'client_registry.import_credit_override', 'client_registry.import_credit_override_id_seq'],
     'extconfig lists every table but client_balance, and every identity sequence');
 SELECT is_empty($$
     SELECT c.oid::regclass::text FROM pg_class c
