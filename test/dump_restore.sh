@@ -131,6 +131,21 @@ DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'cr_dump_membe
 SELECT grant_tenant(1, 'cr_dump_member'), grant_all_tenants('cr_dump_member');
 INSERT INTO client_private_note (client_id, note)
 SELECT id, 'Moka vėluodamas' FROM client WHERE company_code = '110443493' AND tenant_id = 1;
+-- 0.4.0 (issue #15): an import (external ids, its run, history over a strict
+-- limit recorded as a credit override; the invoices above took explicit ids)
+SELECT setval(pg_get_serial_sequence('client_registry.invoice', 'id'), (SELECT max(id) FROM invoice));
+SELECT count(*) FROM import_begin();
+INSERT INTO import_client (external_id, kind, name, sales_tax_category, credit_control, credit_limit)
+    VALUES ('RV-1', 'buyer', 'UAB Atkelta', 'PVM1', 'strict', 10);
+INSERT INTO import_address (client_external_id, street, city) VALUES ('RV-1', 'Atkeltoji g. 1', 'Vilnius');
+INSERT INTO import_invoice (external_id, client_external_id, direction, number, invoice_date, status)
+    VALUES ('RV-S-1', 'RV-1', 'sale', 'RV-2024-1', '2024-06-01', 'posted');
+INSERT INTO import_vat_line (invoice_external_id, taxable_value, vat_rate, vat_amount) VALUES ('RV-S-1', 100, 21, 21);
+INSERT INTO import_payment (external_id, client_external_id, direction, payment_date, amount)
+    VALUES ('RV-P-1', 'RV-1', 'in', '2024-06-10', 21);
+SET client_min_messages = error;
+SELECT count(*) FROM import_apply('rivile') WHERE status <> 'created';
+RESET client_min_messages;
 SQL
 pg_dump -Fc -d $src -f "$dump" 2> >(grep -v -e 'circular foreign-key' -e 'detail: invoice' -e 'hint: ' >&2)
 pg_restore --exit-on-error -d $dst "$dump"
