@@ -34,6 +34,7 @@ extern char *CrGetText(HeapTuple tuple, Relation rel, const char *colname);
 extern bool CrGetBool(HeapTuple tuple, Relation rel, const char *colname);
 extern int64 CrGetInt64(HeapTuple tuple, Relation rel, const char *colname, bool *isnull);
 extern int32 CrGetInt32(HeapTuple tuple, Relation rel, const char *colname);
+extern Datum CrGetDatum(HeapTuple tuple, Relation rel, const char *colname, bool *isnull);
 extern void CrSetText(CrRowChanges *changes, Relation rel, const char *colname, const char *value);
 extern void CrSetDatum(CrRowChanges *changes, Relation rel, const char *colname, Datum value, bool isnull);
 extern HeapTuple CrApplyChanges(HeapTuple tuple, Relation rel, CrRowChanges *changes);
