@@ -10,11 +10,16 @@
 #              unique and lookup indexes, RLS enabled, FKs);
 #   plpgsql    the plain tables plus PL/pgSQL BEFORE triggers doing the same
 #              checks and normalisation (bulk_load/plpgsql_rules.sql).
-#   baseline_allidx  baseline + the extension's non-unique lookup indexes
-#              (the same indexes as the extension: isolates the rules' cost);
+#   baseline_allidx  baseline + the extension's non-unique indexes, the
+#              trigram GIN index on the same search text included (the same
+#              indexes as the extension: isolates the rules' cost);
 # Diagnostic variants (DIAG=1 adds them; or name them in VARIANTS):
 #   ext_nocheck      extension with user triggers disabled and CHECKs dropped;
-#   ext_notrig       extension with user triggers disabled (CHECKs kept).
+#   ext_notrig       extension with user triggers disabled (CHECKs kept);
+#   ext_nofeed       extension without the activity feed's insert triggers;
+#   ext_nosearch     extension without the trigram search index.
+# With ext_nofeed / ext_nosearch in the run, the feed's and the search
+# index's shares of the extension's CPU time are printed.
 #
 # Data is generated once per run (SQL, generate_series) into CSV files; only
 # the three COPY statements are timed, each in its own transaction, in a
@@ -37,7 +42,7 @@ REPS=${REPS:-2}
 DIAG=${DIAG:-0}
 VARIANTS=${VARIANTS:-"baseline extension plpgsql baseline_allidx"}
 if [ "$DIAG" = "1" ]; then
-    VARIANTS="$VARIANTS ext_nocheck ext_notrig"
+    VARIANTS="$VARIANTS ext_nocheck ext_notrig ext_nofeed ext_nosearch"
 fi
 CR_PG_OPTS=${CR_PG_OPTS:-"-c shared_buffers=1GB -c max_wal_size=8GB -c checkpoint_timeout=30min -c synchronous_commit=off"}
 
@@ -98,10 +103,16 @@ setup_variant() {           # $1 variant, $2 database
             esac
             $PSQL -d "$db" -c "$OWN_COMPANY"
             ;;
-        extension | ext_notrig | ext_nocheck)
+        extension | ext_notrig | ext_nocheck | ext_nofeed | ext_nosearch)
             $PSQL -d "$db" -c "CREATE EXTENSION client_registry CASCADE"
             $PSQL -d "$db" -c "$OWN_COMPANY"
-            if [ "$v" != extension ]; then
+            if [ "$v" = ext_nofeed ]; then
+                for t in client client_address client_bank_account; do
+                    $PSQL -d "$db" -c "ALTER TABLE client_registry.$t DISABLE TRIGGER ${t}_90_feed_insert"
+                done
+            fi
+            [ "$v" = ext_nosearch ] && $PSQL -d "$db" -c "DROP INDEX client_registry.client_search_idx"
+            if [ "$v" = ext_notrig ] || [ "$v" = ext_nocheck ]; then
                 for t in client client_address client_bank_account; do
                     $PSQL -d "$db" -c "ALTER TABLE client_registry.$t DISABLE TRIGGER USER"
                 done
@@ -233,5 +244,24 @@ if [ $has_base = 1 ]; then
             printf 'ratio %s/baseline_allidx: %.2f\n' "$v" "$(echo "${M[$v,total]} / ${M[baseline_allidx,total]}" | bc -l)"
         done
     fi
+fi
+if [ -n "${M[extension,cpu]:-}" ]; then
+    for v in ext_nofeed ext_nosearch ext_notrig ext_nocheck; do
+        [ -n "${M[$v,cpu]:-}" ] || continue
+        case $v in
+            ext_nofeed) what="activity feed" ;;
+            ext_nosearch) what="trigram search index" ;;
+            ext_notrig) what="triggers (rules, feed)" ;;
+            ext_nocheck) what="triggers and CHECKs" ;;
+        esac
+        printf 'share of %s in the extension'"'"'s CPU: %.0f %% (%.2f s of %.2f s)\n' "$what" \
+            "$(echo "100 * (${M[extension,cpu]} - ${M[$v,cpu]}) / ${M[extension,cpu]}" | bc -l)" \
+            "$(echo "${M[extension,cpu]} - ${M[$v,cpu]}" | bc -l)" "${M[extension,cpu]}"
+    done
+fi
+if [ -n "${M[baseline_allidx,cpu]:-}" ] && [ -n "${M[extension,cpu]:-}" ]; then
+    printf 'CPU ratio extension/baseline_allidx (same indexes): %.2f; extension/baseline: %.2f\n' \
+        "$(echo "${M[extension,cpu]} / ${M[baseline_allidx,cpu]}" | bc -l)" \
+        "$(echo "${M[extension,cpu]} / ${M[baseline,cpu]}" | bc -l)"
 fi
 echo "(log: $LOG)"

@@ -43,6 +43,13 @@
  * Restore mode (row_security = off, as pg_dump's scripts set it): balances
  * are still rebuilt, but credit control does not refuse (a restore loads
  * history as it was).
+ *
+ * History import (import_apply() running, cr_import_run_id set): a past
+ * sale that takes a buyer over its strict limit is history, not a new risk.
+ * It is recorded: a WARNING naming the import, and a row in
+ * import_credit_override (written with the owner's rights) with the
+ * figures.  Outside an import the same sale is refused as always; only a
+ * role granted import_apply can be inside one.
  */
 #include "postgres.h"
 
@@ -218,6 +225,37 @@ ConfirmedOrders(Relation rel, int32 tenant_id, int64 client_id)
 /* Saved plans: table x [insert, update, delete] x [without, with orders]. */
 static SPIPlanPtr balance_plans[BT_COUNT][3][2];
 
+static SPIPlanPtr override_plan = NULL;
+
+/*
+ * RecordImportOverride keeps a strict limit exceeded by imported history in
+ * import_credit_override.
+ */
+static void
+RecordImportOverride(Relation rel, int32 tenant_id, int64 client_id, const char *numbers,
+					 Numeric limit, Numeric before, Numeric sale, Numeric after)
+{
+	Oid			types[8] = {INT4OID, INT8OID, INT8OID, TEXTOID, NUMERICOID, NUMERICOID, NUMERICOID, NUMERICOID};
+	Datum		values[8];
+	char		nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+
+	if (override_plan == NULL)
+		override_plan = CrKeepPlan("INSERT INTO client_registry.import_credit_override"
+								   " (tenant_id, import_run_id, client_id, invoice_numbers, credit_limit, debt_before,"
+								   "  amount, debt_after) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", 8, types);
+	values[0] = Int32GetDatum(tenant_id);
+	values[1] = Int64GetDatum(cr_import_run_id);
+	values[2] = Int64GetDatum(client_id);
+	values[3] = numbers ? CStringGetTextDatum(numbers) : (Datum) 0;
+	nulls[3] = numbers ? ' ' : 'n';
+	values[4] = NumericGetDatum(limit);
+	values[5] = NumericGetDatum(before);
+	values[6] = NumericGetDatum(sale);
+	values[7] = NumericGetDatum(after);
+	(void) CrRunPlan(override_plan, values, nulls, false, 0, rel, SPI_OK_INSERT,
+					 "recording the import's credit override");
+}
+
 PG_FUNCTION_INFO_V1(cr_balance_after_statement);
 
 /*
@@ -284,7 +322,9 @@ cr_balance_after_statement(PG_FUNCTION_ARGS)
 		bool		counts_orders = DatumGetBool(SPI_getbinval(t, d, 8, &isnull));
 		int32		tenant_id = DatumGetInt32(SPI_getbinval(t, d, 9, &isnull));
 		Numeric		before = numeric_sub_opt_error(after, sale, NULL);
-		bool		strict = strcmp(mode, "strict") == 0 && !CrRestoreInProgress() && cr_merge_depth == 0;
+		bool		is_strict = strcmp(mode, "strict") == 0;
+		bool		strict = is_strict && !CrRestoreInProgress() && cr_merge_depth == 0 &&
+			cr_import_run_id == 0;
 
 		CHECK_FOR_INTERRUPTS();
 		if (counts_orders && cr_merge_depth == 0)
@@ -309,6 +349,20 @@ cr_balance_after_statement(PG_FUNCTION_ARGS)
 		}
 		if (CrNumCmp(after, limit) <= 0)
 			continue;
+		if (is_strict && cr_import_run_id != 0 && cr_merge_depth == 0 && !CrRestoreInProgress())
+		{
+			/* history import: recorded, not refused */
+			ereport(WARNING,
+					(errcode(ERRCODE_WARNING),
+					 errmsg("imported sale %s to client %lld \"%s\" exceeds its credit limit of %s",
+							numbers ? numbers : "", (long long) client_id, name, CrNumText(limit)),
+					 errdetail("Credit limit %s, debt before %s, these sales %s, debt with them %s.",
+							   CrNumText(limit), CrNumText(before), CrNumText(sale), CrNumText(after)),
+					 errhint("Recorded as history by import %lld (client_registry.import_credit_override); outside an import such a sale is refused.",
+							 (long long) cr_import_run_id)));
+			RecordImportOverride(rel, tenant_id, client_id, numbers, limit, before, sale, after);
+			continue;
+		}
 		ereport(strict ? ERROR : WARNING,
 				(errcode(strict ? ERRCODE_CR_CREDIT_LIMIT_EXCEEDED : ERRCODE_WARNING),
 				 cr_merge_depth > 0 ?

@@ -11,6 +11,9 @@
  *	CrFindPrimaryRow  looks up the client's primary row in the partial
  *		unique index <table>_one_primary.
  *
+ * The OIDs of the client table and of the indexes are cached for the session
+ * (CrCachedRelid, emptied by relcache invalidations).
+ *
  * Both look rows up with SnapshotSelf: every committed row plus this
  * transaction's own, including rows written earlier in the same statement
  * (a data-modifying CTE, a multi-row INSERT).  That is what the callers
@@ -30,6 +33,7 @@
 #include "executor/tuptable.h"
 #include "storage/bufmgr.h"
 #include "utils/fmgroids.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
@@ -40,12 +44,77 @@
 #include "trigger_support.h"
 
 /*
+ * Relation OIDs by (schema, name), so the per-row triggers do not look the
+ * client table and the *_one_primary indexes up in the catalog for every
+ * row of a bulk load.  An invalidation of any relation of the cache (or of
+ * all relations) empties it: a dropped and re-created index is looked up
+ * again.
+ */
+#define RELID_CACHE_SIZE 16
+typedef struct RelidCacheEntry
+{
+	Oid			namespace;
+	char		name[NAMEDATALEN];
+	Oid			relid;
+} RelidCacheEntry;
+
+static RelidCacheEntry relid_cache[RELID_CACHE_SIZE];
+static int	relid_cache_used = 0;
+static bool relid_cache_callback = false;
+
+static void
+ForgetRelids(Datum arg, Oid relid)
+{
+	for (int i = 0; i < relid_cache_used; i++)
+	{
+		if (!OidIsValid(relid) || relid_cache[i].relid == relid)
+		{
+			relid_cache_used = 0;	/* rare: start over */
+			return;
+		}
+	}
+}
+
+/*
+ * CrCachedRelid returns the OID of relation `name` in `namespace`, or
+ * InvalidOid when there is none (not cached).
+ */
+Oid
+CrCachedRelid(Oid namespace, const char *name)
+{
+	Oid			relid;
+
+	for (int i = 0; i < relid_cache_used; i++)
+	{
+		if (relid_cache[i].namespace == namespace && strcmp(relid_cache[i].name, name) == 0)
+			return relid_cache[i].relid;
+	}
+	relid = get_relname_relid(name, namespace);
+	if (!OidIsValid(relid))
+		return InvalidOid;
+	if (!relid_cache_callback)
+	{
+		CacheRegisterRelcacheCallback(ForgetRelids, (Datum) 0);
+		relid_cache_callback = true;
+	}
+	if (relid_cache_used < RELID_CACHE_SIZE)
+	{
+		RelidCacheEntry *e = &relid_cache[relid_cache_used++];
+
+		e->namespace = namespace;
+		strlcpy(e->name, name, NAMEDATALEN);
+		e->relid = relid;
+	}
+	return relid;
+}
+
+/*
  * OpenIndexByName opens an index of the extension's schema.
  */
 static Relation
 OpenIndexByName(Oid namespace, const char *name)
 {
-	Oid			indexoid = get_relname_relid(name, namespace);
+	Oid			indexoid = CrCachedRelid(namespace, name);
 
 	if (!OidIsValid(indexoid))
 		elog(ERROR, "index %s.%s is missing", CR_SCHEMA, name);
@@ -60,7 +129,7 @@ OpenIndexByName(Oid namespace, const char *name)
 bool
 CrLockClientRow(Relation anyrel, int64 client_id, int32 *tenant_id)
 {
-	Oid			client_relid = get_relname_relid("client", RelationGetNamespace(anyrel));
+	Oid			client_relid = CrCachedRelid(RelationGetNamespace(anyrel), "client");
 	Relation	crel;
 	Relation	pkey;
 	TupleTableSlot *slot;
@@ -150,8 +219,8 @@ CrLockClientRow(Relation anyrel, int64 client_id, int32 *tenant_id)
 int64
 CrFindPrimaryRow(Relation childrel, int64 client_id, int64 except_id)
 {
-	Relation	index = OpenIndexByName(RelationGetNamespace(childrel),
-										psprintf("%s_one_primary", RelationGetRelationName(childrel)));
+	char		indexname[NAMEDATALEN];
+	Relation	index;
 	TupleTableSlot *slot = table_slot_create(childrel, NULL);
 	int			id_attnum = CrAttnum(childrel, "id");
 	int			primary_attnum = CrAttnum(childrel, "is_primary");
@@ -159,6 +228,8 @@ CrFindPrimaryRow(Relation childrel, int64 client_id, int64 except_id)
 	IndexScanDesc scan;
 	int64		result = 0;
 
+	snprintf(indexname, sizeof(indexname), "%s_one_primary", RelationGetRelationName(childrel));
+	index = OpenIndexByName(RelationGetNamespace(childrel), indexname);
 	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(client_id));
 	scan = index_beginscan(childrel, index, SnapshotSelf, 1, 0);
 	index_rescan(scan, &key, 1, NULL, 0);

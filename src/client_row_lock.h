@@ -12,5 +12,6 @@
 
 extern bool CrLockClientRow(Relation anyrel, int64 client_id, int32 *tenant_id);
 extern int64 CrFindPrimaryRow(Relation childrel, int64 client_id, int64 except_id);
+extern Oid	CrCachedRelid(Oid namespace, const char *name);
 
 #endif							/* CR_CLIENT_ROW_LOCK_H */

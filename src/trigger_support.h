@@ -34,6 +34,7 @@ extern char *CrGetText(HeapTuple tuple, Relation rel, const char *colname);
 extern bool CrGetBool(HeapTuple tuple, Relation rel, const char *colname);
 extern int64 CrGetInt64(HeapTuple tuple, Relation rel, const char *colname, bool *isnull);
 extern int32 CrGetInt32(HeapTuple tuple, Relation rel, const char *colname);
+extern Datum CrGetDatum(HeapTuple tuple, Relation rel, const char *colname, bool *isnull);
 extern void CrSetText(CrRowChanges *changes, Relation rel, const char *colname, const char *value);
 extern void CrSetDatum(CrRowChanges *changes, Relation rel, const char *colname, Datum value, bool isnull);
 extern HeapTuple CrApplyChanges(HeapTuple tuple, Relation rel, CrRowChanges *changes);
@@ -62,5 +63,14 @@ extern int	cr_merge_depth;
  * counterparty snapshot of documents past their retention date through.
  */
 extern int	cr_erasure_depth;
+
+/*
+ * The import_run of the import_apply() running now (client_import.c), 0
+ * outside an import: while it is set, a strict credit limit exceeded by the
+ * imported history warns and is recorded (client_balance.c) and an
+ * inactive buyer may be the client of an imported document
+ * (tenant_rules.c).  Only import_apply sets it, and resets it on every path.
+ */
+extern int64 cr_import_run_id;
 
 #endif							/* CR_TRIGGER_SUPPORT_H */

@@ -154,6 +154,21 @@ INSERT INTO payment (id, client_id, direction, payment_date, amount, ledger_acco
 INSERT INTO reminder_level (level, days_overdue, fee) VALUES (1, 7, 0), (2, 30, 5);
 SELECT count(*) FROM payment_reminders('2026-11-30');
 DO $$ BEGIN IF EXISTS (SELECT 1 FROM client_registry.balance_discrepancies()) THEN RAISE EXCEPTION 'balances'; END IF; END $$;
+-- 0.4.0 (issue #15): an import (external ids, its run, history over a strict
+-- limit recorded as a credit override; the invoices above took explicit ids)
+SELECT setval(pg_get_serial_sequence('client_registry.invoice', 'id'), (SELECT max(id) FROM invoice));
+SELECT count(*) FROM import_begin();
+INSERT INTO import_client (external_id, kind, name, sales_tax_category, credit_control, credit_limit)
+    VALUES ('RV-1', 'buyer', 'UAB Atkelta', 'PVM1', 'strict', 10);
+INSERT INTO import_address (client_external_id, street, city) VALUES ('RV-1', 'Atkeltoji g. 1', 'Vilnius');
+INSERT INTO import_invoice (external_id, client_external_id, direction, number, invoice_date, status)
+    VALUES ('RV-S-1', 'RV-1', 'sale', 'RV-2024-1', '2024-06-01', 'posted');
+INSERT INTO import_vat_line (invoice_external_id, taxable_value, vat_rate, vat_amount) VALUES ('RV-S-1', 100, 21, 21);
+INSERT INTO import_payment (external_id, client_external_id, direction, payment_date, amount)
+    VALUES ('RV-P-1', 'RV-1', 'in', '2024-06-10', 21);
+SET client_min_messages = error;
+SELECT count(*) FROM import_apply('rivile') WHERE status <> 'created';
+RESET client_min_messages;
 SQL
 pg_dump -Fc -d $src -f "$dump" 2> >(grep -v -e 'circular foreign-key' -e 'detail: invoice' -e 'hint: ' >&2)
 pg_restore --exit-on-error -d $dst "$dump"

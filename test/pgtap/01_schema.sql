@@ -167,8 +167,10 @@ $$, ARRAY['contract', 'invoice', 'payment',
          -- 0.4.0: a legal hold protects its client
          'legal_hold',
          -- 0.4.0 debts (issue #16): debt operations, ledger entries and reminders are history
-         'debt_offset', 'account_entry', 'payment_reminder'],
-    'every foreign key of the extension to client is ON DELETE CASCADE, except those of contract, invoice, payment, bank_statement, bank_entry, the CRM rows, legal holds, debt operations, ledger entries and reminders');
+         'debt_offset', 'account_entry', 'payment_reminder',
+         -- 0.4.0: the record of a credit override by an import (issue #15)
+         'import_credit_override'],
+    'every foreign key of the extension to client is ON DELETE CASCADE, except those of contract, invoice, payment, bank_statement, bank_entry, the CRM rows, legal holds, debt operations, ledger entries, reminders and import credit overrides');
 
 -------------------------------------------------------------------------------
 -- Triggers and their functions
@@ -308,7 +310,10 @@ SELECT set_eq(
           'client_registry.account_entry', 'client_registry.account_entry_id_seq', 'client_registry.debt_offset',
           'client_registry.debt_offset_id_seq', 'client_registry.debt_offset_line', 'client_registry.debt_offset_line_id_seq',
           'client_registry.reminder_level', 'client_registry.reminder_level_id_seq', 'client_registry.payment_reminder',
-          'client_registry.payment_reminder_id_seq'],
+          'client_registry.payment_reminder_id_seq',
+          -- 0.4.0 import (issue #15)
+          'client_registry.import_run', 'client_registry.import_run_id_seq',
+          'client_registry.import_credit_override', 'client_registry.import_credit_override_id_seq'],
     'extconfig lists every table but client_balance, and every identity sequence');
 SELECT is_empty($$
     SELECT c.oid::regclass::text FROM pg_class c

@@ -45,7 +45,9 @@ SELECT set_eq(
                     -- 0.4.0 CRM (issue #19)
           'crm_link', 'crm_product', 'crm_document_type',
                     -- 0.4.0 debts (issue #16)
-          'account_entry', 'debt_offset', 'debt_offset_line', 'reminder_level', 'payment_reminder'],
+          'account_entry', 'debt_offset', 'debt_offset_line', 'reminder_level', 'payment_reminder',
+                    -- 0.4.0 import (issue #15)
+          'import_run', 'import_credit_override'],
     'row security is enabled on every table');
 SELECT is_empty($$
     SELECT relname FROM pg_class

@@ -37,7 +37,9 @@ SELECT function_privs_are('client_registry', f, args, 'public', ARRAY[]::text[],
                ('settle_automatically', ARRAY['bigint']), ('define_custom_field', ARRAY['text', 'client_registry.custom_field_type', 'text']),
                ('drop_custom_field', ARRAY['text']), ('balance_discrepancies', ARRAY[]::text[]),
                ('read_camt053', ARRAY['text']), ('assert_client_role', ARRAY['bigint', 'text']),
-               ('search_clients', ARRAY['text', 'boolean', 'integer'])) v(f, args);
+               ('search_clients', ARRAY['text', 'boolean', 'integer']),
+               -- 0.4.0 import (issue #15): the import right is granted one by one
+               ('import_begin', ARRAY[]::text[]), ('import_apply', ARRAY['text', 'integer'])) v(f, args);
 SELECT function_privs_are('client_registry', f, args, 'public', ARRAY['EXECUTE'], format('PUBLIC can execute %s (policies call it)', f))
   FROM (VALUES ('current_tenant', ARRAY[]::text[]), ('my_tenants', ARRAY[]::text[])) v(f, args);
 
