@@ -54,6 +54,31 @@ UPDATE client SET crm_status_id = 20001 WHERE tenant_id = 200 AND id = 20030;
 SELECT client_id, old_status, new_status FROM client_status_history
  WHERE tenant_id = 200 AND client_id IN (20030, 20031) ORDER BY client_id, feed_id;
 
+-- a merge: the survivor's history shows the merged client's bulk entries
+-- (the survivor is added to their client ids; unmerge takes it out again)
+SELECT merge_clients(20001, 20013) AS merge_id \gset
+SELECT table_name, row_id IS NOT NULL AS one_row, action, bulk_rows
+  FROM client_activity WHERE tenant_id = 200 AND client_id = 20001 ORDER BY id;
+SELECT table_name, client_ids FROM activity_feed
+ WHERE tenant_id = 200 AND bulk_rows IS NOT NULL AND client_ids @> 20013::bigint ORDER BY id;
+SELECT unmerge(:merge_id) > 0 AS put_back;
+SELECT table_name, client_ids FROM activity_feed
+ WHERE tenant_id = 200 AND bulk_rows IS NOT NULL AND client_ids @> 20013::bigint ORDER BY id;
+SELECT count(*) AS survivor_entries FROM client_activity WHERE tenant_id = 200 AND client_id = 20001 AND bulk_rows IS NOT NULL;
+
+-- erasure: a person loaded in bulk; the bulk entry holds no values, the
+-- person's later changes are scrubbed, the history keeps its entries
+INSERT INTO client (id, kind, legal_form, name, first_name, last_name, email, sales_tax_category)
+SELECT g, 'buyer', 'natural_person', 'Asmuo ' || g, 'Asmuo', 'Pavardenis' || g, 'asmuo' || g || '@example.lt', 'PVM1'
+  FROM generate_series(20040, 20044) g;
+UPDATE client SET email = 'naujas20040@example.lt' WHERE tenant_id = 200 AND id = 20040;
+SELECT table_name, action, row_count FROM erase_personal_data(20040) WHERE table_name = 'activity_feed';
+SELECT table_name, action, bulk_rows, new_values ->> 'email' AS new_email, old_values ->> 'email' AS old_email
+  FROM client_activity WHERE tenant_id = 200 AND client_id = 20040 ORDER BY id;
+SELECT count(*) AS entries_with_the_address FROM activity_feed
+ WHERE tenant_id = 200 AND (new_values::text LIKE '%asmuo20040%' OR old_values::text LIKE '%asmuo20040%'
+                            OR new_values::text LIKE '%naujas20040%' OR old_values::text LIKE '%naujas20040%');
+
 -- COPY: one entry per statement as well
 SET client_registry.tenant = 201;
 INSERT INTO client (id, kind, name, company_code) VALUES (20100, 'own_company', 'UAB Kiti', '110003978');
