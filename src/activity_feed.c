@@ -24,12 +24,27 @@
  * 'client_id' elsewhere).  Who: the current role (current_user) -- the
  * application user, see README "Users and departments".
  *
+ * Bulk inserts (issue #15): an INSERT or COPY of client_registry.feed_bulk_rows
+ * rows or more (1,000 by default; 0 turns it off) is recorded as ONE entry per
+ * statement and tenant: who, when, how many rows (bulk_rows), and the ids of
+ * the rows and of their clients as int8multiranges (row_ids, client_ids).  The
+ * transition table is read once into an array of (tenant, id, client), sorted
+ * by tenant and id, and each tenant's ids and client ids are written as the
+ * text of a multirange ("{[1,1001),[1005,1006)}": a load of consecutive ids is
+ * one range).  When every row of a tenant belongs to one client, the entry's
+ * client_id is that client.  The inserted values are not copied: they are the
+ * rows themselves, and every later change has its own entry with the old
+ * values.  Smaller statements, UPDATE and DELETE are recorded row by row.
+ * With the module newer than the SQL (0.3.0 objects, before ALTER EXTENSION
+ * UPDATE) activity_feed has no bulk columns and every row is recorded.
+ *
  * Restore mode (row_security = off, as pg_dump's scripts set it): nothing is
  * recorded, the restore loads the feed as it was dumped.
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
@@ -45,6 +60,7 @@
 #include "utils/tuplestore.h"
 
 #include "client_registry.h"
+#include "spi_support.h"
 #include "trigger_support.h"
 
 /* Columns whose change alone is not an activity. */
@@ -239,9 +255,11 @@ FeedWholeRows(FeedBatch *b, Tuplestorestate *ts, TupleDesc desc, FeedColumns *fc
 		Datum		tenant = slot_getattr(slot, att_tenant, &tn);
 		Datum		client = slot_getattr(slot, att_client, &cn);
 		Datum		row = slot_getattr(slot, att_id, &rn);
-		MemoryContext old = MemoryContextSwitchTo(rowcxt);
+		MemoryContext old;
 		StringInfoData buf;
 
+		CHECK_FOR_INTERRUPTS();
+		old = MemoryContextSwitchTo(rowcxt);
 		initStringInfo(&buf);
 		slot_getallattrs(slot);
 		for (int i = 0; i < desc->natts; i++)
@@ -278,10 +296,12 @@ FeedChangedRows(FeedBatch *b, Tuplestorestate *olds, Tuplestorestate *news, Tupl
 		Datum		tenant,
 					client,
 					row;
-		MemoryContext old = MemoryContextSwitchTo(rowcxt);
+		MemoryContext old;
 		StringInfoData ob,
 					nb;
 
+		CHECK_FOR_INTERRUPTS();
+		old = MemoryContextSwitchTo(rowcxt);
 		initStringInfo(&ob);
 		initStringInfo(&nb);
 		slot_getallattrs(os);
@@ -314,6 +334,196 @@ FeedChangedRows(FeedBatch *b, Tuplestorestate *olds, Tuplestorestate *news, Tupl
 	ExecDropSingleTupleTableSlot(os);
 	ExecDropSingleTupleTableSlot(ns);
 	MemoryContextDelete(rowcxt);
+}
+
+/*
+ * Bulk entries.  One BulkRow per inserted row: its tenant, id and client
+ * (0: no client).
+ */
+typedef struct BulkRow
+{
+	int32		tenant;
+	int64		id;
+	int64		client;
+} BulkRow;
+
+static int
+BulkCmpById(const void *a, const void *b)
+{
+	const BulkRow *x = a;
+	const BulkRow *y = b;
+
+	if (x->tenant != y->tenant)
+		return x->tenant < y->tenant ? -1 : 1;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return 0;
+}
+
+static int
+BulkCmpByClient(const void *a, const void *b)
+{
+	const BulkRow *x = a;
+	const BulkRow *y = b;
+
+	if (x->client != y->client)
+		return x->client < y->client ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Appends rows[from, to)'s ids (or client ids), sorted, as the text of an
+ * int8multirange: runs of consecutive values are one range.  Returns how
+ * many distinct values there were.
+ */
+static int64
+AppendRanges(StringInfo buf, BulkRow *rows, int64 from, int64 to, bool by_client)
+{
+	int64		distinct = 0;
+	bool		open = false;
+	int64		lo = 0,
+				hi = 0;			/* the open range is [lo, hi) */
+
+	appendStringInfoChar(buf, '{');
+	for (int64 i = from; i < to; i++)
+	{
+		int64		v = by_client ? rows[i].client : rows[i].id;
+
+		if (by_client && v <= 0)
+			continue;			/* a row without a client */
+		if (open && v < hi)
+			continue;			/* the same value again */
+		distinct++;
+		if (open && v == hi)
+		{
+			hi = v + 1;
+			continue;
+		}
+		if (open)
+			appendStringInfo(buf, "%s[" INT64_FORMAT "," INT64_FORMAT ")",
+							 buf->data[buf->len - 1] == '{' ? "" : ",", lo, hi);
+		open = true;
+		lo = v;
+		hi = v + 1;
+	}
+	if (open)
+		appendStringInfo(buf, "%s[" INT64_FORMAT "," INT64_FORMAT ")",
+						 buf->data[buf->len - 1] == '{' ? "" : ",", lo, hi);
+	appendStringInfoChar(buf, '}');
+	return distinct;
+}
+
+static void
+SortBulkRows(BulkRow *rows, int64 n, bool by_client)
+{
+	if (n > 1)
+		qsort(rows, n, sizeof(BulkRow), by_client ? BulkCmpByClient : BulkCmpById);
+}
+
+/*
+ * Whether activity_feed has the bulk columns (0.4.0); the module may run
+ * with an older version's objects until ALTER EXTENSION UPDATE.  Asked once
+ * per statement that is large enough: two syscache probes.
+ */
+static bool
+FeedHasBulkColumns(Relation rel)
+{
+	Oid			feed = get_relname_relid("activity_feed", RelationGetNamespace(rel));
+
+	return OidIsValid(feed) && get_attnum(feed, "bulk_rows") != InvalidAttrNumber;
+}
+
+static const char *const feed_bulk_sql =
+"INSERT INTO client_registry.activity_feed"
+" (tenant_id, client_id, table_name, row_id, action, changed_by, bulk_rows, row_ids, client_ids)"
+" VALUES ($1, $2, $3, NULL, 'insert', $4, $5, $6::pg_catalog.int8multirange, $7::pg_catalog.int8multirange)";
+
+static SPIPlanPtr feed_bulk_plan = NULL;
+
+/*
+ * Records an INSERT's new rows as one bulk entry per tenant (SPI is
+ * connected).
+ */
+static void
+FeedBulkInsert(FeedBatch *b, Tuplestorestate *ts, TupleDesc desc,
+			   int att_tenant, int att_client, int att_id)
+{
+	int64		n = tuplestore_tuple_count(ts);
+	BulkRow    *rows = palloc_extended(sizeof(BulkRow) * Max(n, 1), MCXT_ALLOC_HUGE);
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+	int64		got = 0;
+	int64		from;
+
+	tuplestore_rescan(ts);
+	while (got < n && tuplestore_gettupleslot(ts, true, false, slot))
+	{
+		bool		isnull;
+		Datum		d;
+
+		CHECK_FOR_INTERRUPTS();
+		d = slot_getattr(slot, att_tenant, &isnull);
+		rows[got].tenant = isnull ? 0 : DatumGetInt32(d);
+		d = slot_getattr(slot, att_id, &isnull);
+		rows[got].id = isnull ? 0 : DatumGetInt64(d);
+		d = slot_getattr(slot, att_client, &isnull);
+		rows[got].client = isnull ? 0 : DatumGetInt64(d);
+		got++;
+	}
+	ExecDropSingleTupleTableSlot(slot);
+
+	if (feed_bulk_plan == NULL)
+	{
+		Oid			types[7] = {INT4OID, INT8OID, TEXTOID, TEXTOID, INT8OID, TEXTOID, TEXTOID};
+
+		feed_bulk_plan = CrKeepPlan(feed_bulk_sql, 7, types);
+	}
+
+	SortBulkRows(rows, got, false);
+	for (from = 0; from < got;)
+	{
+		int64		to = from;
+		StringInfoData ids,
+					clients;
+		int64		nclients;
+		Datum		values[7];
+		char		nulls[7] = "       ";
+		CrUserSwitch sw;
+		int			ret;
+
+		while (to < got && rows[to].tenant == rows[from].tenant)
+			to++;
+		initStringInfo(&ids);
+		initStringInfo(&clients);
+		AppendRanges(&ids, rows, from, to, false);
+		SortBulkRows(rows + from, to - from, true);
+		nclients = AppendRanges(&clients, rows, from, to, true);
+
+		values[0] = Int32GetDatum(rows[from].tenant);
+		if (nclients == 1)		/* every row is of one client: sorted, the last has it */
+			values[1] = Int64GetDatum(rows[to - 1].client);
+		else
+		{
+			values[1] = (Datum) 0;
+			nulls[1] = 'n';
+		}
+		values[2] = CStringGetTextDatum(RelationGetRelationName(b->rel));
+		values[3] = CStringGetTextDatum(b->who);
+		values[4] = Int64GetDatum(to - from);
+		values[5] = CStringGetTextDatum(ids.data);
+		values[6] = CStringGetTextDatum(clients.data);
+
+		/* the feed is the registry's own bookkeeping: the owner writes it */
+		CrBecomeOwner(b->rel, &sw);
+		ret = SPI_execute_plan(feed_bulk_plan, values, nulls, false, 0);
+		CrRestoreUser(&sw);
+		if (ret != SPI_OK_INSERT)
+			elog(ERROR, "writing a bulk entry of the activity feed failed: %s",
+				 SPI_result_code_string(ret));
+		pfree(ids.data);
+		pfree(clients.data);
+		from = to;
+	}
+	pfree(rows);
 }
 
 PG_FUNCTION_INFO_V1(cr_activity_feed_after_statement);
@@ -353,7 +563,12 @@ cr_activity_feed_after_statement(PG_FUNCTION_ARGS)
 		b.action = "insert";
 		if (trigdata->tg_newtable == NULL)
 			elog(ERROR, "activity feed trigger on INSERT needs REFERENCING NEW TABLE");
-		FeedWholeRows(&b, trigdata->tg_newtable, desc, &fc, att_tenant, att_client, att_id, true);
+		if (cr_feed_bulk_rows > 0 &&
+			tuplestore_tuple_count(trigdata->tg_newtable) >= cr_feed_bulk_rows &&
+			FeedHasBulkColumns(rel))
+			FeedBulkInsert(&b, trigdata->tg_newtable, desc, att_tenant, att_client, att_id);
+		else
+			FeedWholeRows(&b, trigdata->tg_newtable, desc, &fc, att_tenant, att_client, att_id, true);
 	}
 	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
 	{

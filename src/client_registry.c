@@ -30,6 +30,7 @@ int			cr_current_tenant = 1;
 char	   *cr_default_country = NULL;
 bool		cr_explain_duplicates = true;
 int			cr_camt053_max_size = 256 * 1024;	/* kB */
+int			cr_feed_bulk_rows = 1000;
 
 void		_PG_init(void);
 
@@ -87,6 +88,15 @@ _PG_init(void)
 							&cr_camt053_max_size,
 							256 * 1024, 1, 1024 * 1024,
 							PGC_SUSET, GUC_UNIT_KB,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("client_registry.feed_bulk_rows",
+							"Rows from which an INSERT is recorded in the activity feed as one bulk entry.",
+							"An INSERT or COPY of at least this many rows is recorded as one entry per tenant "
+							"(row count, row ids and client ids) instead of one entry with the whole row per "
+							"row; 0 records every row on its own.",
+							&cr_feed_bulk_rows,
+							1000, 0, INT_MAX,
+							PGC_USERSET, 0,
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("client_registry");
 }

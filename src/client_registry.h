@@ -17,6 +17,7 @@ extern int	cr_current_tenant;
 extern char *cr_default_country;
 extern bool cr_explain_duplicates;
 extern int	cr_camt053_max_size;
+extern int	cr_feed_bulk_rows;
 
 /*
  * The tenant this statement works in, for C code: the setting, once the

@@ -872,6 +872,72 @@ FeedTable(MergeRun *run)
 	return get_relname_relid("activity_feed", get_rel_namespace(run->client_relid));
 }
 
+/*
+ * A bulk entry of the feed (0.4.0: one entry for a whole INSERT or COPY)
+ * names its clients in client_ids, a multirange.  The survivor is added to
+ * each entry that covers the merged client and not yet the survivor, so the
+ * survivor's history (client_activity) shows it; one journaled step per entry
+ * keeps that entry's own old value, so unmerge puts it back.  (An entry of
+ * one client has client_id, moved above.)  Runs as the feed's owner.
+ */
+static void
+MergeMoveBulkHistory(MergeRun *run, MergeTable *t, int64 merged)
+{
+	Oid			types[2] = {INT8OID, INT8OID};
+	Datum		values[2] = {Int64GetDatum(merged), Int64GetDatum(run->survivor)};
+	char	   *sql;
+	int			ret;
+	uint64		n;
+	int64	   *ids;
+	char	  **olds;
+	char	  **news;
+
+	if (get_attnum(t->relid, "client_ids") == InvalidAttrNumber)
+		return;					/* the feed of a version before 0.4.0 */
+	sql = psprintf("SELECT f.id, f.client_ids::text,"
+				   "       (f.client_ids OPERATOR(pg_catalog.+)"
+				   "        pg_catalog.int8multirange(pg_catalog.int8range($2, $2, '[]')))::text"
+				   "  FROM %s f"
+				   " WHERE f.tenant_id OPERATOR(pg_catalog.=) %d AND f.client_id IS NULL"
+				   "   AND f.client_ids OPERATOR(pg_catalog.@>) $1"
+				   "   AND NOT f.client_ids OPERATOR(pg_catalog.@>) $2"
+				   " ORDER BY f.id",
+				   t->qualified, run->tenant_id);
+	ret = MergeSpiExecute(sql, 2, types, values, NULL, false, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "reading the bulk entries of the activity feed failed: %s", SPI_result_code_string(ret));
+	n = SPI_processed;
+	if (n == 0)
+		return;
+	ids = palloc(sizeof(int64) * n);
+	olds = palloc(sizeof(char *) * n);
+	news = palloc(sizeof(char *) * n);
+	for (uint64 i = 0; i < n; i++)
+	{
+		bool		isnull;
+
+		ids[i] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
+		olds[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+		news[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3);
+	}
+	sql = psprintf("WITH moved AS (UPDATE %s t SET client_ids = $10::pg_catalog.int8multirange"
+				   " WHERE t.tenant_id OPERATOR(pg_catalog.=) %d AND t.id OPERATOR(pg_catalog.=) $9 %s) %s",
+				   t->qualified, run->tenant_id, ReturningKeyAndHash(t, "t"),
+				   UpdateJournalTail(t, "pg_catalog.jsonb_build_object('client_ids', $11::text)",
+									 "pg_catalog.jsonb_build_object('client_ids', $10::text)"));
+	for (uint64 i = 0; i < n; i++)
+	{
+		JournalArgs a;
+
+		CHECK_FOR_INTERRUPTS();
+		ArgsInit(&a, run, "history", t, NULL, merged);
+		ArgAdd(&a, INT8OID, Int64GetDatum(ids[i]), false);
+		ArgAdd(&a, TEXTOID, CStringGetTextDatum(news[i]), false);
+		ArgAdd(&a, TEXTOID, CStringGetTextDatum(olds[i]), false);
+		RunJournaled(run, sql, &a, t, true);
+	}
+}
+
 void
 MergeMoveHistory(MergeRun *run, int64 merged)
 {
@@ -895,6 +961,7 @@ MergeMoveHistory(MergeRun *run, int64 merged)
 	rel = table_open(relid, AccessShareLock);
 	CrBecomeOwner(rel, &sw);
 	RunJournaled(run, sql, &a, t, true);
+	MergeMoveBulkHistory(run, t, merged);
 	CrRestoreUser(&sw);
 	table_close(rel, AccessShareLock);
 }
