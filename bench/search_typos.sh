@@ -13,7 +13,8 @@
 #    swapped, left out, a typo in each word, two typos in a word of 9+
 #    letters, a 5-letter fragment), the same queries in both databases;
 #    median and p95 latency, recall (the probe's card among the results),
-#    and the ratio of the medians 0.4.0 / 0.3.0.
+#    and the ratio of the medians 0.3.0 / 0.4.0 (also against 0.3.0 with its
+#    parallel workers turned off, as a diagnostic).
 # 2. Keeping the words: U single-row INSERTs of new cards (rolled back), with
 #    names made of known words and with two new words, in both databases;
 #    microseconds per card and the ratio 0.4.0 / 0.3.0 (the dictionary
@@ -65,8 +66,7 @@ $PSQL -d bench_new -c "CREATE INDEX client_search_words_idx ON client_registry.c
 printf 'bench_new: client_search_words_idx built in %.1f s\n' "$(secs "$t0")"
 t0=$(date +%s.%N)
 words=$($PSQL -d bench_new -At -c "SELECT client_registry.rebuild_search_words()")
-printf 'bench_new: rebuild_search_words() = %s words in %.1f s (%.1f s per 1M clients)\n' "$words" "$(secs "$t0")" \
-    "$(echo "$(secs "$t0") * 1000000 / $N" | bc -l)"
+printf 'bench_new: rebuild_search_words() = %s words of %s clients in %.1f s\n' "$words" "$N" "$(secs "$t0")"
 $PSQL -d bench_new -c "VACUUM ANALYZE client_registry.search_word" -c "VACUUM ANALYZE client_registry.client"
 $PSQL -d bench_new -At -c "SELECT 'sizes: client ' || pg_size_pretty(pg_relation_size('client_registry.client'))
     || ', client_search_idx ' || pg_size_pretty(pg_relation_size('client_registry.client_search_idx'))
@@ -77,12 +77,18 @@ $PSQL -d bench_new -At -c "SELECT 'sizes: client ' || pg_size_pretty(pg_relation
 echo
 echo "== 1. search: latency (ms) and recall, 0.4.0 vs 0.3.0 (same queries)"
 for db in bench_new bench_old; do
-    $PSQL -d $db -v k="$K" -f bench/search_typos/measure.sql > /tmp/search_typos_$db.$$ 
+    $PSQL -d $db -v k="$K" -f bench/search_typos/measure.sql > /tmp/search_typos_$db.$$
 done
+# diagnostic: 0.3.0 without parallel workers (its generic plans may start
+# them for a one-row search on a busy machine, which 0.4.0 rules out)
+PGOPTIONS="-c max_parallel_workers_per_gather=0" $PSQL -d bench_old -c "ALTER TABLE public.lat_out RENAME TO lat_par" \
+    -v k="$K" -f bench/search_typos/measure.sql > /dev/null
 sed -n '1,20p' /tmp/search_typos_bench_new.$$ | sed 's/^/  example /'
 rm -f /tmp/search_typos_bench_*.$$
-$PSQL -d bench_old -At -F '|' -c "SELECT kase, o, queries, median_ms, p95_ms, recall, avg_rows FROM public.lat_out" > /tmp/search_typos_old.$$
-$PSQL -d bench_new -c "CREATE TABLE public.lat_old (kase text, o int, queries bigint, median_ms float8, p95_ms float8, recall numeric, avg_rows numeric)"
+$PSQL -d bench_old -At -F '|' -c "SELECT p.kase, p.o, p.queries, p.median_ms, p.p95_ms, p.recall, p.avg_rows, s.median_ms
+    FROM public.lat_par p JOIN public.lat_out s USING (kase)" > /tmp/search_typos_old.$$
+$PSQL -d bench_new -c "CREATE TABLE public.lat_old (kase text, o int, queries bigint, median_ms float8, p95_ms float8, recall numeric, avg_rows numeric,
+    serial_median_ms float8)"
 $PSQL -d bench_new -c "\\copy public.lat_old FROM '/tmp/search_typos_old.$$' WITH (DELIMITER '|')"
 rm -f /tmp/search_typos_old.$$
 $PSQL -d bench_new -c "\\pset footer off" -c "
@@ -91,7 +97,9 @@ SELECT n.kase AS \"case\", n.queries,
        round(n.recall, 0) AS \"0.4.0 recall %\",
        round(o.median_ms::numeric, 2) AS \"0.3.0 median\", round(o.p95_ms::numeric, 2) AS \"0.3.0 p95\",
        round(o.recall, 0) AS \"0.3.0 recall %\",
-       round((n.median_ms / o.median_ms)::numeric, 2) AS \"ratio of medians\"
+       round((o.median_ms / n.median_ms)::numeric, 1) AS \"0.3.0 / 0.4.0 (medians)\",
+       round(o.serial_median_ms::numeric, 2) AS \"0.3.0 median, no parallel workers\",
+       round((o.serial_median_ms / n.median_ms)::numeric, 1) AS \"that / 0.4.0\"
   FROM public.lat_out n JOIN public.lat_old o USING (kase) ORDER BY n.o"
 
 echo
@@ -102,10 +110,11 @@ per_card() {   # $1 db, $2 known|new
 }
 for kind in known new; do
     a=(); b=()
-    for r in 1 2 3; do
-        a+=("$(per_card bench_new $kind)"); b+=("$(per_card bench_old $kind)")
+    for r in 1 2 3 4 5; do
+        if [ $((r % 2)) -eq 1 ]; then a+=("$(per_card bench_new $kind)"); b+=("$(per_card bench_old $kind)")
+        else b+=("$(per_card bench_old $kind)"); a+=("$(per_card bench_new $kind)"); fi
     done
-    med() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+    med() { printf '%s\n' "$@" | sort -n | sed -n 3p; }
     mn=$(med "${a[@]}"); mo=$(med "${b[@]}")
     printf '  %-6s words: 0.4.0 %s us (runs %s), 0.3.0 %s us (runs %s), ratio %.2fx\n' "$kind" "$mn" "${a[*]}" "$mo" "${b[*]}" \
         "$(echo "$mn / $mo" | bc -l)"

@@ -20,7 +20,9 @@ BEGIN
         IF kind = 'known' THEN
             SELECT c.name INTO nm FROM client_registry.client c WHERE c.id = 2 + (i * 7919) % (nmax - 1);
         ELSE
-            nm := 'UAB „Naujas' || md5(i::text || 'a') || ' Kitas' || md5(i::text || 'b') || '"';
+            -- two new words of 12 letters (no digits: they get their deletion keys)
+            nm := 'UAB „Naujas' || translate(left(md5(i::text || 'a'), 6), '0123456789', 'ghijklmnop')
+                  || ' Kitas' || translate(left(md5(i::text || 'b'), 7), '0123456789', 'ghijklmnop') || '"';
         END IF;
         INSERT INTO client_registry.client (id, kind, name) VALUES (base + i, 'buyer', nm);
     END LOOP;
