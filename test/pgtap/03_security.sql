@@ -47,7 +47,9 @@ SELECT set_eq(
                     -- 0.4.0 debts (issue #16)
           'account_entry', 'debt_offset', 'debt_offset_line', 'reminder_level', 'payment_reminder',
                     -- 0.4.0 import (issue #15)
-          'import_run', 'import_credit_override'],
+          'import_run', 'import_credit_override',
+                    -- 0.4.0 search dictionary (issue #14)
+          'search_word'],
     'row security is enabled on every table');
 SELECT is_empty($$
     SELECT relname FROM pg_class

@@ -71,7 +71,11 @@ SELECT is_empty($$
            'crm_link_label',
            -- the steps of import_camt053 (SQL, caller's rights, tenant policies apply: nothing a
            -- role could not do with plain SQL on the same tables; import_camt053 itself is granted)
-           'bank_import_own_account', 'bank_import_statement', 'bank_import_entries', 'bank_import_match')
+           'bank_import_own_account', 'bank_import_statement', 'bank_import_entries', 'bank_import_match',
+           -- 0.4.0 (issue #14): the words of a card (an index expression) and the pure
+           -- matching rules search_clients() calls as the searching role
+           'search_words', 'search_dictionary_words', 'search_word_keys', 'search_query_words',
+           'search_query_keys', 'search_word_patterns', 'search_word_matches', 'search_word_score')
 $$, 'nothing but validators, index-expression transforms and policy helpers is executable by PUBLIC');
 
 -- Every table under row-level security carries the tenant write guard.
