@@ -32,12 +32,14 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
 #include "client_names.h"
 
 extern Datum cr_search_fold(PG_FUNCTION_ARGS);
 
 #define MAX_WORDS 32
+#define MAX_TRIGRAMS 128		/* longer cores: their first 125 letters */
 
 /* A legal form: up to four words in a row, and its canonical name. */
 typedef struct LegalForm
@@ -218,19 +220,56 @@ Phonetic(const char *core)
  * (folded, without the form, glued), the core by sound, and the words of
  * the core sorted and glued.  Any output may be NULL (not wanted).
  */
+static void NameParts(const char *name, char **form, char **core, char **sound, char **sorted);
+
 void
 CrNameParts(const char *name, char **form, char **core, char **sound, char **sorted)
 {
-	char	   *folded = TextDatumGetCString(DirectFunctionCall1(cr_search_fold,
-																  CStringGetTextDatum(name)));
+	static MemoryContext scratch = NULL;
+	MemoryContext caller = CurrentMemoryContext;
+	char	   *c = NULL;
+	char	   *p = NULL;
+	char	   *s = NULL;
+
+	/* the folding's temporary strings go to a context reset every call */
+	if (scratch == NULL)
+		scratch = AllocSetContextCreate(TopMemoryContext, "client name parts", ALLOCSET_SMALL_SIZES);
+	MemoryContextSwitchTo(scratch);
+	PG_TRY();
+	{
+		NameParts(name, form, core ? &c : NULL, sound ? &p : NULL, sorted ? &s : NULL);
+	}
+	PG_FINALLY();
+	{
+		MemoryContextSwitchTo(caller);
+	}
+	PG_END_TRY();
+	if (core)
+		*core = pstrdup(c);
+	if (sound)
+		*sound = pstrdup(p);
+	if (sorted)
+		*sorted = s ? pstrdup(s) : NULL;
+	MemoryContextReset(scratch);
+}
+
+static void
+NameParts(const char *name, char **form, char **core, char **sound, char **sorted)
+{
+	text	   *in = cstring_to_text(name);
+	text	   *out = DatumGetTextPP(DirectFunctionCall1(cr_search_fold, PointerGetDatum(in)));
+	char	   *folded = text_to_cstring(out);
 	char	   *words[MAX_WORDS];
 	int			n = CrSplitWords(folded, words, MAX_WORDS);
 	int			first = 0;
 	int			last = n;
 	const LegalForm *lf;
 	int			len;
-	StringInfoData s;
+	char	   *glued = palloc(strlen(name) * 2 + 1);	/* folding may lengthen (ß) */
+	char	   *g = glued;
 
+	pfree(in);
+	pfree(out);
 	if (form)
 		*form = NULL;
 	lf = MatchForm(words, n, 0, false, &len);
@@ -239,25 +278,39 @@ CrNameParts(const char *name, char **form, char **core, char **sound, char **sor
 	else if ((lf = MatchForm(words, n, 0, true, &len)) != NULL)
 		last = n - len;
 	if (lf != NULL && form)
-		*form = pstrdup(lf->form);
+		*form = (char *) lf->form;	/* a constant */
 
-	initStringInfo(&s);
 	for (int i = first; i < last; i++)
-		appendStringInfoString(&s, words[i]);
-	if (core)
-		*core = pstrdup(s.data);
+	{
+		strcpy(g, words[i]);
+		g += strlen(words[i]);
+	}
+	*g = '\0';
 	if (sound)
-		*sound = Phonetic(s.data);
+		*sound = Phonetic(glued);
 	if (sorted)
 	{
 		char	  **w = words + first;
+		char	   *o;
 
-		qsort(w, last - first, sizeof(char *), CompareCStrings);
-		resetStringInfo(&s);
-		for (int i = 0; i < last - first; i++)
-			appendStringInfoString(&s, w[i]);
-		*sorted = pstrdup(s.data);
+		if (last - first <= 1)
+			*sorted = NULL;		/* nothing to swap */
+		else
+		{
+			qsort(w, last - first, sizeof(char *), CompareCStrings);
+			*sorted = o = palloc(g - glued + 1);
+			for (int i = 0; i < last - first; i++)
+			{
+				strcpy(o, w[i]);
+				o += strlen(w[i]);
+			}
+		}
 	}
+	pfree(folded);
+	if (core)
+		*core = glued;
+	else
+		pfree(glued);
 }
 
 /*
@@ -292,8 +345,8 @@ CrKeyHash(const char *s, int type)
 static int
 Trigrams(const char *w, uint32 *out, int max)
 {
-	int			len = strlen(w);
-	char	   *padded = palloc(len + 4);
+	int			len = Min((int) strlen(w), max - 3);
+	char		padded[MAX_TRIGRAMS + 4];
 	int			n = 0;
 	int			u = 0;
 
@@ -304,7 +357,6 @@ Trigrams(const char *w, uint32 *out, int max)
 	for (int i = 0; i + 3 <= len + 3 && n < max; i++)
 		out[n++] = ((uint32) (unsigned char) padded[i] << 16) |
 			((uint32) (unsigned char) padded[i + 1] << 8) | (unsigned char) padded[i + 2];
-	pfree(padded);
 	/* sort (insertion: short words) and make unique */
 	for (int i = 1; i < n; i++)
 	{
@@ -328,8 +380,8 @@ Trigrams(const char *w, uint32 *out, int max)
 float4
 CrTrigramSimilarity(const char *a, const char *b)
 {
-	uint32		ta[130];
-	uint32		tb[130];
+	uint32		ta[MAX_TRIGRAMS];
+	uint32		tb[MAX_TRIGRAMS];
 	int			na;
 	int			nb;
 	int			shared = 0;

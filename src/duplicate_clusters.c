@@ -124,12 +124,18 @@ typedef struct Tenant
 	HTAB	   *cannot;			/* PairKey: marked "not duplicates" */
 } Tenant;
 
+/* A text column (every column read is text or bool): NULL for NULL or empty. */
 static char *
 TextValue(HeapTuple t, TupleDesc d, int col)
 {
-	char	   *v = SPI_getvalue(t, d, col);
+	bool		isnull;
+	Datum		v = SPI_getbinval(t, d, col, &isnull);
+	char	   *s;
 
-	return (v == NULL || *v == '\0') ? NULL : v;
+	if (isnull)
+		return NULL;
+	s = TextDatumGetCString(v);
+	return *s == '\0' ? NULL : s;
 }
 
 static void
@@ -140,7 +146,7 @@ CardFromRow(DupCard *c, HeapTuple t, TupleDesc d)
 
 	memset(c, 0, sizeof(DupCard));
 	c->id = DatumGetInt64(SPI_getbinval(t, d, 1, &isnull));
-	DupCardSetName(c, SPI_getvalue(t, d, 2));
+	DupCardSetName(c, TextValue(t, d, 2) ? TextValue(t, d, 2) : "");
 	c->person = DatumGetBool(SPI_getbinval(t, d, 3, &isnull));
 	c->own_company = DatumGetBool(SPI_getbinval(t, d, 4, &isnull));
 	c->country = TextValue(t, d, 5);
@@ -420,8 +426,7 @@ CardKeys(KeyList *kl, DupCard *c, int32 card)
 		return;					/* "AB X": too short a name to compare */
 	AddKey(kl, card, K_CORE, c->core);
 	AddKey(kl, card, K_SOUND, c->phon);
-	if (strcmp(c->sorted, c->core) != 0)
-		AddKey(kl, card, K_SORTED, c->sorted);
+	AddKey(kl, card, K_SORTED, c->sorted);
 	/* one typo: the core and the core without each of its letters */
 	if (len >= 5 && len <= 40)
 	{
@@ -439,17 +444,46 @@ CardKeys(KeyList *kl, DupCard *c, int32 card)
 	}
 }
 
-static int
-CompareKeys(const void *a, const void *b)
+/*
+ * SortKeys sorts the keys by hash: a radix sort (four passes of 16 bits),
+ * linear in the number of keys (a million or more on 100,000 cards).
+ */
+static void
+SortKeys(KeyEntry *e, int64 n)
 {
-	const KeyEntry *x = a;
-	const KeyEntry *y = b;
+	KeyEntry   *tmp = palloc_extended(sizeof(KeyEntry) * Max(n, 1), MCXT_ALLOC_HUGE);
+	int64	   *count = palloc(sizeof(int64) * 65536);
+	KeyEntry   *from = e;
+	KeyEntry   *to = tmp;
 
-	if (x->hash != y->hash)
-		return x->hash < y->hash ? -1 : 1;
-	if (x->card != y->card)
-		return x->card < y->card ? -1 : 1;
-	return 0;
+	for (int pass = 0; pass < 4; pass++)
+	{
+		int			shift = pass * 16;
+		int64		sum = 0;
+
+		memset(count, 0, sizeof(int64) * 65536);
+		for (int64 i = 0; i < n; i++)
+			count[(from[i].hash >> shift) & 0xFFFF]++;
+		for (int b = 0; b < 65536; b++)
+		{
+			int64		c = count[b];
+
+			count[b] = sum;
+			sum += c;
+		}
+		for (int64 i = 0; i < n; i++)
+			to[count[(from[i].hash >> shift) & 0xFFFF]++] = from[i];
+		{
+			KeyEntry   *t = from;
+
+			from = to;
+			to = t;
+		}
+		CHECK_FOR_INTERRUPTS();
+	}
+	/* four passes: the sorted keys are back in e */
+	pfree(tmp);
+	pfree(count);
 }
 
 static int
@@ -669,8 +703,8 @@ cr_duplicate_clusters(PG_FUNCTION_ARGS)
 	/* keys, sorted: cards sharing a key are candidate pairs */
 	for (int32 i = 0; i < tn.ncards; i++)
 		CardKeys(&kl, &tn.cards[i], i);
-	if (kl.n > 0)
-		qsort(kl.e, kl.n, sizeof(KeyEntry), CompareKeys);
+	SortKeys(kl.e, kl.n);
+
 	for (int64 s = 0; s < kl.n;)
 	{
 		int64		e = s + 1;
@@ -728,6 +762,9 @@ cr_duplicate_clusters(PG_FUNCTION_ARGS)
 	}
 	if (nlinks > 0)
 		qsort(links, nlinks, sizeof(Link), CompareLinks);
+
+	elog(DEBUG1, "duplicate clusters: %d cards, %lld keys, %lld candidate pairs, %lld links",
+		 tn.ncards, (long long) kl.n, (long long) npairs, (long long) nlinks);
 
 	/* groups, strongest links first */
 	g = palloc_extended(sizeof(DupGroup) * Max(tn.ncards, 1), MCXT_ALLOC_HUGE);

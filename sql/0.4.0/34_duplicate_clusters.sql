@@ -33,7 +33,7 @@ BEGIN ATOMIC
      WHERE c.tenant_id = tenant
        AND client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
                c.company_code, c.vat_code, c.email, c.phone)
-           %> client_registry.search_fold(name)
+           %> (client_registry.client_name_parts(name)).core
      LIMIT 1000;
 END;
 COMMENT ON FUNCTION client_name_candidates(integer, text) IS
