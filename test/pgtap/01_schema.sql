@@ -301,7 +301,9 @@ SELECT set_eq(
           'client_registry.legal_register_import_ee',
           -- 0.4.0 CRM (issue #19)
           'client_registry.crm_link', 'client_registry.crm_product', 'client_registry.crm_document_type',
-          'client_registry.crm_link_id_seq', 'client_registry.crm_product_id_seq', 'client_registry.crm_document_type_id_seq'],
+          'client_registry.crm_link_id_seq', 'client_registry.crm_product_id_seq', 'client_registry.crm_document_type_id_seq',
+          -- 0.4.0 duplicates (issue #14)
+          'client_registry.client_not_duplicate', 'client_registry.client_not_duplicate_id_seq'],
     'extconfig lists every table but client_balance, and every identity sequence');
 SELECT is_empty($$
     SELECT c.oid::regclass::text FROM pg_class c

@@ -43,7 +43,9 @@ SELECT set_eq(
           'consent', 'legal_hold', 'personal_data_erasure', 'vat_number_check',
           'legal_register_import_lv', 'legal_register_import_ee',
                     -- 0.4.0 CRM (issue #19)
-          'crm_link', 'crm_product', 'crm_document_type'],
+          'crm_link', 'crm_product', 'crm_document_type',
+                    -- 0.4.0 duplicates (issue #14)
+          'client_not_duplicate'],
     'row security is enabled on every table');
 SELECT is_empty($$
     SELECT relname FROM pg_class

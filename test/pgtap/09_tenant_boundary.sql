@@ -66,7 +66,9 @@ SELECT is_empty($$
            'current_tenant', 'default_country', 'current_crm_user_id', 'current_crm_department_id',
            'my_tenants', 'crm_visible', 'crm_row_visible', 'crm_item_visible',
            -- text of a view column (crm_item_link, security_invoker)
-           'crm_link_label')
+           'crm_link_label',
+           -- 0.4.0 (issue #14): the duplicate rules' pure transforms (phone_key is an index expression)
+           'client_name_parts', 'phone_key')
 $$, 'nothing but validators, index-expression transforms and policy helpers is executable by PUBLIC');
 
 -- Every table under row-level security carries the tenant write guard.
