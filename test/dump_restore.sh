@@ -131,6 +131,9 @@ DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'cr_dump_membe
 SELECT grant_tenant(1, 'cr_dump_member'), grant_all_tenants('cr_dump_member');
 INSERT INTO client_private_note (client_id, note)
 SELECT id, 'Moka vėluodamas' FROM client WHERE company_code = '110443493' AND tenant_id = 1;
+-- 0.4.0 (issue #14): a "not duplicates" mark
+INSERT INTO client (id, kind, name, sales_tax_category) VALUES (903, 'buyer', 'UAB Dvynys', 'PVM1'), (904, 'buyer', 'Dvynys UAB', 'PVM1');
+SELECT mark_not_duplicates(ARRAY[903, 904], 'two owners');
 SQL
 pg_dump -Fc -d $src -f "$dump" 2> >(grep -v -e 'circular foreign-key' -e 'detail: invoice' -e 'hint: ' >&2)
 pg_restore --exit-on-error -d $dst "$dump"
