@@ -39,4 +39,10 @@ extern void CrCheckRowTenant(Relation rel, int32 row_tenant);
  */
 extern bool CrRestoreInProgress(void);
 
+/*
+ * The folding of search_fold() for C code (client_search_fold.c): len bytes
+ * of a string in the server encoding, folded, palloc'd.
+ */
+extern char *CrSearchFold(const char *s, int len);
+
 #endif							/* CLIENT_REGISTRY_H */

@@ -21,6 +21,8 @@
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 
+#include "client_registry.h"
+
 /* One code point and what it folds to (ASCII, one or two characters). */
 typedef struct FoldEntry
 {
@@ -150,6 +152,30 @@ SearchFold(const char *s, int len)
 	return out.data;
 }
 
+/*
+ * CrSearchFold folds len bytes of a string in the server encoding and
+ * returns the folded string (palloc'd, server encoding).  Used by
+ * search_fold() and by the word splitting of search_words.c.
+ */
+char *
+CrSearchFold(const char *s, int len)
+{
+	char	   *utf8;
+	char	   *folded;
+
+	if (GetDatabaseEncoding() == PG_UTF8 || GetDatabaseEncoding() == PG_SQL_ASCII)
+		return SearchFold(s, len);
+
+	/*
+	 * Another server encoding (WIN1257, LATIN7...): fold the UTF-8 form and
+	 * convert back.  Folding only maps letters to ASCII or keeps them, so the
+	 * result is representable in the encoding the input came from.
+	 */
+	utf8 = pg_server_to_any(s, len, PG_UTF8);
+	folded = SearchFold(utf8, strlen(utf8));
+	return pg_any_to_server(folded, strlen(folded), PG_UTF8);
+}
+
 PG_FUNCTION_INFO_V1(cr_search_fold);
 
 /*
@@ -159,18 +185,6 @@ Datum
 cr_search_fold(PG_FUNCTION_ARGS)
 {
 	text	   *in = PG_GETARG_TEXT_PP(0);
-	char	   *utf8;
-	char	   *folded;
 
-	if (GetDatabaseEncoding() == PG_UTF8 || GetDatabaseEncoding() == PG_SQL_ASCII)
-		PG_RETURN_TEXT_P(cstring_to_text(SearchFold(VARDATA_ANY(in), VARSIZE_ANY_EXHDR(in))));
-
-	/*
-	 * Another server encoding (WIN1257, LATIN7...): fold the UTF-8 form and
-	 * convert back.  Folding only maps letters to ASCII or keeps them, so the
-	 * result is representable in the encoding the input came from.
-	 */
-	utf8 = pg_server_to_any(VARDATA_ANY(in), VARSIZE_ANY_EXHDR(in), PG_UTF8);
-	folded = SearchFold(utf8, strlen(utf8));
-	PG_RETURN_TEXT_P(cstring_to_text(pg_any_to_server(folded, strlen(folded), PG_UTF8)));
+	PG_RETURN_TEXT_P(cstring_to_text(CrSearchFold(VARDATA_ANY(in), VARSIZE_ANY_EXHDR(in))));
 }

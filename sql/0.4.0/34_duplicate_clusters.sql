@@ -23,18 +23,55 @@ COMMENT ON FUNCTION phone_key(text) IS
 CREATE INDEX client_personal_code_idx ON client (tenant_id, personal_code) WHERE personal_code IS NOT NULL;
 CREATE INDEX client_phone_key_idx ON client (tenant_id, phone_key(phone)) WHERE phone IS NOT NULL;
 
--- Name candidates of the per-card check.  STAND-IN until the search words
--- of branch dup-search (part 32) are merged: trigram word similarity only.
+-- Name candidates of the per-card check: clients whose words match every
+-- word of the name (exactly, as a prefix, or with the typos search allows:
+-- search_word dictionary and client_search_words_idx), or the name glued
+-- into one word; and clients whose search text has words similar to the
+-- name's when it has one word (pg_trgm word similarity >= 0.5, trigram
+-- index: other spellings of spaces and punctuation; a name of several words
+-- is matched word by word, the trigrams of a common first name would bring
+-- hundreds of candidates).  A SQL function so that pg_trgm's operator is
+-- bound when it is created, whatever schema pg_trgm lives in.
 CREATE FUNCTION client_name_candidates(tenant integer, name text) RETURNS SETOF bigint
 LANGUAGE sql STABLE PARALLEL SAFE
 SET pg_trgm.word_similarity_threshold = 0.5
 BEGIN ATOMIC
-    SELECT c.id FROM client_registry.client c
-     WHERE c.tenant_id = tenant
-       AND client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
-               c.company_code, c.vat_code, c.email, c.phone)
-           %> (client_registry.client_name_parts(name)).core
-     LIMIT 1000;
+    WITH q AS (
+        SELECT w.words, (client_registry.client_name_parts(name)).core AS glued
+          FROM (SELECT client_registry.search_query_words(name) AS words) w),
+    dict AS (
+        SELECT coalesce(array_agg(DISTINCT s.word COLLATE "default"), '{}') AS words
+          FROM client_registry.search_word s
+         WHERE s.tenant_id = tenant
+           AND s.key = ANY ((SELECT q.words || client_registry.search_query_keys(q.words) FROM q)::text[])),
+    m AS (
+        SELECT client_registry.search_word_matches(q.words[1], dict.words, false)
+               || client_registry.search_word_matches(q.words[1], dict.words, true) || q.words[1] AS m1,
+               CASE WHEN cardinality(q.words) >= 2
+                    THEN client_registry.search_word_matches(q.words[2], dict.words, false)
+                         || client_registry.search_word_matches(q.words[2], dict.words, true) || q.words[2] END AS m2
+          FROM q, dict)
+    -- the words as scalar subqueries (values known when the scan starts:
+    -- the GIN index of the card words is used), not joined
+    SELECT x.id FROM (
+        (SELECT c.id FROM client_registry.client c
+          WHERE c.tenant_id = tenant AND (SELECT cardinality(q.words) BETWEEN 1 AND 4 FROM q)
+            AND client_registry.search_words(c.name, c.short_name, c.first_name, c.last_name) && (SELECT m.m1 FROM m)
+            AND client_registry.search_words(c.name, c.short_name, c.first_name, c.last_name)
+                && (SELECT coalesce(m.m2, m.m1) FROM m)
+          LIMIT 1000)
+        UNION
+        (SELECT c.id FROM client_registry.client c
+          WHERE c.tenant_id = tenant
+            AND client_registry.search_words(c.name, c.short_name, c.first_name, c.last_name) && ARRAY[(SELECT q.glued FROM q)]
+          LIMIT 1000)
+        UNION
+        (SELECT c.id FROM client_registry.client c
+          WHERE c.tenant_id = tenant AND (SELECT cardinality(q.words) = 1 FROM q)
+            AND client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
+                    c.company_code, c.vat_code, c.email, c.phone)
+                %> (SELECT q.words[1] FROM q)
+          LIMIT 1000)) x;
 END;
 COMMENT ON FUNCTION client_name_candidates(integer, text) IS
     'Clients of a tenant whose name may be the given one: the first two words matched as search_clients() matches words (exactly or with typos), the name glued into one word a word of the card, or, for a name of one word, words similar by trigrams (pg_trgm word similarity >= 0.5); at most 1,000 per way. The name candidates of client_duplicates() and card_duplicates(), which score each one.';

@@ -302,6 +302,8 @@ SELECT set_eq(
           -- 0.4.0 CRM (issue #19)
           'client_registry.crm_link', 'client_registry.crm_product', 'client_registry.crm_document_type',
           'client_registry.crm_link_id_seq', 'client_registry.crm_product_id_seq', 'client_registry.crm_document_type_id_seq',
+          -- 0.4.0 search dictionary (issue #14)
+          'client_registry.search_word', 'client_registry.search_word_id_seq',
           -- 0.4.0 duplicates (issue #14)
           'client_registry.client_not_duplicate', 'client_registry.client_not_duplicate_id_seq'],
     'extconfig lists every table but client_balance, and every identity sequence');

@@ -44,6 +44,8 @@ SELECT set_eq(
           'legal_register_import_lv', 'legal_register_import_ee',
                     -- 0.4.0 CRM (issue #19)
           'crm_link', 'crm_product', 'crm_document_type',
+                    -- 0.4.0 search dictionary (issue #14)
+          'search_word',
                     -- 0.4.0 duplicates (issue #14)
           'client_not_duplicate'],
     'row security is enabled on every table');
