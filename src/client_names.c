@@ -35,8 +35,7 @@
 #include "utils/memutils.h"
 
 #include "client_names.h"
-
-extern Datum cr_search_fold(PG_FUNCTION_ARGS);
+#include "client_registry.h"
 
 #define MAX_WORDS 32
 #define MAX_TRIGRAMS 128		/* longer cores: their first 125 letters */
@@ -256,9 +255,7 @@ CrNameParts(const char *name, char **form, char **core, char **sound, char **sor
 static void
 NameParts(const char *name, char **form, char **core, char **sound, char **sorted)
 {
-	text	   *in = cstring_to_text(name);
-	text	   *out = DatumGetTextPP(DirectFunctionCall1(cr_search_fold, PointerGetDatum(in)));
-	char	   *folded = text_to_cstring(out);
+	char	   *folded = CrSearchFold(name, strlen(name));
 	char	   *words[MAX_WORDS];
 	int			n = CrSplitWords(folded, words, MAX_WORDS);
 	int			first = 0;
@@ -268,8 +265,6 @@ NameParts(const char *name, char **form, char **core, char **sound, char **sorte
 	char	   *glued = palloc(strlen(name) * 2 + 1);	/* folding may lengthen (ß) */
 	char	   *g = glued;
 
-	pfree(in);
-	pfree(out);
 	if (form)
 		*form = NULL;
 	lf = MatchForm(words, n, 0, false, &len);
