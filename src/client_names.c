@@ -23,7 +23,8 @@
  * IBAN, e-mail, phone, name, sound, similar name, company e-mail domain)
  * is recorded and the link scored: identifying evidence (codes, IBAN) 1.0;
  * an e-mail or phone together with a similar name ~0.9; the same name
- * alone 0.85-0.9; a similar name alone below 0.8 (a weak link).
+ * alone 0.85-0.9; a similar name alone (cores of 8 letters or more) below
+ * 0.8 (a weak link).
  */
 #include "postgres.h"
 
@@ -38,6 +39,11 @@
 #include "client_registry.h"
 
 #define MAX_WORDS 32
+/*
+ * A similar name alone links two cards only when both cores have this many
+ * letters: "Govaka" and "Gonaka" are as likely two companies as one typo.
+ */
+#define MIN_TYPO_CORE 8
 #define MAX_TRIGRAMS 128		/* longer cores: their first 125 letters */
 
 /* A legal form: up to four words in a row, and its canonical name. */
@@ -569,7 +575,7 @@ DupPairScore(const DupCard *a, const DupCard *b, DupLink *link)
 		score = BothEqual(a->form, b->form) ? 0.9f : 0.85f;
 	else if (ev & DUP_SOUND)
 		score = 0.8f;
-	else if (ev & DUP_SIMILAR_NAME)
+	else if ((ev & DUP_SIMILAR_NAME) && strlen(a->core) >= MIN_TYPO_CORE && strlen(b->core) >= MIN_TYPO_CORE)
 		score = 0.5f + (sim - 0.5f) * 0.5f;
 
 	if (score <= 0)

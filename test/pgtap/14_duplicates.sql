@@ -56,7 +56,7 @@ END $$;
 GRANT USAGE ON SCHEMA client_registry TO tap_dup_dba, tap_dup_app;
 GRANT SELECT ON client_registry.client, client_registry.client_bank_account TO tap_dup_dba, tap_dup_app;
 GRANT SELECT, INSERT, DELETE ON client_registry.client_not_duplicate TO tap_dup_dba;
-GRANT SELECT ON client_registry.client_merge TO tap_dup_dba;
+GRANT SELECT ON client_registry.client_merge, client_registry.search_word TO tap_dup_dba;
 GRANT EXECUTE ON FUNCTION client_registry.duplicate_clusters(real), client_registry.client_duplicates(bigint, real),
     client_registry.card_duplicates(text, text, text, text, text, text, text, text, text, real),
     client_registry.client_name_candidates(integer, text),
