@@ -74,6 +74,13 @@ SQL
             echo "upgrade from $from: corrected_invoice_id or vat_rate not kept: '$got'"; status=1
         fi
     fi
+    # 0.4.0 (issue #14): the upgrade fills the search dictionary from the cards it finds, so a
+    # card of the old version is found with a typo ('tirdzniceba' for „Rīgas Tirdzniecība")
+    got=$(psql -qXAt -d cr_up_old -c "SET client_registry.tenant = 1" \
+              -c "SELECT string_agg(name, ',') FROM client_registry.search_clients('rigas tirdzniceba')")
+    if [ "$got" != 'SIA „Rīgas Tirdzniecība"' ]; then
+        echo "upgrade from $from: typo search does not find an old card: '$got'"; status=1
+    fi
     psql -qX -v ON_ERROR_STOP=1 -d cr_up_new -c "CREATE EXTENSION client_registry CASCADE" >/dev/null
     if ! diff <(schema_of cr_up_old) <(schema_of cr_up_new | grep -v '^$') > "$difffile"; then
         echo "upgrade from $from to $default differs from a fresh install:"; head -50 "$difffile"; status=1
