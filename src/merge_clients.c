@@ -383,8 +383,38 @@ KindRoles(const char *kind)
 }
 
 /*
+ * DocumentRoles: what the survivor's documents need once every merged
+ * client's documents are its own (1 sales, 2 purchases; cancelled
+ * invoices need nothing).
+ */
+static int
+DocumentRoles(MergeRun *run)
+{
+	Oid			types[2] = {INT4OID, INT8OID};
+	Datum		values[2] = {Int32GetDatum(run->tenant_id), Int64GetDatum(run->survivor)};
+	bool		isnull;
+	int			roles = 0;
+	int			ret;
+
+	ret = SPI_execute_with_args("SELECT COALESCE(pg_catalog.bool_or(direction OPERATOR(pg_catalog.=) 'sale'), false),"
+								"       COALESCE(pg_catalog.bool_or(direction OPERATOR(pg_catalog.=) 'purchase'), false)"
+								"  FROM client_registry.invoice WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND client_id OPERATOR(pg_catalog.=) $2"
+								"   AND status OPERATOR(pg_catalog.<>) 'cancelled'",
+								2, types, values, NULL, false, 1);
+	if (ret != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "reading the survivor's documents failed");
+	if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+		roles |= 1;
+	if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)))
+		roles |= 2;
+	return roles;
+}
+
+/*
  * FillCard fills the survivor's empty fields from the merged clients (in
- * the order given), widens its kind, merges user-defined fields; journals
+ * the order given), widens its kind when the documents it now has need it
+ * (not because a merged client had another kind), merges user-defined
+ * fields; journals
  * the columns it changed.
  */
 static void
@@ -394,7 +424,7 @@ FillCard(MergeRun *run, ClientFacts *facts, HeapTuple *merged_rows, TupleDesc de
 	Datum		values[1] = {Int64GetDatum(run->survivor)};
 	HeapTuple	survivor;
 	StringInfoData set;
-	StringInfoData cols;
+	List	   *cols = NIL;
 	Oid			ptypes[MaxTupleAttributeNumber];
 	Datum		pvalues[MaxTupleAttributeNumber];
 	char		pnulls[MaxTupleAttributeNumber];
@@ -410,7 +440,6 @@ FillCard(MergeRun *run, ClientFacts *facts, HeapTuple *merged_rows, TupleDesc de
 	survivor = SPI_copytuple(SPI_tuptable->vals[0]);
 
 	initStringInfo(&set);
-	initStringInfo(&cols);
 	ptypes[0] = INT8OID;
 	pvalues[0] = Int64GetDatum(run->survivor);
 	pnulls[0] = ' ';
@@ -439,7 +468,7 @@ FillCard(MergeRun *run, ClientFacts *facts, HeapTuple *merged_rows, TupleDesc de
 			if (IsEmptyValue(merged_rows[i], desc, a))
 				continue;
 			appendStringInfo(&set, "%s%s = $%d", np > 1 ? ", " : "", quote_identifier(name), np + 1);
-			appendStringInfo(&cols, "%s%s", np > 1 ? "," : "", quote_identifier(name));
+			cols = lappend(cols, pstrdup(name));
 			ptypes[np] = att->atttypid;
 			pvalues[np] = heap_getattr(merged_rows[i], a, desc, &isnull);
 			pnulls[np] = ' ';
@@ -448,10 +477,8 @@ FillCard(MergeRun *run, ClientFacts *facts, HeapTuple *merged_rows, TupleDesc de
 		}
 	}
 
-	/* the kind covers every merged client's documents */
-	roles = KindRoles(kind);
-	for (int i = 0; i < run->nmerged; i++)
-		roles |= KindRoles(facts[i + 1].kind);
+	/* the kind covers the documents the survivor now has */
+	roles = KindRoles(kind) | DocumentRoles(run);
 	if (strcmp(kind, "own_company") != 0)
 	{
 		const char *wanted = roles == 3 ? "buyer_supplier" : roles == 1 ? "buyer" :
@@ -460,7 +487,7 @@ FillCard(MergeRun *run, ClientFacts *facts, HeapTuple *merged_rows, TupleDesc de
 		if (strcmp(wanted, kind) != 0)
 		{
 			appendStringInfo(&set, "%skind = $%d::client_registry.client_kind", np > 1 ? ", " : "", np + 1);
-			appendStringInfo(&cols, "%skind", np > 1 ? "," : "");
+			cols = lappend(cols, "kind");
 			ptypes[np] = TEXTOID;
 			pvalues[np] = CStringGetTextDatum(wanted);
 			pnulls[np] = ' ';
@@ -496,7 +523,7 @@ FillCard(MergeRun *run, ClientFacts *facts, HeapTuple *merged_rows, TupleDesc de
 		if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)))
 		{
 			appendStringInfo(&set, "%scustom_fields = $%d", np > 1 ? ", " : "", np + 1);
-			appendStringInfo(&cols, "%scustom_fields", np > 1 ? "," : "");
+			cols = lappend(cols, "custom_fields");
 			ptypes[np] = JSONBOID;
 			pvalues[np] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 			pnulls[np] = ' ';
@@ -511,8 +538,8 @@ FillCard(MergeRun *run, ClientFacts *facts, HeapTuple *merged_rows, TupleDesc de
 		const char *snap = "SELECT pg_catalog.jsonb_object_agg(e.key, e.value)"
 			" FROM client_registry.client c, pg_catalog.jsonb_each(pg_catalog.to_jsonb(c)) e"
 			" WHERE c.id OPERATOR(pg_catalog.=) $1 AND e.key OPERATOR(pg_catalog.=) ANY ($2::text[])";
-		Oid			st[2] = {INT8OID, TEXTOID};
-		Datum		sv[2] = {Int64GetDatum(run->survivor), CStringGetTextDatum(psprintf("{%s}", cols.data))};
+		Oid			st[2] = {INT8OID, TEXTARRAYOID};
+		Datum		sv[2] = {Int64GetDatum(run->survivor), MergeTextArray(cols)};
 		Datum		oldv;
 		Datum		newv;
 		bool		isnull;

@@ -74,6 +74,8 @@ extern List *MergeReferencesTo(Oid relid);
 extern MergeTable *MergeGetTable(Oid relid);
 extern char *MergeKeyJson(MergeTable *t, const char *alias);
 extern char *MergeKeyMatch(MergeTable *t, const char *alias, const char *keyexpr);
+extern char *MergeRowText(MergeTable *t, const char *alias, int ncols);
+extern Datum MergeTextArray(List *strings);
 extern void MergeAddFinding(MergeRun *run, const char *action, const char *table_name,
 							const char *constraint_name, int64 from_client, int64 row_count,
 							const char *detail);

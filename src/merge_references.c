@@ -64,7 +64,8 @@ typedef struct JournalArgs
 static const char *const journal_columns =
 "INSERT INTO client_registry.client_merge_step"
 " (tenant_id, merge_id, step, action, reason, table_schema, table_name, constraint_name,"
-"  from_client, row_count, row_keys, row_hashes, old_values, new_values, row_images)";
+"  from_client, row_count, row_keys, row_hashes, old_values, new_values, row_images,"
+"  row_hashes_before)";
 
 /*
  * Per-run caches.  A merge of many clients runs the same statements and
@@ -313,6 +314,56 @@ MergeKeyMatch(MergeTable *t, const char *alias, const char *keyexpr)
 	return s.data;
 }
 
+/*
+ * MergeRowText: the text of a row of alias as a merge hashes it, over the
+ * table's first ncols columns (in column order, dropped ones not counted;
+ * ncols <= 0: every column).  ROW(t.a, t.b)::text is t::text when the
+ * columns are all of them, so hashes written before 0.4.0 still compare.
+ */
+char *
+MergeRowText(MergeTable *t, const char *alias, int ncols)
+{
+	Oid			types[1] = {OIDOID};
+	Datum		values[1] = {ObjectIdGetDatum(t->relid)};
+	StringInfoData s;
+	int			ret;
+
+	if (ncols <= 0)
+		return psprintf("%s::text", alias);
+	ret = MergeSpiExecute("SELECT a.attname::text FROM pg_catalog.pg_attribute a"
+						  " WHERE a.attrelid OPERATOR(pg_catalog.=) $1 AND a.attnum OPERATOR(pg_catalog.>) 0"
+						  "   AND NOT a.attisdropped ORDER BY a.attnum",
+						  1, types, values, NULL, true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "reading the columns failed: %s", SPI_result_code_string(ret));
+	if ((uint64) ncols >= SPI_processed)
+		return psprintf("%s::text", alias);
+	initStringInfo(&s);
+	appendStringInfoString(&s, "ROW(");
+	for (int i = 0; i < ncols; i++)
+		appendStringInfo(&s, "%s%s.%s", i > 0 ? ", " : "", alias,
+						 quote_identifier(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1)));
+	appendStringInfoString(&s, ")::text");
+	return s.data;
+}
+
+/*
+ * MergeTextArray: a text[] of the strings of a list, built element by
+ * element (never through a text array literal: column names may hold
+ * quotes, commas and braces).
+ */
+Datum
+MergeTextArray(List *strings)
+{
+	Datum	   *texts = palloc(sizeof(Datum) * Max(list_length(strings), 1));
+	ListCell   *lc;
+	int			n = 0;
+
+	foreach(lc, strings)
+		texts[n++] = CStringGetTextDatum((char *) lfirst(lc));
+	return PointerGetDatum(construct_array(texts, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
 void
 MergeAddFinding(MergeRun *run, const char *action, const char *table_name,
 				const char *constraint_name, int64 from_client, int64 row_count,
@@ -344,7 +395,7 @@ MergeJournalDelete(MergeRun *run, const char *reason, MergeTable *t,
 	ArgsInit(&a, run, reason, t, constraint_name, from_client);
 	ArgAdd(&a, JSONBOID, images, false);
 	sql = psprintf("%s SELECT $1, $2, $3, 'delete', $4, $5, $6, $7, $8,"
-				   " pg_catalog.jsonb_array_length($9), NULL, NULL, NULL, NULL, $9",
+				   " pg_catalog.jsonb_array_length($9), NULL, NULL, NULL, NULL, $9, NULL",
 				   journal_columns);
 	RunJournaled(run, sql, &a, t, false);
 }
@@ -365,31 +416,43 @@ MergeJournalUpdate(MergeRun *run, const char *reason, MergeTable *t,
 	ArgAdd(&a, JSONBOID, old_values, false);
 	ArgAdd(&a, JSONBOID, new_values, false);
 	sql = psprintf("%s SELECT $1, $2, $3, 'update', $4, $5, $6, $7, $8,"
-				   " pg_catalog.jsonb_array_length($9), $9, NULL, $10, $11, NULL",
+				   " pg_catalog.jsonb_array_length($9), $9, NULL, $10, $11, NULL, NULL",
 				   journal_columns);
 	RunJournaled(run, sql, &a, t, true);
 }
 
 /*
  * UpdateJournalTail: the INSERT that turns the CTE "moved" (k: key, h:
- * hash) into one journal row, old and new values being expressions.
+ * hash after, hb: hash before) into one journal row, old and new values
+ * being expressions.
  */
 static char *
 UpdateJournalTail(MergeTable *t, const char *old_expr, const char *new_expr)
 {
-	return psprintf("%s SELECT $1, $2, $3, 'update', $4, $5, $6, $7, $8, count(*), %s, %s, %s, %s, NULL"
+	return psprintf("%s SELECT $1, $2, $3, 'update', $4, $5, $6, $7, $8, count(*), %s, %s, %s, %s, NULL, %s"
 					" FROM moved HAVING count(*) OPERATOR(pg_catalog.>) 0",
 					journal_columns,
 					t->npk > 0 ? "pg_catalog.jsonb_agg(k)" : "NULL",
 					t->npk > 0 ? "NULL" : "pg_catalog.array_agg(h)",
-					old_expr, new_expr);
+					old_expr, new_expr,
+					t->npk > 0 ? "NULL" : "pg_catalog.array_agg(hb)");
 }
 
+/*
+ * ReturningKeyAndHash: the RETURNING list of an update step.  A table with
+ * a key returns the key (hashed at the end of the merge); a table without
+ * one returns the md5 of each row as the step left it and as it was before
+ * (the row with the step's old values put back: old_expr, a jsonb object),
+ * so that unmerge can follow a row that two steps changed.
+ */
 static char *
-ReturningKeyAndHash(MergeTable *t, const char *alias)
+ReturningKeyAndHash(MergeTable *t, const char *alias, const char *old_expr)
 {
-	return psprintf("RETURNING %s AS k, %s AS h", MergeKeyJson(t, alias),
-					t->npk > 0 ? "NULL::text" : psprintf("pg_catalog.md5(%s::text)", alias));
+	if (t->npk > 0)
+		return psprintf("RETURNING %s AS k, NULL::text AS h, NULL::text AS hb", MergeKeyJson(t, alias));
+	return psprintf("RETURNING NULL::jsonb AS k, pg_catalog.md5(%s::text) AS h,"
+					" pg_catalog.md5(pg_catalog.jsonb_populate_record(%s, %s)::text) AS hb",
+					alias, alias, old_expr);
 }
 
 /*
@@ -436,7 +499,7 @@ FoldRow(MergeRun *run, MergeTable *t, const char *constraint_name, int64 merged,
 					   " WHERE %s AND %s%s %s) %s",
 					   r->qualified, set.data, t->qualified, t->qualified,
 					   MergeKeyMatch(t, "s", "$10"), MergeKeyMatch(t, "m", "$9"), join.data,
-					   ReturningKeyAndHash(r, "r"),
+					   ReturningKeyAndHash(r, "r", psprintf("pg_catalog.jsonb_build_object(%s)", oldv.data)),
 					   UpdateJournalTail(r,
 										 psprintf("(SELECT pg_catalog.jsonb_build_object(%s) FROM %s m WHERE %s)",
 												  oldv.data, t->qualified, MergeKeyMatch(t, "m", "$9")),
@@ -457,7 +520,7 @@ DeleteJournaled(MergeRun *run, JournalArgs *a, MergeTable *t, const char *condit
 {
 	char	   *sql = psprintf("WITH d AS (DELETE FROM %s t WHERE %s RETURNING pg_catalog.to_jsonb(t) AS img)"
 							   " %s SELECT $1, $2, $3, 'delete', $4, $5, $6, $7, $8, count(*),"
-							   " NULL, NULL, NULL, NULL, pg_catalog.jsonb_agg(img) FROM d"
+							   " NULL, NULL, NULL, NULL, pg_catalog.jsonb_agg(img), NULL FROM d"
 							   " HAVING count(*) OPERATOR(pg_catalog.>) 0",
 							   t->qualified, condition, journal_columns);
 
@@ -508,6 +571,14 @@ FoldPairs(MergeRun *run, MergeTable *t, const char *constraint_name, int64 merge
 }
 
 /*
+ * An address field as merges compare it: folded as search folds it (case,
+ * diacritics), every run of punctuation and spaces one space, trimmed:
+ * "Gedimino pr. 1" and "gedimino pr 1" are the same street.
+ */
+#define ADDRESS_FOLD(col) \
+	"pg_catalog.btrim(pg_catalog.regexp_replace(client_registry.search_fold(COALESCE(" col ", '')), '[^[:alnum:]]+', ' ', 'g'))"
+
+/*
  * The card's children: what makes two of them the same.  Parameters: $1
  * merged client, $2 survivor.  The survivor's primary row is preferred.
  */
@@ -516,9 +587,8 @@ static const char *const address_pairs =
 "  FROM client_registry.client_address m"
 "  CROSS JOIN LATERAL (SELECT s.id FROM client_registry.client_address s"
 "   WHERE s.tenant_id OPERATOR(pg_catalog.=) $3 AND s.client_id OPERATOR(pg_catalog.=) $2"
-"     AND pg_catalog.lower(pg_catalog.regexp_replace(pg_catalog.btrim(COALESCE(s.street, '')), '\\s+', ' ', 'g'))"
-"         OPERATOR(pg_catalog.=) pg_catalog.lower(pg_catalog.regexp_replace(pg_catalog.btrim(COALESCE(m.street, '')), '\\s+', ' ', 'g'))"
-"     AND pg_catalog.lower(pg_catalog.btrim(COALESCE(s.city, ''))) OPERATOR(pg_catalog.=) pg_catalog.lower(pg_catalog.btrim(COALESCE(m.city, '')))"
+"     AND " ADDRESS_FOLD("s.street") " OPERATOR(pg_catalog.=) " ADDRESS_FOLD("m.street")
+"     AND " ADDRESS_FOLD("s.city") " OPERATOR(pg_catalog.=) " ADDRESS_FOLD("m.city")
 "     AND pg_catalog.upper(pg_catalog.regexp_replace(COALESCE(s.postal_code, ''), '[^0-9A-Za-z]', '', 'g'))"
 "         OPERATOR(pg_catalog.=) pg_catalog.upper(pg_catalog.regexp_replace(COALESCE(m.postal_code, ''), '[^0-9A-Za-z]', '', 'g'))"
 "     AND s.country OPERATOR(pg_catalog.=) m.country"
@@ -596,7 +666,7 @@ DemotePrimary(MergeRun *run, MergeTable *t, CrClientReference *ref, int fk_index
 				   "   AND EXISTS (SELECT 1 FROM %s s WHERE s.%s OPERATOR(pg_catalog.=) $10%s AND s.is_primary) %s) %s",
 				   t->qualified, fk_column, OtherKeyColumns(run, ref, fk_index, "t", "$9"),
 				   t->qualified, fk_column, OtherKeyColumns(run, ref, fk_index, "s", "$10"),
-				   ReturningKeyAndHash(t, "t"),
+				   ReturningKeyAndHash(t, "t", "'{\"is_primary\": true}'::jsonb"),
 				   UpdateJournalTail(t, "'{\"is_primary\": true}'::jsonb", "'{\"is_primary\": false}'::jsonb"));
 	RunJournaled(run, sql, &a, t, true);
 }
@@ -685,7 +755,7 @@ ResolveClashes(MergeRun *run, CrClientReference *ref, MergeTable *t, int fk_inde
 		int			nk = ui->nkeys;
 		bool		isnull;
 		StringInfoData same;
-		StringInfoData excl;
+		List	   *excl;
 		char	   *sql;
 		bool		pk_has_fk = false;
 		SPITupleTable *clash;
@@ -707,18 +777,24 @@ ResolveClashes(MergeRun *run, CrClientReference *ref, MergeTable *t, int fk_inde
 			appendStringInfo(&same, " AND s.%s %s m.%s", c,
 							 nulls_not_distinct ? "IS NOT DISTINCT FROM" : "=", c);
 		}
-		/* columns that may differ between duplicates */
-		initStringInfo(&excl);
-		appendStringInfo(&excl, "{cr_row_ctid,%s", quote_identifier(get_attname(ref->relid, fk_attnum, false)));
+		/*
+		 * Columns that may differ between duplicates: the keys of to_jsonb()
+		 * are the raw column names, whatever characters they hold (a list,
+		 * not a text array literal).
+		 */
+		excl = list_make2(pstrdup("cr_row_ctid"), get_attname(ref->relid, fk_attnum, false));
 		for (int k = 0; k < t->npk; k++)
 			if (strcmp(t->pk_quoted[k], col) == 0)
 				pk_has_fk = true;
 		if (!pk_has_fk)
 			for (int k = 0; k < t->npk; k++)
-				appendStringInfo(&excl, ",%s", t->pk_raw[k]);
+				excl = lappend(excl, t->pk_raw[k]);
 		if (IsCardChild(run, ref->relid))
-			appendStringInfoString(&excl, ",is_primary,created_at,updated_at");
-		appendStringInfoChar(&excl, '}');
+		{
+			excl = lappend(excl, "is_primary");
+			excl = lappend(excl, "created_at");
+			excl = lappend(excl, "updated_at");
+		}
 
 		/*
 		 * One join of the merged client's rows with the survivor's on the
@@ -746,8 +822,7 @@ ResolveClashes(MergeRun *run, CrClientReference *ref, MergeTable *t, int fk_inde
 		}
 		values[0] = Int64GetDatum(merged);
 		values[1] = Int64GetDatum(run->survivor);
-		values[2] = OidFunctionCall3(F_ARRAY_IN, CStringGetDatum(excl.data),
-									 ObjectIdGetDatum(TEXTOID), Int32GetDatum(-1));
+		values[2] = MergeTextArray(excl);
 		ret = MergeSpiExecute(sql, 3, types, values, NULL, false, 0);
 		if (ret != SPI_OK_SELECT)
 			elog(ERROR, "probing %s failed: %s", conname, SPI_result_code_string(ret));
@@ -823,7 +898,7 @@ RepointRows(MergeRun *run, CrClientReference *ref, MergeTable *t, int fk_index, 
 	}
 	sql = psprintf("WITH moved AS (UPDATE %s t SET %s = $9 WHERE t.%s = $10%s%s %s) %s",
 				   t->qualified, col, col, OtherKeyColumns(run, ref, fk_index, "t", "$10"), skip,
-				   ReturningKeyAndHash(t, "t"),
+				   ReturningKeyAndHash(t, "t", psprintf("pg_catalog.jsonb_build_object(%s, $10)", quote_literal_cstr(rawcol))),
 				   UpdateJournalTail(t,
 									 psprintf("pg_catalog.jsonb_build_object(%s, $10)", quote_literal_cstr(rawcol)),
 									 psprintf("pg_catalog.jsonb_build_object(%s, $9)", quote_literal_cstr(rawcol))));
@@ -955,7 +1030,8 @@ MergeMoveHistory(MergeRun *run, int64 merged)
 	ArgAdd(&a, INT8OID, Int64GetDatum(run->survivor), false);
 	ArgAdd(&a, INT8OID, Int64GetDatum(merged), false);
 	sql = psprintf("WITH moved AS (UPDATE %s t SET client_id = $9 WHERE t.tenant_id = %d AND t.client_id = $10 %s) %s",
-				   t->qualified, run->tenant_id, ReturningKeyAndHash(t, "t"),
+				   t->qualified, run->tenant_id,
+				   ReturningKeyAndHash(t, "t", "pg_catalog.jsonb_build_object('client_id', $10)"),
 				   UpdateJournalTail(t, "pg_catalog.jsonb_build_object('client_id', $10)",
 									 "pg_catalog.jsonb_build_object('client_id', $9)"));
 	rel = table_open(relid, AccessShareLock);
@@ -1096,6 +1172,27 @@ MergeHashSteps(MergeRun *run)
 		ret = SPI_execute_with_args(sql, 3, types, values, NULL, false, 0);
 		if (ret != SPI_OK_UPDATE)
 			elog(ERROR, "hashing merged rows failed: %s", SPI_result_code_string(ret));
+	}
+
+	/*
+	 * How many columns each step's hashes and row images cover: the columns
+	 * its table has now.  A column added later is left out by unmerge.
+	 */
+	{
+		Oid			types[2] = {INT4OID, INT8OID};
+		Datum		values[2] = {Int32GetDatum(run->tenant_id), Int64GetDatum(run->merge_id)};
+		int			ret;
+
+		ret = SPI_execute_with_args("UPDATE client_registry.client_merge_step st SET row_columns ="
+									" (SELECT pg_catalog.count(*) FROM pg_catalog.pg_attribute a"
+									"   WHERE a.attrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass("
+									"           pg_catalog.quote_ident(st.table_schema) OPERATOR(pg_catalog.||) '.'"
+									"           OPERATOR(pg_catalog.||) pg_catalog.quote_ident(st.table_name))"
+									"     AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped)"
+									" WHERE st.tenant_id OPERATOR(pg_catalog.=) $1 AND st.merge_id OPERATOR(pg_catalog.=) $2",
+									2, types, values, NULL, false, 0);
+		if (ret != SPI_OK_UPDATE)
+			elog(ERROR, "recording the journaled columns failed: %s", SPI_result_code_string(ret));
 	}
 }
 

@@ -11,6 +11,19 @@
  * clients themselves) are inserted again with their old ids.  The
  * registry's row triggers let these moves through as they do for a merge;
  * the balance triggers move the balances back.
+ *
+ * Tables without a primary key are journaled by content: each update step
+ * keeps the md5 of every row as the step left it and as it was before it
+ * (row_hashes_before, since 0.4.0).  A row that two steps changed (a buyer
+ * and a payer column, or a composite and a single-column foreign key) has
+ * the first step's after-hash as the second step's before-hash; the
+ * verification follows that chain (the hashes the rows must have now, as a
+ * multiset per table), and the undo, newest step first, finds each step's
+ * rows as that step left them.
+ *
+ * Hashes and row images cover the columns the table had when the merge ran
+ * (row_columns): a column added since (an upgrade, a user's ALTER TABLE)
+ * is left out of the comparison, and rows put back get its default.
  */
 #include "postgres.h"
 
@@ -18,8 +31,10 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 
@@ -30,8 +45,33 @@
 /* Columns of the step query. */
 enum
 {
-	S_STEP = 1, S_ACTION, S_REASON, S_SCHEMA, S_TABLE, S_KEYS, S_HASHES, S_OLD, S_IMAGES, S_COUNT
+	S_STEP = 1, S_ACTION, S_REASON, S_SCHEMA, S_TABLE, S_KEYS, S_HASHES, S_OLD, S_IMAGES, S_COUNT,
+	S_HASHES_BEFORE, S_COLUMNS
 };
+
+/* The rows a table without a key must have now: md5 -> how many. */
+typedef struct HashCount
+{
+	char		hash[33];
+	int64		count;
+} HashCount;
+
+typedef struct KeylessRows
+{
+	Oid			relid;
+	int			ncols;			/* row_columns of its steps */
+	HTAB	   *hashes;
+} KeylessRows;
+
+/* row_columns of a step (0: every column). */
+static int
+StepColumns(HeapTuple st, TupleDesc sd)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(st, sd, S_COLUMNS, &isnull);
+
+	return isnull ? 0 : DatumGetInt16(d);
+}
 
 static Oid
 StepTable(int64 merge_id, const char *schema, const char *table)
@@ -60,33 +100,20 @@ VerifyStep(int64 merge_id, HeapTuple st, TupleDesc sd)
 	char	   *table = SPI_getvalue(st, sd, S_TABLE);
 	MergeTable *t = MergeGetTable(StepTable(merge_id, schema, table));
 	Datum		keys = SPI_getbinval(st, sd, S_KEYS, &isnull);
-	bool		keyless = isnull;
 	Datum		hashes = SPI_getbinval(st, sd, S_HASHES, &isnull);
-	int64		count = DatumGetInt64(SPI_getbinval(st, sd, S_COUNT, &isnull));
 	Oid			types[2] = {JSONBOID, TEXTARRAYOID};
 	Datum		values[2] = {keys, hashes};
-	char		nulls[3] = {keyless ? 'n' : ' ', ' ', '\0'};
 	char	   *sql;
 	int64		changed;
 	char	   *first = NULL;
 	int			ret;
 
-	if (keyless)
-		sql = psprintf("SELECT $3 OPERATOR(pg_catalog.-) count(*), NULL::text FROM %s t"
-					   " WHERE pg_catalog.md5(t::text) OPERATOR(pg_catalog.=) ANY ($2)", t->qualified);
-	else
-		sql = psprintf("SELECT count(*), pg_catalog.min(k.j::text) FROM ROWS FROM"
-					   " (pg_catalog.jsonb_array_elements($1), pg_catalog.unnest($2)) AS k(j, h)"
-					   " LEFT JOIN %s t ON %s"
-					   " WHERE t.ctid IS NULL OR pg_catalog.md5(t::text) OPERATOR(pg_catalog.<>) k.h",
-					   t->qualified, MergeKeyMatch(t, "t", "k.j"));
-	{
-		Oid			types3[3] = {types[0], types[1], INT8OID};
-		Datum		values3[3] = {values[0], values[1], Int64GetDatum(count)};
-		char		nulls3[4] = {nulls[0], nulls[1], ' ', '\0'};
-
-		ret = MergeSpiExecute(sql, keyless ? 3 : 2, types3, values3, nulls3, true, 1);
-	}
+	sql = psprintf("SELECT count(*), pg_catalog.min(k.j::text) FROM ROWS FROM"
+				   " (pg_catalog.jsonb_array_elements($1), pg_catalog.unnest($2)) AS k(j, h)"
+				   " LEFT JOIN %s t ON %s"
+				   " WHERE t.ctid IS NULL OR pg_catalog.md5(%s) OPERATOR(pg_catalog.<>) k.h",
+				   t->qualified, MergeKeyMatch(t, "t", "k.j"), MergeRowText(t, "t", StepColumns(st, sd)));
+	ret = MergeSpiExecute(sql, 2, types, values, NULL, true, 1);
 	if (ret != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "checking the rows of %s failed", t->qualified);
 	changed = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
@@ -104,19 +131,207 @@ VerifyStep(int64 merge_id, HeapTuple st, TupleDesc sd)
 }
 
 /*
- * InsertColumns: the columns of a table that an INSERT may set.
+ * KeylessFor: the expected rows of a table without a key (created empty).
+ */
+static KeylessRows *
+KeylessFor(List **tables, Oid relid, int ncols)
+{
+	ListCell   *lc;
+	KeylessRows *k;
+	HASHCTL		ctl;
+
+	foreach(lc, *tables)
+	{
+		k = (KeylessRows *) lfirst(lc);
+		if (k->relid == relid)
+			return k;
+	}
+	k = palloc0(sizeof(KeylessRows));
+	k->relid = relid;
+	k->ncols = ncols;
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = 33;
+	ctl.entrysize = sizeof(HashCount);
+	ctl.hcxt = CurrentMemoryContext;
+	k->hashes = hash_create("unmerge row hashes", 256, &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	*tables = lappend(*tables, k);
+	return k;
+}
+
+/*
+ * KeylessApply adds (sign 1) or removes (sign -1) each hash of a text
+ * array to the table's expected rows; a hash removed that is not expected
+ * (a row the merge found as it was) is ignored.
+ */
+static void
+KeylessApply(KeylessRows *k, Datum hashes, int sign)
+{
+	ArrayType  *arr = DatumGetArrayTypeP(hashes);
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	for (int i = 0; i < n; i++)
+	{
+		char		key[33];
+		HashCount  *e;
+		bool		found;
+
+		if (nulls[i])
+			continue;
+		strlcpy(key, TextDatumGetCString(elems[i]), sizeof(key));
+		if (sign > 0)
+		{
+			e = hash_search(k->hashes, key, HASH_ENTER, &found);
+			e->count = found ? e->count + 1 : 1;
+		}
+		else
+		{
+			e = hash_search(k->hashes, key, HASH_FIND, &found);
+			if (found && --e->count <= 0)
+				hash_search(k->hashes, key, HASH_REMOVE, NULL);
+		}
+	}
+}
+
+/*
+ * ImageHashes: the hashes of the row images of a delete step (over the
+ * step's columns), as text[].
+ */
+static Datum
+ImageHashes(MergeTable *t, Datum images, int ncols)
+{
+	Oid			types[1] = {JSONBOID};
+	Datum		values[1] = {images};
+	bool		isnull;
+	int			ret;
+
+	ret = MergeSpiExecute(psprintf("SELECT COALESCE(pg_catalog.array_agg(pg_catalog.md5(%s)), '{}')"
+								   "  FROM pg_catalog.jsonb_array_elements($1) AS e,"
+								   "       pg_catalog.jsonb_populate_record(NULL::%s, e) AS r",
+								   MergeRowText(t, "r", ncols), t->qualified),
+						  1, types, values, NULL, true, 1);
+	if (ret != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "hashing deleted rows of %s failed", t->qualified);
+	return SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+}
+
+/*
+ * VerifyKeyless: the steps of tables without a key, oldest first, give
+ * the rows each such table must have now (a row two steps changed counts
+ * once, with the later step's hash; a row a later step deleted not at
+ * all); every one of them must be there.
+ */
+static void
+VerifyKeyless(int64 merge_id, SPITupleTable *steps, uint64 nsteps)
+{
+	List	   *tables = NIL;
+	ListCell   *lc;
+
+	for (uint64 i = nsteps; i-- > 0;)	/* the steps come newest first */
+	{
+		HeapTuple	st = steps->vals[i];
+		TupleDesc	sd = steps->tupdesc;
+		bool		isnull;
+		bool		is_update = strcmp(SPI_getvalue(st, sd, S_ACTION), "update") == 0;
+		MergeTable *t;
+		KeylessRows *k;
+		Datum		before;
+		bool		no_before;
+
+		if (is_update)
+		{
+			(void) SPI_getbinval(st, sd, S_KEYS, &isnull);
+			if (!isnull)
+				continue;		/* a table with a key */
+		}
+		t = MergeGetTable(StepTable(merge_id, SPI_getvalue(st, sd, S_SCHEMA), SPI_getvalue(st, sd, S_TABLE)));
+		if (t->npk > 0)
+			continue;
+		k = KeylessFor(&tables, t->relid, StepColumns(st, sd));
+		if (!is_update)
+		{
+			Datum		images = SPI_getbinval(st, sd, S_IMAGES, &isnull);
+
+			if (!isnull)
+				KeylessApply(k, ImageHashes(t, images, k->ncols), -1);
+			continue;
+		}
+		before = SPI_getbinval(st, sd, S_HASHES_BEFORE, &no_before);
+		if (!no_before)
+			KeylessApply(k, before, -1);
+		KeylessApply(k, SPI_getbinval(st, sd, S_HASHES, &isnull), 1);
+	}
+
+	foreach(lc, tables)
+	{
+		KeylessRows *k = (KeylessRows *) lfirst(lc);
+		MergeTable *t = MergeGetTable(k->relid);
+		HASH_SEQ_STATUS seq;
+		HashCount  *e;
+		List	   *want = NIL;
+		Oid			types[1] = {TEXTARRAYOID};
+		Datum		values[1];
+		int64		missing = 0;
+		int			ret;
+
+		hash_seq_init(&seq, k->hashes);
+		while ((e = (HashCount *) hash_seq_search(&seq)) != NULL)
+		{
+			want = lappend(want, pstrdup(e->hash));
+			missing += e->count;
+		}
+		if (want == NIL)
+			continue;
+		values[0] = MergeTextArray(want);
+		ret = MergeSpiExecute(psprintf("SELECT h, count(*) FROM (SELECT pg_catalog.md5(%s) AS h FROM %s t) x"
+									   " WHERE h OPERATOR(pg_catalog.=) ANY ($1) GROUP BY h",
+									   MergeRowText(t, "t", k->ncols), t->qualified),
+							  1, types, values, NULL, true, 0);
+		if (ret != SPI_OK_SELECT)
+			elog(ERROR, "checking the rows of %s failed", t->qualified);
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			char	   *h = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
+			bool		isnull;
+			int64		n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2, &isnull));
+			bool		found;
+
+			e = hash_search(k->hashes, h, HASH_FIND, &found);
+			if (found)
+				missing -= Min(n, e->count);
+		}
+		if (missing > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_CR_UNMERGE_CHANGED),
+					 errmsg("merge %lld cannot be undone: %lld row%s of %s changed since the merge",
+							(long long) merge_id, (long long) missing, missing == 1 ? "" : "s", t->qualified),
+					 errdetail("The table has no primary key; its rows are recognised by their content as the merge left them, and %lld of them are no longer there.",
+							   (long long) missing),
+					 errhint("Undo those changes first, or repair by hand: client_registry.client_merge_step keeps every row as the merge left it.")));
+	}
+}
+
+/*
+ * InsertColumns: the columns of a table that an INSERT may set, of its
+ * first ncols columns (0: all).
  */
 static char *
-InsertColumns(Oid relid)
+InsertColumns(Oid relid, int ncols)
 {
-	Oid			types[1] = {OIDOID};
-	Datum		values[1] = {ObjectIdGetDatum(relid)};
+	Oid			types[2] = {OIDOID, INT4OID};
+	Datum		values[2] = {ObjectIdGetDatum(relid), Int32GetDatum(ncols)};
 	int			ret = SPI_execute_with_args(
 											"SELECT pg_catalog.string_agg(pg_catalog.quote_ident(attname), ', ' ORDER BY attnum)"
-											"  FROM pg_catalog.pg_attribute"
-											" WHERE attrelid OPERATOR(pg_catalog.=) $1 AND attnum OPERATOR(pg_catalog.>) 0"
-											"   AND NOT attisdropped AND attgenerated OPERATOR(pg_catalog.=) ''",
-											1, types, values, NULL, true, 1);
+											"  FROM (SELECT attname, attnum, attgenerated,"
+											"               pg_catalog.row_number() OVER (ORDER BY attnum) AS n"
+											"          FROM pg_catalog.pg_attribute"
+											"         WHERE attrelid OPERATOR(pg_catalog.=) $1 AND attnum OPERATOR(pg_catalog.>) 0"
+											"           AND NOT attisdropped) a"
+											" WHERE attgenerated OPERATOR(pg_catalog.=) ''"
+											"   AND ($2 OPERATOR(pg_catalog.<=) 0 OR n OPERATOR(pg_catalog.<=) $2)",
+											2, types, values, NULL, true, 1);
 
 	if (ret != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "reading the columns of table %u failed", relid);
@@ -140,7 +355,7 @@ UndoStep(int64 merge_id, HeapTuple st, TupleDesc sd)
 	{
 		Oid			types[1] = {JSONBOID};
 		Datum		values[1] = {SPI_getbinval(st, sd, S_IMAGES, &isnull)};
-		char	   *cols = InsertColumns(t->relid);
+		char	   *cols = InsertColumns(t->relid, StepColumns(st, sd));
 
 		sql = psprintf("INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE"
 					   " SELECT %s FROM pg_catalog.jsonb_populate_recordset(NULL::%s, $1)",
@@ -182,14 +397,40 @@ UndoStep(int64 merge_id, HeapTuple st, TupleDesc sd)
 							 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2),
 							 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3));
 		if (keyless)
-			sql = psprintf("UPDATE %s t SET %s WHERE pg_catalog.md5(t::text) OPERATOR(pg_catalog.=) ANY ($1)",
-						   t->qualified, set.data);
+		{
+			/*
+			 * As many rows per hash as the step changed (identical rows are
+			 * interchangeable; the others are not touched).
+			 */
+			char	   *rowtext = MergeRowText(t, "t", StepColumns(st, sd));
+
+			sql = psprintf("WITH want AS (SELECT u.h, count(*) AS n FROM pg_catalog.unnest($1) AS u(h) GROUP BY u.h),"
+						   " cand AS (SELECT t.ctid AS c, w.n, pg_catalog.row_number() OVER (PARTITION BY w.h) AS rn"
+						   "            FROM %s t JOIN want w ON pg_catalog.md5(%s) OPERATOR(pg_catalog.=) w.h)"
+						   " UPDATE %s t SET %s FROM cand"
+						   " WHERE t.ctid OPERATOR(pg_catalog.=) cand.c AND cand.rn OPERATOR(pg_catalog.<=) cand.n",
+						   t->qualified, rowtext, t->qualified, set.data);
+		}
 		else
 			sql = psprintf("UPDATE %s t SET %s FROM pg_catalog.jsonb_array_elements($1) AS k(j) WHERE %s",
 						   t->qualified, set.data, MergeKeyMatch(t, "t", "k.j"));
 		ret = MergeSpiExecute(sql, 2, types, values, NULL, false, 0);
 		if (ret != SPI_OK_UPDATE)
 			elog(ERROR, "putting back rows of %s failed", t->qualified);
+		if (keyless)
+		{
+			int64		count = DatumGetInt64(SPI_getbinval(st, sd, S_COUNT, &isnull));
+
+			if ((int64) SPI_processed != count)
+				ereport(ERROR,
+						(errcode(ERRCODE_CR_UNMERGE_CHANGED),
+						 errmsg("merge %lld cannot be undone: rows of %s changed while it was being undone",
+								(long long) merge_id, t->qualified),
+						 errdetail("Step %s (%s) found %llu of its %lld rows as the merge left them.",
+								   SPI_getvalue(st, sd, S_STEP), SPI_getvalue(st, sd, S_REASON),
+								   (unsigned long long) SPI_processed, (long long) count),
+						 errhint("Try again.")));
+		}
 		return SPI_processed;
 	}
 }
@@ -256,7 +497,7 @@ Unmerge(int64 merge_id)
 	values[0] = Int64GetDatum(merge_id);
 	values[1] = Int32GetDatum(tenant_id);
 	ret = SPI_execute_with_args("SELECT step, action, reason, table_schema, table_name, row_keys, row_hashes,"
-								"       old_values, row_images, row_count"
+								"       old_values, row_images, row_count, row_hashes_before, row_columns"
 								"  FROM client_registry.client_merge_step"
 								" WHERE merge_id OPERATOR(pg_catalog.=) $1 AND tenant_id OPERATOR(pg_catalog.=) $2"
 								" ORDER BY step DESC",
@@ -267,10 +508,20 @@ Unmerge(int64 merge_id)
 	nsteps = SPI_processed;
 
 	for (uint64 i = 0; i < nsteps; i++)
-		if (strcmp(SPI_getvalue(steps->vals[i], steps->tupdesc, S_ACTION), "update") == 0)
+	{
+		bool		no_keys;
+
+		CHECK_FOR_INTERRUPTS();
+		(void) SPI_getbinval(steps->vals[i], steps->tupdesc, S_KEYS, &no_keys);
+		if (strcmp(SPI_getvalue(steps->vals[i], steps->tupdesc, S_ACTION), "update") == 0 && !no_keys)
 			VerifyStep(merge_id, steps->vals[i], steps->tupdesc);
+	}
+	VerifyKeyless(merge_id, steps, nsteps);
 	for (uint64 i = 0; i < nsteps; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		restored += UndoStep(merge_id, steps->vals[i], steps->tupdesc);
+	}
 
 	ret = SPI_execute_with_args("UPDATE client_registry.client_merge SET undone_at = pg_catalog.now(),"
 								" undone_by = SESSION_USER WHERE id OPERATOR(pg_catalog.=) $1",

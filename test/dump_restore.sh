@@ -169,6 +169,9 @@ INSERT INTO import_payment (external_id, client_external_id, direction, payment_
 SET client_min_messages = error;
 SELECT count(*) FROM import_apply('rivile') WHERE status <> 'created';
 RESET client_min_messages;
+-- 0.4.0 (issue #14): a "not duplicates" mark
+INSERT INTO client (id, kind, name, sales_tax_category) VALUES (903, 'buyer', 'UAB Dvynys', 'PVM1'), (904, 'buyer', 'Dvynys UAB', 'PVM1');
+SELECT mark_not_duplicates(ARRAY[903, 904], 'two owners');
 SQL
 pg_dump -Fc -d $src -f "$dump" 2> >(grep -v -e 'circular foreign-key' -e 'detail: invoice' -e 'hint: ' >&2)
 pg_restore --exit-on-error -d $dst "$dump"

@@ -315,7 +315,9 @@ SELECT set_eq(
           'client_registry.import_run', 'client_registry.import_run_id_seq',
           'client_registry.import_credit_override', 'client_registry.import_credit_override_id_seq',
           -- 0.4.0 search dictionary (issue #14)
-          'client_registry.search_word', 'client_registry.search_word_id_seq'],
+          'client_registry.search_word', 'client_registry.search_word_id_seq',
+          -- 0.4.0 duplicates (issue #14)
+          'client_registry.client_not_duplicate', 'client_registry.client_not_duplicate_id_seq'],
     'extconfig lists every table but client_balance, and every identity sequence');
 SELECT is_empty($$
     SELECT c.oid::regclass::text FROM pg_class c

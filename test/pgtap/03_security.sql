@@ -49,7 +49,9 @@ SELECT set_eq(
                     -- 0.4.0 import (issue #15)
           'import_run', 'import_credit_override',
                     -- 0.4.0 search dictionary (issue #14)
-          'search_word'],
+          'search_word',
+                    -- 0.4.0 duplicates (issue #14)
+          'client_not_duplicate'],
     'row security is enabled on every table');
 SELECT is_empty($$
     SELECT relname FROM pg_class

@@ -112,7 +112,9 @@ SELECT columns_are('client_registry', 'client_merge',
     'client_merge has the journal columns');
 SELECT columns_are('client_registry', 'client_merge_step',
     ARRAY['tenant_id', 'merge_id', 'step', 'action', 'reason', 'table_schema', 'table_name', 'constraint_name',
-          'from_client', 'row_count', 'row_keys', 'row_hashes', 'old_values', 'new_values', 'row_images'],
+          'from_client', 'row_count', 'row_keys', 'row_hashes', 'old_values', 'new_values', 'row_images',
+          -- 0.4.0 (issue #14)
+          'row_hashes_before', 'row_columns'],
     'client_merge_step has the step columns');
 SELECT results_eq($$
     SELECT a.attname::text COLLATE "default", format_type(a.atttypid, a.atttypmod), a.attnotnull
@@ -134,7 +136,8 @@ SELECT results_eq($$
               ('action', 'text', true), ('reason', 'text', true), ('table_schema', 'text', true),
               ('table_name', 'text', true), ('constraint_name', 'text', false), ('from_client', 'bigint', false),
               ('row_count', 'bigint', true), ('row_keys', 'jsonb', false), ('row_hashes', 'text[]', false),
-              ('old_values', 'jsonb', false), ('new_values', 'jsonb', false), ('row_images', 'jsonb', false) $$,
+              ('old_values', 'jsonb', false), ('new_values', 'jsonb', false), ('row_images', 'jsonb', false),
+              ('row_hashes_before', 'text[]', false), ('row_columns', 'smallint', false) $$,
     'client_merge_step: column types and NOT NULL');
 SELECT col_is_pk('client_registry', 'client_merge', 'id', 'client_merge: primary key id');
 SELECT col_is_pk('client_registry', 'client_merge_step', ARRAY['tenant_id', 'merge_id', 'step'],

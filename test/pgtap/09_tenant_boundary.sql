@@ -75,7 +75,9 @@ SELECT is_empty($$
            -- 0.4.0 (issue #14): the words of a card (an index expression) and the pure
            -- matching rules search_clients() calls as the searching role
            'search_words', 'search_dictionary_words', 'search_word_keys', 'search_query_words',
-           'search_query_keys', 'search_word_patterns', 'search_word_matches', 'search_word_score')
+           'search_query_keys', 'search_word_patterns', 'search_word_matches', 'search_word_score',
+           -- 0.4.0 (issue #14): the duplicate rules' pure transforms (phone_key is an index expression)
+           'client_name_parts', 'phone_key')
 $$, 'nothing but validators, index-expression transforms and policy helpers is executable by PUBLIC');
 
 -- Every table under row-level security carries the tenant write guard.
