@@ -997,7 +997,7 @@ MergeMoveBulkHistory(MergeRun *run, MergeTable *t, int64 merged)
 	}
 	sql = psprintf("WITH moved AS (UPDATE %s t SET client_ids = $10::pg_catalog.int8multirange"
 				   " WHERE t.tenant_id OPERATOR(pg_catalog.=) %d AND t.id OPERATOR(pg_catalog.=) $9 %s) %s",
-				   t->qualified, run->tenant_id, ReturningKeyAndHash(t, "t"),
+				   t->qualified, run->tenant_id, ReturningKeyAndHash(t, "t", "pg_catalog.jsonb_build_object('client_ids', $11::text)"),
 				   UpdateJournalTail(t, "pg_catalog.jsonb_build_object('client_ids', $11::text)",
 									 "pg_catalog.jsonb_build_object('client_ids', $10::text)"));
 	for (uint64 i = 0; i < n; i++)
