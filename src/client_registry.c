@@ -23,6 +23,7 @@
 #include "utils/rls.h"
 
 #include "client_registry.h"
+#include "internal_change.h"
 
 PG_MODULE_MAGIC;
 
@@ -88,6 +89,7 @@ _PG_init(void)
 							256 * 1024, 1, 1024 * 1024,
 							PGC_SUSET, GUC_UNIT_KB,
 							NULL, NULL, NULL);
+	CrDefineInternalChangeSetting();
 	MarkGUCPrefixReserved("client_registry");
 }
 

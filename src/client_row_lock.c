@@ -37,6 +37,7 @@
 
 #include "client_registry.h"
 #include "client_row_lock.h"
+#include "shard_map.h"
 #include "trigger_support.h"
 
 /*
@@ -53,18 +54,18 @@ OpenIndexByName(Oid namespace, const char *name)
 }
 
 /*
- * CrLockClientRow locks the client row; returns false when no such client
- * exists (or it was deleted concurrently).  *tenant_id receives the
- * client's tenant.
+ * CrLockClientRow locks the client row of the tenant, found by the primary
+ * key (tenant_id, id); returns false when no such client exists in the
+ * tenant (or it was deleted concurrently).
  */
 bool
-CrLockClientRow(Relation anyrel, int64 client_id, int32 *tenant_id)
+CrLockClientRow(Relation anyrel, int32 tenant_id, int64 client_id)
 {
-	Oid			client_relid = get_relname_relid("client", RelationGetNamespace(anyrel));
+	Oid			client_relid = CrColocatedRelid(anyrel, "client");
 	Relation	crel;
 	Relation	pkey;
 	TupleTableSlot *slot;
-	ScanKeyData key;
+	ScanKeyData key[2];
 	IndexScanDesc scan;
 	ItemPointerData tid;
 	bool		found;
@@ -76,9 +77,11 @@ CrLockClientRow(Relation anyrel, int64 client_id, int32 *tenant_id)
 	pkey = index_open(RelationGetPrimaryKeyIndex(crel), AccessShareLock);
 	slot = table_slot_create(crel, NULL);
 
-	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(client_id));
-	scan = index_beginscan(crel, pkey, SnapshotSelf, 1, 0);
-	index_rescan(scan, &key, 1, NULL, 0);
+	/* the primary key is (tenant_id, id) */
+	ScanKeyInit(&key[0], 1, BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum(tenant_id));
+	ScanKeyInit(&key[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(client_id));
+	scan = index_beginscan(crel, pkey, SnapshotSelf, 2, 0);
+	index_rescan(scan, key, 2, NULL, 0);
 	found = index_getnext_slot(scan, ForwardScanDirection, slot);
 	if (found)
 		tid = slot->tts_tid;
@@ -129,12 +132,6 @@ CrLockClientRow(Relation anyrel, int64 client_id, int32 *tenant_id)
 		}
 		if (shouldfree)
 			heap_freetuple(tuple);
-		if (locked)
-		{
-			bool		isnull;
-
-			*tenant_id = DatumGetInt32(slot_getattr(slot, CrAttnum(crel, "tenant_id"), &isnull));
-		}
 	}
 
 	ExecDropSingleTupleTableSlot(slot);
@@ -151,7 +148,7 @@ int64
 CrFindPrimaryRow(Relation childrel, int64 client_id, int64 except_id)
 {
 	Relation	index = OpenIndexByName(RelationGetNamespace(childrel),
-										psprintf("%s_one_primary", RelationGetRelationName(childrel)));
+										CrRelationIndexName(childrel, "one_primary"));
 	TupleTableSlot *slot = table_slot_create(childrel, NULL);
 	int			id_attnum = CrAttnum(childrel, "id");
 	int			primary_attnum = CrAttnum(childrel, "is_primary");
