@@ -533,7 +533,8 @@ FillCard(MergeRun *run, ClientFacts *facts, HeapTuple *merged_rows, TupleDesc de
 		newv = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 		MergeJournalUpdate(run, "fill card", t, NULL, 0,
 						   DirectFunctionCall1(jsonb_in,
-											   CStringGetDatum(psprintf("[{\"id\": %lld}]", (long long) run->survivor))),
+											   CStringGetDatum(psprintf("[{\"id\": %lld, \"tenant_id\": %d}]",
+																		(long long) run->survivor, run->tenant_id))),
 						   oldv, newv);
 	}
 }
@@ -589,7 +590,8 @@ MergeExecute(MergeRun *run)
 			continue;			/* the delete would fail on the rows left */
 		MergeDeleteRow(run, "merged client", clients, NULL, run->merged[i],
 					   DirectFunctionCall1(jsonb_in,
-										   CStringGetDatum(psprintf("{\"id\": %lld}", (long long) run->merged[i]))));
+										   CStringGetDatum(psprintf("{\"id\": %lld, \"tenant_id\": %d}",
+																	(long long) run->merged[i], run->tenant_id))));
 	}
 	if (!(run->preview && run->has_conflicts))
 		FillCard(run, facts, merged_rows, desc);
