@@ -37,6 +37,7 @@
 #include "utils/rls.h"
 
 #include "client_registry.h"
+#include "internal_change.h"
 #include "client_balance.h"
 #include "trigger_support.h"
 
@@ -184,23 +185,23 @@ cr_balance_after_statement(PG_FUNCTION_ARGS)
 		Datum		sale = SPI_getbinval(t, d, 6, &isnull);
 		char	   *numbers = SPI_getvalue(t, d, 7);
 		Datum		before = DirectFunctionCall2(numeric_sub, after, sale);
-		bool		strict = strcmp(mode, "strict") == 0 && !CrRestoreInProgress() && cr_merge_depth == 0;
+		bool		strict = strcmp(mode, "strict") == 0 && !CrRestoreInProgress() && !CrMergeInProgress();
 
 		ereport(strict ? ERROR : WARNING,
 				(errcode(strict ? ERRCODE_CR_CREDIT_LIMIT_EXCEEDED : ERRCODE_WARNING),
-				 cr_merge_depth > 0 ?
+				 CrMergeInProgress() ?
 				 errmsg("documents moved by a merge take client %lld \"%s\" over its credit limit of %s",
 						(long long) client_id, name, NumericText(limit)) :
 				 errmsg("sale %s to client %lld \"%s\" exceeds its credit limit of %s",
 						numbers ? numbers : "", (long long) client_id, name, NumericText(limit)),
-				 cr_merge_depth > 0 ?
+				 CrMergeInProgress() ?
 				 errdetail("Credit limit %s, debt before %s, moved %s, debt now %s.",
 						   NumericText(limit), NumericText(before), NumericText(sale), NumericText(after)) :
 				 errdetail("Credit limit %s, current debt %s, this sale %s, debt with this sale %s.",
 						   NumericText(limit), NumericText(before), NumericText(sale), NumericText(after)),
 				 strict ?
 				 errhint("The sale is not saved. Take a prepayment, raise client.credit_limit, or set client.credit_control to 'warn'.") :
-				 cr_merge_depth > 0 ?
+				 CrMergeInProgress() ?
 				 errhint("The merge goes on; new sales to the client are checked against the limit.") :
 				 errhint("The sale is saved (credit control: warn).")));
 	}

@@ -66,6 +66,7 @@ CrLockClientRow(Relation anyrel, int32 tenant_id, int64 client_id)
 	Relation	pkey;
 	TupleTableSlot *slot;
 	ScanKeyData key[2];
+	int			nkeys;
 	IndexScanDesc scan;
 	ItemPointerData tid;
 	bool		found;
@@ -77,12 +78,29 @@ CrLockClientRow(Relation anyrel, int32 tenant_id, int64 client_id)
 	pkey = index_open(RelationGetPrimaryKeyIndex(crel), AccessShareLock);
 	slot = table_slot_create(crel, NULL);
 
-	/* the primary key is (tenant_id, id) */
-	ScanKeyInit(&key[0], 1, BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum(tenant_id));
-	ScanKeyInit(&key[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(client_id));
-	scan = index_beginscan(crel, pkey, SnapshotSelf, 2, 0);
-	index_rescan(scan, key, 2, NULL, 0);
+	/*
+	 * The primary key is (tenant_id, id) since 0.4.0; (id) before the
+	 * upgrade script ran (a 0.3.0 schema under this module): then the
+	 * tenant is checked on the row found.
+	 */
+	nkeys = pkey->rd_index->indnkeyatts;
+	if (nkeys >= 2)
+	{
+		ScanKeyInit(&key[0], 1, BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum(tenant_id));
+		ScanKeyInit(&key[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(client_id));
+		nkeys = 2;
+	}
+	else
+		ScanKeyInit(&key[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(client_id));
+	scan = index_beginscan(crel, pkey, SnapshotSelf, nkeys, 0);
+	index_rescan(scan, key, nkeys, NULL, 0);
 	found = index_getnext_slot(scan, ForwardScanDirection, slot);
+	if (found && nkeys == 1)
+	{
+		bool		isnull;
+
+		found = DatumGetInt32(slot_getattr(slot, CrAttnum(crel, "tenant_id"), &isnull)) == tenant_id;
+	}
 	if (found)
 		tid = slot->tts_tid;
 	index_endscan(scan);

@@ -49,6 +49,7 @@
 
 #include "merge_clients.h"
 #include "client_registry.h"
+#include "internal_change.h"
 #include "trigger_support.h"
 
 /* What the obstacle checks need of each client. */
@@ -607,7 +608,11 @@ MergeExecute(MergeRun *run)
 static void
 RunGuarded(MergeRun *run)
 {
+	bool		token;
+
 	MergeResetCaches();
+	/* on Citus the workers' triggers learn it from the token (internal_change.c) */
+	token = run->preview ? false : CrInternalChangeBegin("im");
 	cr_internal_change_depth++;
 	cr_merge_depth++;
 	PG_TRY();
@@ -620,6 +625,7 @@ RunGuarded(MergeRun *run)
 		cr_merge_depth--;
 	}
 	PG_END_TRY();
+	CrInternalChangeEnd(token);
 }
 
 PG_FUNCTION_INFO_V1(cr_merge_clients);

@@ -25,6 +25,7 @@
 
 #include "merge_clients.h"
 #include "client_registry.h"
+#include "internal_change.h"
 #include "trigger_support.h"
 
 /* Columns of the step query. */
@@ -296,10 +297,13 @@ cr_unmerge(PG_FUNCTION_ARGS)
 {
 	int64		merge_id = PG_GETARG_INT64(0);
 	int64		restored = 0;
+	bool		token;
 
 	(void) CrCurrentTenant();	/* 42501 for a role that is not a member */
 	SPI_connect();
 	MergeResetCaches();
+	/* on Citus the workers' triggers learn it from the token (internal_change.c) */
+	token = CrInternalChangeBegin("im");
 	cr_internal_change_depth++;
 	cr_merge_depth++;
 	PG_TRY();
@@ -312,6 +316,7 @@ cr_unmerge(PG_FUNCTION_ARGS)
 		cr_merge_depth--;
 	}
 	PG_END_TRY();
+	CrInternalChangeEnd(token);
 	SPI_finish();
 	PG_RETURN_INT32((int32) Min(restored, PG_INT32_MAX));
 }

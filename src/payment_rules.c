@@ -28,6 +28,7 @@
 #include "client_balance.h"
 #include "document_support.h"
 #include "client_registry.h"
+#include "internal_change.h"
 #include "trigger_support.h"
 
 static SPIPlanPtr payment_settled_plan = NULL;
@@ -118,7 +119,7 @@ cr_payment_before_write(PG_FUNCTION_ARGS)
 		settled = SumSettled(payment_settled_plan, id, 0);
 		CrRestoreUser(&sw);
 		if (CrNumCmp(settled, amount) > 0 ||
-			(client_changed && cr_merge_depth == 0 && CrNumCmp(settled, int64_to_numeric(0)) > 0))
+			(client_changed && !CrMergeInProgress() && CrNumCmp(settled, int64_to_numeric(0)) > 0))
 			ereport(ERROR,
 					(errcode(ERRCODE_CHECK_VIOLATION),
 					 errmsg("payment %lld settles %s already and cannot become %s%s", (long long) id,

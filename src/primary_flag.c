@@ -33,6 +33,7 @@
 #include "utils/rel.h"
 
 #include "client_registry.h"
+#include "internal_change.h"
 #include "client_row_lock.h"
 #include "trigger_support.h"
 
@@ -214,7 +215,7 @@ cr_primary_before_write(PG_FUNCTION_ARGS)
 	int32		tenant_id;
 	bool		moved;
 
-	if (cr_internal_change_depth > 0 || isnull)
+	if (CrInternalChange() || isnull)
 		return PointerGetDatum(newtuple);
 
 	if (is_update)
@@ -293,7 +294,7 @@ cr_primary_after_remove(PG_FUNCTION_ARGS)
 
 	if (isnull || !CrGetBool(oldtuple, rel, "is_primary"))
 		return PointerGetDatum(NULL);
-	if (cr_merge_depth > 0)
+	if (CrMergeInProgress())
 		return PointerGetDatum(NULL);	/* a merge moves every row of the client */
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 	{

@@ -325,6 +325,51 @@ CrRelationIndexName(Relation rel, const char *suffix)
 	return psprintf("%s_%s", RelationGetRelationName(rel), suffix);
 }
 
+/*
+ * CrLocalPlacementRelid: on a Citus node, the local placement of the
+ * registry's reference table `table` (or, with suffix, of its index
+ * <suffix>): the shell of a reference table is empty on the nodes, its rows
+ * are in <table>_<shardid>.  InvalidOid when Citus is not loaded or the
+ * table has no placement here.  The shard id is kept for the session.
+ */
+Oid
+CrLocalPlacementRelid(const char *table, const char *index)
+{
+	static char cached_table[NAMEDATALEN];
+	static int64 cached_shardid = 0;
+	Oid			nsp;
+
+	if (!CrCitusLoaded())
+		return InvalidOid;
+	nsp = get_namespace_oid(CR_SCHEMA, false);
+	if (cached_shardid == 0 || strcmp(cached_table, table) != 0)
+	{
+		Oid			argtypes[1] = {TEXTOID};
+		Datum		values[1] = {CStringGetTextDatum(table)};
+		int64		shardid = 0;
+
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		if (SPI_execute_with_args("SELECT s.shardid FROM pg_catalog.pg_dist_shard s"
+								  " JOIN pg_catalog.pg_dist_partition p ON p.logicalrelid OPERATOR(pg_catalog.=) s.logicalrelid"
+								  " WHERE p.partmethod OPERATOR(pg_catalog.=) 'n'"
+								  "   AND s.logicalrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass('client_registry.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident($1))",
+								  1, argtypes, values, NULL, true, 1) == SPI_OK_SELECT
+			&& SPI_processed == 1)
+		{
+			bool		isnull;
+
+			shardid = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		}
+		SPI_finish();
+		if (shardid == 0)
+			return InvalidOid;
+		strlcpy(cached_table, table, NAMEDATALEN);
+		cached_shardid = shardid;
+	}
+	return get_relname_relid(psprintf("%s_" INT64_FORMAT, index ? index : table, cached_shardid), nsp);
+}
+
 int
 CrErrTable(Relation rel)
 {

@@ -47,6 +47,12 @@ extern Oid	CrColocatedRelid(Relation rel, const char *table);
 /* The name of index <logical table>_<suffix> of rel (with the shard id on a shard). */
 extern char *CrRelationIndexName(Relation rel, const char *suffix);
 
+/*
+ * The local placement of a reference table of the registry (tenant_access),
+ * or of its index when index is given; InvalidOid without Citus.
+ */
+extern Oid	CrLocalPlacementRelid(const char *table, const char *index);
+
 /* errtable() / errtablecol() naming the logical table (for ereport). */
 extern int	CrErrTable(Relation rel);
 extern int	CrErrTableCol(Relation rel, int attnum);

@@ -82,7 +82,8 @@ out=$dir/out
 mkdir -p "$out"
 
 passed=0; failed=0
-tests=$(cd test/citus/sql && ls *.sql | sed "s/\.sql$//" | sort)
+# citus_distribute first: the others need the distributed registry
+tests="citus_distribute $(cd test/citus/sql && ls *.sql | sed "s/\.sql$//" | grep -v "^citus_distribute$" | sort)"
 $regress --use-existing --dbname=$db --inputdir=test/citus --outputdir="$out" --bindir="$PG_BIN" $tests > "$out/regress.log" 2>&1
 cat "$out/regress.log" | grep -E '^(ok|not ok|test) |\.\.\. '
 passed=$((passed + $(grep -cE '\.\.\. ok|^ok ' "$out/regress.log" || true)))

@@ -43,7 +43,9 @@ SELECT set_eq(
           'consent', 'legal_hold', 'personal_data_erasure', 'vat_number_check',
           'legal_register_import_lv', 'legal_register_import_ee',
                     -- 0.4.0 CRM (issue #19)
-          'crm_link', 'crm_product', 'crm_document_type'],
+          'crm_link', 'crm_product', 'crm_document_type',
+                    -- 0.4.0 Citus (issue #17)
+          'citus_secret'],
     'row security is enabled on every table');
 SELECT is_empty($$
     SELECT relname FROM pg_class
@@ -54,6 +56,7 @@ SELECT is_empty($$
      WHERE schemaname = 'client_registry'
        AND policyname <> 'crm_visibility'   -- 0.3.0: restrictive visibility on top (08_crm.sql)
        AND policyname <> 'tenant_access_own_rows'   -- 0.4.0: memberships (09_tenant_boundary.sql)
+       AND policyname <> 'owner_only'   -- 0.4.0: citus_secret, no role but the owner (issue #17)
        AND (cmd <> 'ALL' OR roles <> '{public}' OR qual IS NULL OR with_check IS NULL
             OR qual !~ 'current_tenant\(\)' OR with_check !~ 'current_tenant\(\)'
             OR permissive <> 'PERMISSIVE')
