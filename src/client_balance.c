@@ -8,7 +8,8 @@
  * payment turns the rows each statement changed (its transition tables)
  * into one change per client and applies them with one statement:
  *
- *	INSERT INTO client_balance ... ON CONFLICT (client_id, tenant_id)
+ *	INSERT INTO client_balance ... ON CONFLICT ON CONSTRAINT client_balance_pkey
+ *	((client_id, tenant_id) since 0.4.0, (client_id) in a 0.3.0 schema)
  *	DO UPDATE SET receivable = receivable + delta ... RETURNING receivable
  *
  * in client order, which also row-locks each client's balance until commit.
@@ -63,7 +64,7 @@ static const char *const balance_sql =
 "  SELECT tenant_id, client_id, r, p FROM g"
 "   WHERE r OPERATOR(pg_catalog.<>) 0 OR p OPERATOR(pg_catalog.<>) 0"
 "   ORDER BY client_id"
-"  ON CONFLICT (client_id, tenant_id) DO UPDATE"
+"  ON CONFLICT ON CONSTRAINT client_balance_pkey DO UPDATE"
 "  SET receivable = b.receivable OPERATOR(pg_catalog.+) EXCLUDED.receivable,"
 "      payable = b.payable OPERATOR(pg_catalog.+) EXCLUDED.payable"
 "  RETURNING b.client_id, b.receivable"
