@@ -61,6 +61,8 @@
 
 #include "client_registry.h"
 #include "spi_support.h"
+#include "internal_change.h"
+#include "shard_map.h"
 #include "trigger_support.h"
 
 /* Columns whose change alone is not an activity. */
@@ -168,10 +170,16 @@ typedef struct FeedBatch
 	const char *who;
 } FeedBatch;
 
+/*
+ * The id is taken from the sequence explicitly: the same as the identity
+ * default on one node, and on a Citus worker (a shard has no identity
+ * default) from the worker's own range (citus_distribute()).
+ */
 static const char *const feed_insert_sql =
 "INSERT INTO client_registry.activity_feed"
-" (tenant_id, client_id, table_name, row_id, action, changed_by, old_values, new_values)"
-" SELECT u.t, u.c, $6, u.r, $7, $8, u.o::pg_catalog.jsonb, u.n::pg_catalog.jsonb"
+" (id, tenant_id, client_id, table_name, row_id, action, changed_by, old_values, new_values)"
+" SELECT pg_catalog.nextval('client_registry.activity_feed_id_seq'::pg_catalog.regclass),"
+"        u.t, u.c, $6, u.r, $7, $8, u.o::pg_catalog.jsonb, u.n::pg_catalog.jsonb"
 "   FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3),"
 "                   pg_catalog.unnest($4), pg_catalog.unnest($5)) AS u(t, c, r, o, n)";
 
@@ -184,29 +192,30 @@ FeedFlush(FeedBatch *b)
 	Datum		values[8];
 	char		nulls[8] = "        ";
 	CrUserSwitch sw;
+	SPIPlanPtr	plan;
 	int			ret;
 
 	if (b->n == 0)
 		return;
-	if (feed_plan == NULL)
 	{
 		Oid			types[8] = {INT4ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID,
 		TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID};
 
-		feed_plan = CrKeepPlan(feed_insert_sql, 8, types);
+		/* on a Citus worker: the activity_feed shard beside the trigger's */
+		plan = CrKeepPlanAt(b->rel, &feed_plan, feed_insert_sql, 8, types);
 	}
 	values[0] = makeArrayResult(b->tenants, b->cxt);
 	values[1] = makeArrayResult(b->clients, b->cxt);
 	values[2] = makeArrayResult(b->rows, b->cxt);
 	values[3] = makeArrayResult(b->olds, b->cxt);
 	values[4] = makeArrayResult(b->news, b->cxt);
-	values[5] = CStringGetTextDatum(RelationGetRelationName(b->rel));
+	values[5] = CStringGetTextDatum(CrLogicalName(b->rel));	/* never a shard's name */
 	values[6] = CStringGetTextDatum(b->action);
 	values[7] = CStringGetTextDatum(b->who);
 
 	/* the feed is the registry's own bookkeeping: the owner writes it */
 	CrBecomeOwner(b->rel, &sw);
-	ret = SPI_execute_plan(feed_plan, values, nulls, false, 0);
+	ret = SPI_execute_plan(plan, values, nulls, false, 0);
 	CrRestoreUser(&sw);
 	if (ret != SPI_OK_INSERT)
 		elog(ERROR, "writing the activity feed failed: %s", SPI_result_code_string(ret));
@@ -547,9 +556,9 @@ cr_activity_feed_after_statement(PG_FUNCTION_ARGS)
 
 	if (CrRestoreInProgress())
 		return PointerGetDatum(NULL);	/* restore mode: the feed is restored as dumped */
-	if (cr_merge_depth > 0)
+	if (CrMergeInProgress())
 		return PointerGetDatum(NULL);	/* a merge records itself once (merge_clients.c) */
-	if (cr_erasure_depth > 0)
+	if (CrErasureInProgress())
 		return PointerGetDatum(NULL);	/* an erasure is journaled without the values (personal_data_erasure.c) */
 
 	FeedColumnsInit(&fc, desc);

@@ -20,6 +20,7 @@
 
 #include "identifiers.h"
 #include "client_registry.h"
+#include "internal_change.h"
 #include "trigger_support.h"
 
 /*
@@ -201,7 +202,7 @@ cr_child_before_write(PG_FUNCTION_ARGS)
 	bool		isnull;
 	int64		client_id;
 
-	if (cr_internal_change_depth > 0)
+	if (CrInternalChange())
 		return PointerGetDatum(newtuple);
 	CrCheckRowTenant(rel, CrGetInt32(newtuple, rel, "tenant_id"));
 	client_id = CrGetInt64(newtuple, rel, "client_id", &isnull);

@@ -14,7 +14,8 @@
  * the rows each statement changed (its transition tables) into one change
  * per client and applies them with one statement:
  *
- *	INSERT INTO client_balance ... ON CONFLICT (client_id)
+ *	INSERT INTO client_balance ... ON CONFLICT ON CONSTRAINT client_balance_pkey
+ *	((client_id, tenant_id) since 0.4.0, (client_id) in a 0.3.0 schema)
  *	DO UPDATE SET receivable = receivable + delta ... RETURNING receivable
  *
  * in client order, which also row-locks each client's balance until commit.
@@ -65,6 +66,7 @@
 #include "utils/snapmgr.h"
 
 #include "client_registry.h"
+#include "internal_change.h"
 #include "client_balance.h"
 #include "document_support.h"
 #include "trigger_support.h"
@@ -93,7 +95,7 @@ static const char *const balance_sql =
 "  SELECT tenant_id, client_id, r, p FROM g"
 "   WHERE r OPERATOR(pg_catalog.<>) 0 OR p OPERATOR(pg_catalog.<>) 0"
 "   ORDER BY client_id"
-"  ON CONFLICT (client_id) DO UPDATE"
+"  ON CONFLICT ON CONSTRAINT client_balance_pkey DO UPDATE"
 "  SET receivable = b.receivable OPERATOR(pg_catalog.+) EXCLUDED.receivable,"
 "      payable = b.payable OPERATOR(pg_catalog.+) EXCLUDED.payable"
 "  RETURNING b.client_id, b.receivable, b.tenant_id"
@@ -323,11 +325,11 @@ cr_balance_after_statement(PG_FUNCTION_ARGS)
 		int32		tenant_id = DatumGetInt32(SPI_getbinval(t, d, 9, &isnull));
 		Numeric		before = numeric_sub_opt_error(after, sale, NULL);
 		bool		is_strict = strcmp(mode, "strict") == 0;
-		bool		strict = is_strict && !CrRestoreInProgress() && cr_merge_depth == 0 &&
+		bool		strict = is_strict && !CrRestoreInProgress() && !CrMergeInProgress() &&
 			cr_import_run_id == 0;
 
 		CHECK_FOR_INTERRUPTS();
-		if (counts_orders && cr_merge_depth == 0)
+		if (counts_orders && !CrMergeInProgress())
 		{
 			/* the balance row is locked: the latest snapshot sees every confirmed order */
 			Numeric		ordered = ConfirmedOrders(rel, tenant_id, client_id);
@@ -349,7 +351,7 @@ cr_balance_after_statement(PG_FUNCTION_ARGS)
 		}
 		if (CrNumCmp(after, limit) <= 0)
 			continue;
-		if (is_strict && cr_import_run_id != 0 && cr_merge_depth == 0 && !CrRestoreInProgress())
+		if (is_strict && cr_import_run_id != 0 && !CrMergeInProgress() && !CrRestoreInProgress())
 		{
 			/* history import: recorded, not refused */
 			ereport(WARNING,
@@ -365,19 +367,19 @@ cr_balance_after_statement(PG_FUNCTION_ARGS)
 		}
 		ereport(strict ? ERROR : WARNING,
 				(errcode(strict ? ERRCODE_CR_CREDIT_LIMIT_EXCEEDED : ERRCODE_WARNING),
-				 cr_merge_depth > 0 ?
+				 CrMergeInProgress() ?
 				 errmsg("documents moved by a merge take client %lld \"%s\" over its credit limit of %s",
 						(long long) client_id, name, CrNumText(limit)) :
 				 errmsg("sale %s to client %lld \"%s\" exceeds its credit limit of %s",
 						numbers ? numbers : "", (long long) client_id, name, CrNumText(limit)),
-				 cr_merge_depth > 0 ?
+				 CrMergeInProgress() ?
 				 errdetail("Credit limit %s, debt before %s, moved %s, debt now %s.",
 						   CrNumText(limit), CrNumText(before), CrNumText(sale), CrNumText(after)) :
 				 errdetail("Credit limit %s, current debt %s, this sale %s, debt with this sale %s.",
 						   CrNumText(limit), CrNumText(before), CrNumText(sale), CrNumText(after)),
 				 strict ?
 				 errhint("The sale is not saved. Take a prepayment, raise client.credit_limit, or set client.credit_control to 'warn'.") :
-				 cr_merge_depth > 0 ?
+				 CrMergeInProgress() ?
 				 errhint("The merge goes on; new sales to the client are checked against the limit.") :
 				 errhint("The sale is saved (credit control: warn).")));
 	}
@@ -455,7 +457,7 @@ CheckOrderExposure(Relation rel, int32 tenant_id, int64 client_id, const char *n
 	exposure = numeric_add_opt_error(debt, ordered, NULL);
 	if (CrNumCmp(exposure, limit) <= 0)
 		return;
-	strict = strcmp(mode, "strict") == 0 && !CrRestoreInProgress() && cr_merge_depth == 0;
+	strict = strcmp(mode, "strict") == 0 && !CrRestoreInProgress() && !CrMergeInProgress();
 	ereport(strict ? ERROR : WARNING,
 			(errcode(strict ? ERRCODE_CR_CREDIT_LIMIT_EXCEEDED : ERRCODE_WARNING),
 			 errmsg("confirmed order %s of client %lld \"%s\" exceeds its credit limit of %s",

@@ -28,6 +28,8 @@
 #include "utils/timestamp.h"
 
 #include "client_registry.h"
+#include "internal_change.h"
+#include "shard_map.h"
 #include "company_code_unique.h"
 #include "custom_fields.h"
 #include "identifiers.h"
@@ -68,14 +70,17 @@ CheckSingleOwnCompany(Relation rel, int32 tenant_id, int64 self_id)
 {
 	Oid			argtypes[2] = {INT4OID, INT8OID};
 	Datum		args[2] = {Int32GetDatum(tenant_id), Int64GetDatum(self_id)};
+	const char *sql;
 	int			ret;
 
 	SPI_connect();
-	ret = SPI_execute_with_args("SELECT id, name FROM client_registry.client"
-								" WHERE tenant_id OPERATOR(pg_catalog.=) $1"
-								"   AND kind OPERATOR(pg_catalog.=) 'own_company'::client_registry.client_kind"
-								"   AND id OPERATOR(pg_catalog.<>) $2",
-								2, argtypes, args, NULL, false, 1);
+	sql = "SELECT id, name FROM client_registry.client"
+		" WHERE tenant_id OPERATOR(pg_catalog.=) $1"
+		"   AND kind OPERATOR(pg_catalog.=) 'own_company'::client_registry.client_kind"
+		"   AND id OPERATOR(pg_catalog.<>) $2";
+	if (CrIsShard(rel))
+		sql = CrLocalizeSql(rel, sql);	/* Citus worker: the shard beside rel */
+	ret = SPI_execute_with_args(sql, 2, argtypes, args, NULL, false, 1);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(ret));
 	if (SPI_processed > 0)
@@ -396,7 +401,7 @@ cr_client_before_write(PG_FUNCTION_ARGS)
 			CrCheckCustomFields(rel, tenant_id, name, DatumGetJsonbP(cf));
 	}
 
-	if (is_update && cr_internal_change_depth == 0)
+	if (is_update && !CrInternalChange())
 		CrSetDatum(&changes, rel, "updated_at",
 				   TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), false);
 

@@ -23,6 +23,7 @@
 #include "utils/rls.h"
 
 #include "client_registry.h"
+#include "internal_change.h"
 
 PG_MODULE_MAGIC;
 
@@ -98,6 +99,7 @@ _PG_init(void)
 							1000, 0, INT_MAX,
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);
+	CrDefineInternalChangeSetting();
 	MarkGUCPrefixReserved("client_registry");
 }
 

@@ -41,6 +41,7 @@
 
 #include "client_registry.h"
 #include "client_row_lock.h"
+#include "shard_map.h"
 #include "trigger_support.h"
 
 /*
@@ -122,18 +123,19 @@ OpenIndexByName(Oid namespace, const char *name)
 }
 
 /*
- * CrLockClientRow locks the client row; returns false when no such client
- * exists (or it was deleted concurrently).  *tenant_id receives the
- * client's tenant.
+ * CrLockClientRow locks the client row of the tenant, found by the primary
+ * key (tenant_id, id); returns false when no such client exists in the
+ * tenant (or it was deleted concurrently).
  */
 bool
-CrLockClientRow(Relation anyrel, int64 client_id, int32 *tenant_id)
+CrLockClientRow(Relation anyrel, int32 tenant_id, int64 client_id)
 {
-	Oid			client_relid = CrCachedRelid(RelationGetNamespace(anyrel), "client");
+	Oid			client_relid = CrColocatedRelid(anyrel, "client");
 	Relation	crel;
 	Relation	pkey;
 	TupleTableSlot *slot;
-	ScanKeyData key;
+	ScanKeyData key[2];
+	int			nkeys;
 	IndexScanDesc scan;
 	ItemPointerData tid;
 	bool		found;
@@ -145,10 +147,29 @@ CrLockClientRow(Relation anyrel, int64 client_id, int32 *tenant_id)
 	pkey = index_open(RelationGetPrimaryKeyIndex(crel), AccessShareLock);
 	slot = table_slot_create(crel, NULL);
 
-	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(client_id));
-	scan = index_beginscan(crel, pkey, SnapshotSelf, 1, 0);
-	index_rescan(scan, &key, 1, NULL, 0);
+	/*
+	 * The primary key is (tenant_id, id) since 0.4.0; (id) before the
+	 * upgrade script ran (a 0.3.0 schema under this module): then the
+	 * tenant is checked on the row found.
+	 */
+	nkeys = pkey->rd_index->indnkeyatts;
+	if (nkeys >= 2)
+	{
+		ScanKeyInit(&key[0], 1, BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum(tenant_id));
+		ScanKeyInit(&key[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(client_id));
+		nkeys = 2;
+	}
+	else
+		ScanKeyInit(&key[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(client_id));
+	scan = index_beginscan(crel, pkey, SnapshotSelf, nkeys, 0);
+	index_rescan(scan, key, nkeys, NULL, 0);
 	found = index_getnext_slot(scan, ForwardScanDirection, slot);
+	if (found && nkeys == 1)
+	{
+		bool		isnull;
+
+		found = DatumGetInt32(slot_getattr(slot, CrAttnum(crel, "tenant_id"), &isnull)) == tenant_id;
+	}
 	if (found)
 		tid = slot->tts_tid;
 	index_endscan(scan);
@@ -198,12 +219,6 @@ CrLockClientRow(Relation anyrel, int64 client_id, int32 *tenant_id)
 		}
 		if (shouldfree)
 			heap_freetuple(tuple);
-		if (locked)
-		{
-			bool		isnull;
-
-			*tenant_id = DatumGetInt32(slot_getattr(slot, CrAttnum(crel, "tenant_id"), &isnull));
-		}
 	}
 
 	ExecDropSingleTupleTableSlot(slot);
@@ -219,8 +234,8 @@ CrLockClientRow(Relation anyrel, int64 client_id, int32 *tenant_id)
 int64
 CrFindPrimaryRow(Relation childrel, int64 client_id, int64 except_id)
 {
-	char		indexname[NAMEDATALEN];
-	Relation	index;
+	Relation	index = OpenIndexByName(RelationGetNamespace(childrel),
+										CrRelationIndexName(childrel, "one_primary"));
 	TupleTableSlot *slot = table_slot_create(childrel, NULL);
 	int			id_attnum = CrAttnum(childrel, "id");
 	int			primary_attnum = CrAttnum(childrel, "is_primary");
@@ -228,8 +243,6 @@ CrFindPrimaryRow(Relation childrel, int64 client_id, int64 except_id)
 	IndexScanDesc scan;
 	int64		result = 0;
 
-	snprintf(indexname, sizeof(indexname), "%s_one_primary", RelationGetRelationName(childrel));
-	index = OpenIndexByName(RelationGetNamespace(childrel), indexname);
 	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(client_id));
 	scan = index_beginscan(childrel, index, SnapshotSelf, 1, 0);
 	index_rescan(scan, &key, 1, NULL, 0);

@@ -10,7 +10,12 @@
 
 #include "utils/rel.h"
 
-extern bool CrLockClientRow(Relation anyrel, int64 client_id, int32 *tenant_id);
+/*
+ * CrLockClientRow locks client (tenant_id, client_id) FOR NO KEY UPDATE (the
+ * client table co-located with anyrel: on Citus, the shard beside the
+ * trigger's); false when there is no such client.
+ */
+extern bool CrLockClientRow(Relation anyrel, int32 tenant_id, int64 client_id);
 extern int64 CrFindPrimaryRow(Relation childrel, int64 client_id, int64 except_id);
 extern Oid	CrCachedRelid(Oid namespace, const char *name);
 

@@ -34,9 +34,11 @@
 
 #include "client_registry.h"
 #include "company_code_unique.h"
+#include "shard_map.h"
 #include "trigger_support.h"
 
 #define COMPANY_CODE_INDEX "client_company_code_key"
+#define COMPANY_CODE_SUFFIX "company_code_key"
 
 /*
  * CrCheckCompanyCodeUnique raises unique_violation (23505) naming the other
@@ -55,7 +57,8 @@ CrCheckCompanyCodeUnique(Relation clientrel, int32 tenant_id, const char *countr
 	Datum		country_datum = CStringGetTextDatum(country);
 	Datum		code_datum = CStringGetTextDatum(company_code);
 
-	indexoid = get_relname_relid(COMPANY_CODE_INDEX,
+	/* on a Citus worker clientrel is a shard, with the shard's own index */
+	indexoid = get_relname_relid(CrRelationIndexName(clientrel, COMPANY_CODE_SUFFIX),
 								 RelationGetNamespace(clientrel));
 	if (!OidIsValid(indexoid))
 		elog(ERROR, "index %s.%s is missing", CR_SCHEMA, COMPANY_CODE_INDEX);

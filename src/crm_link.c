@@ -36,6 +36,7 @@
 #include "utils/rls.h"
 
 #include "client_registry.h"
+#include "internal_change.h"
 #include "crm_visibility.h"
 #include "trigger_support.h"
 
@@ -175,7 +176,7 @@ cr_crm_link_feed(PG_FUNCTION_ARGS)
 	char		nulls[3] = "   ";
 	const char *who;
 
-	if (CrRestoreInProgress() || cr_merge_depth > 0)
+	if (CrRestoreInProgress() || CrMergeInProgress())
 		return PointerGetDatum(NULL);
 	if (!deleted && !TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 		elog(ERROR, "cr_crm_link_feed must be fired by INSERT or DELETE");

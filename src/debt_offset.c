@@ -59,6 +59,7 @@
 #include "client_registry.h"
 #include "debt_closing.h"
 #include "document_support.h"
+#include "internal_change.h"
 #include "trigger_support.h"
 
 static SPIPlanPtr header_plan = NULL;
@@ -220,7 +221,7 @@ cr_debt_offset_before_write(PG_FUNCTION_ARGS)
 
 	if (CrRestoreInProgress())
 		return PointerGetDatum(newtuple);
-	if (!is_delete && cr_internal_change_depth == 0)
+	if (!is_delete && !CrInternalChange())
 		CrCheckRowTenant(rel, tenant_id);
 	SPI_connect();
 	if (!is_update && !is_delete)
@@ -286,7 +287,7 @@ cr_debt_offset_before_write(PG_FUNCTION_ARGS)
 
 		if (CrTextEqual(a, b))
 			continue;
-		if (strcmp(col, "client_id") == 0 && (cr_merge_depth > 0 || cr_internal_change_depth > 0))
+		if (strcmp(col, "client_id") == 0 && (CrMergeInProgress() || CrInternalChange()))
 		{
 			/* a merge: the operation's balance effect moves to the survivor */
 			int64		from = CrGetInt64(oldtuple, rel, "client_id", &isnull);
@@ -615,7 +616,7 @@ cr_account_entry_before_write(PG_FUNCTION_ARGS)
 	int64		client_id = CrGetInt64(newtuple, rel, "client_id", &isnull);
 	char	   *basis;
 
-	if (CrRestoreInProgress() || cr_merge_depth > 0 || cr_internal_change_depth > 0)
+	if (CrRestoreInProgress() || CrMergeInProgress() || CrInternalChange())
 		return PointerGetDatum(newtuple);
 	CrCheckRowTenant(rel, tenant_id);
 	SPI_connect();

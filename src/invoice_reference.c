@@ -36,6 +36,7 @@
 #include "utils/rel.h"
 
 #include "client_registry.h"
+#include "internal_change.h"
 #include "trigger_support.h"
 
 #define REFERENCE_NO_MAX	70	/* ISAFmiddle2textType */
@@ -95,7 +96,7 @@ LookupNote(Relation rel, int32 tenant_id, int64 invoice_id, NoteInfo *note, Memo
 static void
 CheckNoteIsDraft(Relation rel, const NoteInfo *note)
 {
-	if (note->found && strcmp(note->status, "draft") != 0 && cr_internal_change_depth == 0)
+	if (note->found && strcmp(note->status, "draft") != 0 && !CrInternalChange())
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("%s invoice %s: its references cannot change", note->status, note->number),

@@ -41,6 +41,7 @@
 #include "utils/timestamp.h"
 
 #include "client_registry.h"
+#include "internal_change.h"
 #include "client_balance.h"
 #include "document_support.h"
 #include "tenant_rules.h"
@@ -371,7 +372,7 @@ cr_invoice_before_write(PG_FUNCTION_ARGS)
 	if (status == NULL || direction == NULL || isnull)
 		return PointerGetDatum(newtuple);	/* NOT NULL constraints report it */
 
-	if (cr_internal_change_depth == 0)
+	if (!CrInternalChange())
 		CrCheckRowTenant(rel, tenant_id);
 	if (is_update)
 	{
@@ -414,7 +415,7 @@ cr_invoice_before_write(PG_FUNCTION_ARGS)
 			CrSetDatum(&changes, rel, "posted_at",
 					   TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), false);
 	}
-	else if (cr_internal_change_depth == 0 && cr_erasure_depth == 0)
+	else if (!CrInternalChange() && !CrErasureInProgress())
 	{
 		char	   *old_status = CrGetText(oldtuple, rel, "status");
 		bool		client_changed = CrGetInt64(oldtuple, rel, "client_id", &isnull) != client_id ||

@@ -49,6 +49,7 @@
 
 #include "merge_clients.h"
 #include "client_registry.h"
+#include "internal_change.h"
 #include "trigger_support.h"
 
 /* What the obstacle checks need of each client. */
@@ -560,7 +561,8 @@ FillCard(MergeRun *run, ClientFacts *facts, HeapTuple *merged_rows, TupleDesc de
 		newv = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 		MergeJournalUpdate(run, "fill card", t, NULL, 0,
 						   DirectFunctionCall1(jsonb_in,
-											   CStringGetDatum(psprintf("[{\"id\": %lld}]", (long long) run->survivor))),
+											   CStringGetDatum(psprintf("[{\"id\": %lld, \"tenant_id\": %d}]",
+																		(long long) run->survivor, run->tenant_id))),
 						   oldv, newv);
 	}
 }
@@ -616,7 +618,8 @@ MergeExecute(MergeRun *run)
 			continue;			/* the delete would fail on the rows left */
 		MergeDeleteRow(run, "merged client", clients, NULL, run->merged[i],
 					   DirectFunctionCall1(jsonb_in,
-										   CStringGetDatum(psprintf("{\"id\": %lld}", (long long) run->merged[i]))));
+										   CStringGetDatum(psprintf("{\"id\": %lld, \"tenant_id\": %d}",
+																	(long long) run->merged[i], run->tenant_id))));
 	}
 	if (!(run->preview && run->has_conflicts))
 		FillCard(run, facts, merged_rows, desc);
@@ -638,8 +641,13 @@ MergeExecuteStep(void *arg)
 static void
 RunGuarded(MergeRun *run)
 {
+	bool		token;
+
 	MergeResetCaches();
+	/* on Citus the workers' triggers learn it from the token (internal_change.c) */
+	token = run->preview ? false : CrInternalChangeBegin("im");
 	CrCallRaised(&cr_internal_change_depth, &cr_merge_depth, MergeExecuteStep, run);
+	CrInternalChangeEnd(token);
 }
 
 PG_FUNCTION_INFO_V1(cr_merge_clients);

@@ -583,7 +583,7 @@ FoldPairs(MergeRun *run, MergeTable *t, const char *constraint_name, int64 merge
  * merged client, $2 survivor.  The survivor's primary row is preferred.
  */
 static const char *const address_pairs =
-"SELECT pg_catalog.jsonb_build_object('id', m.id), pg_catalog.jsonb_build_object('id', s.id)"
+"SELECT pg_catalog.jsonb_build_object('id', m.id, 'tenant_id', m.tenant_id), pg_catalog.jsonb_build_object('id', s.id, 'tenant_id', $3)"
 "  FROM client_registry.client_address m"
 "  CROSS JOIN LATERAL (SELECT s.id FROM client_registry.client_address s"
 "   WHERE s.tenant_id OPERATOR(pg_catalog.=) $3 AND s.client_id OPERATOR(pg_catalog.=) $2"
@@ -595,13 +595,13 @@ static const char *const address_pairs =
 "   ORDER BY s.is_primary DESC, s.id LIMIT 1) s"
 " WHERE m.tenant_id OPERATOR(pg_catalog.=) $3 AND m.client_id OPERATOR(pg_catalog.=) $1 ORDER BY m.id";
 static const char *const bank_account_pairs =
-"SELECT pg_catalog.jsonb_build_object('id', m.id), pg_catalog.jsonb_build_object('id', s.id)"
+"SELECT pg_catalog.jsonb_build_object('id', m.id, 'tenant_id', m.tenant_id), pg_catalog.jsonb_build_object('id', s.id, 'tenant_id', $3)"
 "  FROM client_registry.client_bank_account m"
 "  JOIN client_registry.client_bank_account s ON s.tenant_id OPERATOR(pg_catalog.=) $3 AND s.client_id OPERATOR(pg_catalog.=) $2"
 "   AND s.iban OPERATOR(pg_catalog.=) m.iban AND s.currency OPERATOR(pg_catalog.=) m.currency"
 " WHERE m.tenant_id OPERATOR(pg_catalog.=) $3 AND m.client_id OPERATOR(pg_catalog.=) $1 ORDER BY m.id";
 static const char *const contact_pairs =
-"SELECT pg_catalog.jsonb_build_object('id', m.id), pg_catalog.jsonb_build_object('id', s.id)"
+"SELECT pg_catalog.jsonb_build_object('id', m.id, 'tenant_id', m.tenant_id), pg_catalog.jsonb_build_object('id', s.id, 'tenant_id', $3)"
 "  FROM client_registry.client_contact m"
 "  CROSS JOIN LATERAL (SELECT s.id FROM client_registry.client_contact s"
 "   WHERE s.tenant_id OPERATOR(pg_catalog.=) $3 AND s.client_id OPERATOR(pg_catalog.=) $2"

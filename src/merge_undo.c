@@ -40,6 +40,7 @@
 
 #include "merge_clients.h"
 #include "client_registry.h"
+#include "internal_change.h"
 #include "trigger_support.h"
 
 /* Columns of the step query. */
@@ -563,12 +564,16 @@ cr_unmerge(PG_FUNCTION_ARGS)
 	int64		merge_id = PG_GETARG_INT64(0);
 	int64		restored;
 	UnmergeCall step;
+	bool		token;
 
 	(void) CrCurrentTenant();	/* 42501 for a role that is not a member */
 	SPI_connect();
 	MergeResetCaches();
 	step.merge_id = merge_id;
+	/* on Citus the workers' triggers learn it from the token (internal_change.c) */
+	token = CrInternalChangeBegin("im");
 	CrCallRaised(&cr_internal_change_depth, &cr_merge_depth, UnmergeStep, &step);
+	CrInternalChangeEnd(token);
 	restored = step.restored;
 	SPI_finish();
 	PG_RETURN_INT32((int32) Min(restored, PG_INT32_MAX));

@@ -49,6 +49,7 @@
 #include "debt_closing.h"
 #include "document_support.h"
 #include "client_registry.h"
+#include "internal_change.h"
 #include "trigger_support.h"
 
 /* A payment row locked by a settlement. */
@@ -210,7 +211,7 @@ cr_payment_before_write(PG_FUNCTION_ARGS)
 			use.count = 0;
 		}
 		if (CrNumCmp(use.used, amount) > 0 ||
-			(client_changed && cr_merge_depth == 0 && use.count > 0))
+			(client_changed && !CrMergeInProgress() && use.count > 0))
 			ereport(ERROR,
 					(errcode(ERRCODE_CHECK_VIOLATION),
 					 errmsg("payment %lld settles %s already and cannot become %s%s", (long long) id,

@@ -39,6 +39,7 @@
 #include "utils/tuplestore.h"
 
 #include "client_registry.h"
+#include "internal_change.h"
 #include "trigger_support.h"
 
 int			cr_erasure_depth = 0;
@@ -96,7 +97,13 @@ RunAsOwner(FunctionCallInfo fcinfo, const char *sql, int nargs, Oid *types, Datu
 	InitMaterializedSRF(fcinfo, 0);
 	rel = table_open(relid, AccessShareLock);
 	CrBecomeOwner(rel, &sw);
-	CrCallRaised(&cr_erasure_depth, NULL, RunErasureStatement, &st);
+	{
+		/* on Citus the workers' triggers learn it from the token */
+		bool		token = CrInternalChangeBegin("e");
+
+		CrCallRaised(&cr_erasure_depth, NULL, RunErasureStatement, &st);
+		CrInternalChangeEnd(token);
+	}
 	CrRestoreUser(&sw);
 	table_close(rel, AccessShareLock);
 }
@@ -185,5 +192,5 @@ PG_FUNCTION_INFO_V1(cr_erasure_in_progress);
 Datum
 cr_erasure_in_progress(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(cr_erasure_depth > 0);
+	PG_RETURN_BOOL(CrErasureInProgress());
 }

@@ -33,6 +33,7 @@
 #include "utils/rel.h"
 
 #include "client_registry.h"
+#include "internal_change.h"
 #include "client_row_lock.h"
 #include "trigger_support.h"
 
@@ -202,10 +203,9 @@ cr_primary_before_write(PG_FUNCTION_ARGS)
 	CrRowChanges changes = {0};
 	PrimaryPlans *plans;
 	int32		tenant_id;
-	int32		client_tenant;
 	bool		moved;
 
-	if (cr_internal_change_depth > 0 || isnull)
+	if (CrInternalChange() || isnull)
 		return PointerGetDatum(newtuple);
 
 	if (is_update)
@@ -232,7 +232,7 @@ cr_primary_before_write(PG_FUNCTION_ARGS)
 
 	tenant_id = CrGetInt32(newtuple, rel, "tenant_id");
 	CrCheckRowTenant(rel, tenant_id);
-	if (!CrLockClientRow(rel, client_id, &client_tenant) || client_tenant != tenant_id)
+	if (!CrLockClientRow(rel, tenant_id, client_id))
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("client %lld of this %s does not exist in tenant %d",
@@ -279,13 +279,12 @@ cr_primary_after_remove(PG_FUNCTION_ARGS)
 	HeapTuple	oldtuple = trigdata->tg_trigtuple;
 	bool		isnull;
 	int64		client_id = CrGetInt64(oldtuple, rel, "client_id", &isnull);
-	int32		client_tenant;
 	PrimaryPlans *plans;
 	CrUserSwitch sw;
 
 	if (isnull || !CrGetBool(oldtuple, rel, "is_primary"))
 		return PointerGetDatum(NULL);
-	if (cr_merge_depth > 0)
+	if (CrMergeInProgress())
 		return PointerGetDatum(NULL);	/* a merge moves every row of the client */
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 	{
@@ -295,7 +294,7 @@ cr_primary_after_remove(PG_FUNCTION_ARGS)
 			return PointerGetDatum(NULL);
 	}
 
-	if (!CrLockClientRow(rel, client_id, &client_tenant))
+	if (!CrLockClientRow(rel, CrGetInt32(oldtuple, rel, "tenant_id"), client_id))
 		return PointerGetDatum(NULL);	/* the client is being deleted */
 	SPI_connect();
 	plans = GetPlans(rel);

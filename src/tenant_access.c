@@ -67,6 +67,7 @@
 #include "utils/tuplestore.h"
 
 #include "client_registry.h"
+#include "shard_map.h"
 #include "trigger_support.h"
 
 /* One statement's answer for one role and tenant. */
@@ -158,7 +159,16 @@ static Oid
 RegistryRelid(const char *relname)
 {
 	Oid			nsp = get_namespace_oid(CR_SCHEMA, false);
-	Oid			relid = get_relname_relid(relname, nsp);
+	Oid			relid = InvalidOid;
+
+	/*
+	 * On Citus the memberships are in the local placement of the reference
+	 * table tenant_access (its shell is empty), with this node's role OIDs.
+	 */
+	if (strncmp(relname, "tenant_access", 13) == 0)
+		relid = CrLocalPlacementRelid("tenant_access", strcmp(relname, "tenant_access") == 0 ? NULL : relname);
+	if (!OidIsValid(relid))
+		relid = get_relname_relid(relname, nsp);
 
 	if (!OidIsValid(relid))
 		elog(ERROR, "relation %s.%s does not exist", CR_SCHEMA, relname);

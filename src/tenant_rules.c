@@ -24,7 +24,15 @@
 
 #include "client_registry.h"
 #include "tenant_rules.h"
+#include "shard_map.h"
 #include "trigger_support.h"
+
+/* sql as is on one node; over rel's co-located shards on a Citus worker */
+static const char *
+ShardSql(Relation rel, const char *sql)
+{
+	return CrIsShard(rel) ? CrLocalizeSql(rel, sql) : sql;
+}
 
 PG_FUNCTION_INFO_V1(cr_client_after_insert_statement);
 
@@ -42,12 +50,13 @@ cr_client_after_insert_statement(PG_FUNCTION_ARGS)
 	SPI_connect();
 	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
 		elog(ERROR, "SPI_register_trigger_data failed");
-	ret = SPI_execute(
-					  "SELECT n.tenant_id FROM (SELECT DISTINCT tenant_id FROM cr_new_clients) n"
-					  " WHERE NOT EXISTS (SELECT 1 FROM client_registry.client c"
-					  "                    WHERE c.tenant_id OPERATOR(pg_catalog.=) n.tenant_id"
-					  "                      AND c.kind OPERATOR(pg_catalog.=) 'own_company'::client_registry.client_kind)"
-					  " ORDER BY 1 LIMIT 1", false, 1);
+	/* on a Citus worker: over the shard the trigger fires on (shard_map.c) */
+	ret = SPI_execute(ShardSql(trigdata->tg_relation,
+							   "SELECT n.tenant_id FROM (SELECT DISTINCT tenant_id FROM cr_new_clients) n"
+							   " WHERE NOT EXISTS (SELECT 1 FROM client_registry.client c"
+							   "                    WHERE c.tenant_id OPERATOR(pg_catalog.=) n.tenant_id"
+							   "                      AND c.kind OPERATOR(pg_catalog.=) 'own_company'::client_registry.client_kind)"
+							   " ORDER BY 1 LIMIT 1"), false, 1);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
 	if (SPI_processed > 0)
@@ -113,13 +122,13 @@ cr_client_after_delete_statement(PG_FUNCTION_ARGS)
 		bool		others;
 
 		CrBecomeOwner(rel, &sw);
-		ret = SPI_execute_with_args("SELECT 1 FROM client_registry.tenant"
-									" WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+		ret = SPI_execute_with_args(ShardSql(rel, "SELECT 1 FROM client_registry.tenant"
+											 " WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE"),
 									1, argtypes, args, NULL, false, 0);
 		if (ret != SPI_OK_SELECT)
 			elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(ret));
-		ret = SPI_execute_with_args("SELECT 1 FROM client_registry.client"
-									" WHERE tenant_id OPERATOR(pg_catalog.=) $1 LIMIT 1",
+		ret = SPI_execute_with_args(ShardSql(rel, "SELECT 1 FROM client_registry.client"
+											 " WHERE tenant_id OPERATOR(pg_catalog.=) $1 LIMIT 1"),
 									1, argtypes, args, NULL, false, 1);
 		if (ret != SPI_OK_SELECT)
 			elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(ret));
@@ -298,6 +307,8 @@ CrEnsureTenant(Relation anyrel, int32 tenant_id)
 			return;
 	if (tenant_id <= 0)
 		return;					/* the CHECK constraint of tenant reports it */
+	if (CrIsShard(anyrel))
+		return;					/* Citus: tenants are made on the coordinator (reference rows) */
 
 	if (!callbacks_registered)
 	{

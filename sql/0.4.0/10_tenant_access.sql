@@ -37,14 +37,34 @@ CREATE TRIGGER tenant_access_before_write BEFORE INSERT OR UPDATE ON tenant_acce
     FOR EACH ROW EXECUTE FUNCTION tenant_access_before_write();
 
 -- Rows of roles that were dropped (or renamed) since they were granted.
+-- On Citus tenant_access is a reference table whose placements hold each
+-- node's own role OIDs (a role is written by name and each node resolves
+-- it), so there the rows are matched by name: a row whose recorded name is
+-- no role any more goes (a row whose OID died grants nothing anyway).
 CREATE FUNCTION tenant_access_forget_stale() RETURNS void
-LANGUAGE sql
+LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-    DELETE FROM client_registry.tenant_access a
-     WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
-                        WHERE r.oid OPERATOR(pg_catalog.=) a.member AND r.rolname OPERATOR(pg_catalog.=) a.member_name);
-END;
+AS $fn$
+DECLARE
+    distributed boolean := false;
+    roles name[];
+BEGIN
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+        EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition p'
+                '  WHERE p.logicalrelid OPERATOR(pg_catalog.=) ''client_registry.tenant_access''::pg_catalog.regclass)'
+           INTO distributed;
+    END IF;
+    IF distributed THEN
+        roles := ARRAY(SELECT r.rolname FROM pg_catalog.pg_roles r);
+        DELETE FROM client_registry.tenant_access a
+         WHERE a.member_name OPERATOR(pg_catalog.<>) ALL (roles);
+    ELSE
+        DELETE FROM client_registry.tenant_access a
+         WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+                            WHERE r.oid OPERATOR(pg_catalog.=) a.member AND r.rolname OPERATOR(pg_catalog.=) a.member_name);
+    END IF;
+END
+$fn$;
 COMMENT ON FUNCTION tenant_access_forget_stale() IS
     'Removes memberships whose role was dropped or renamed since (they grant nothing); run by every grant and revoke function.';
 

@@ -493,7 +493,10 @@ BEGIN
 
         -- documents (invoices, payments, bank entries of the person or from
         -- their accounts): kept with their counterparty data until the
-        -- retention date, anonymised after it (drafts are not kept)
+        -- retention date, anonymised after it (drafts are not kept); the day
+        -- of an entry without a booking date is its creation in the session's
+        -- time zone, given as a value (Citus refuses a time-zone-dependent cast
+        -- of a column in an UPDATE)
         FOR d IN SELECT * FROM (VALUES
             ('invoice', 'x.invoice_date', 'x.client_id OPERATOR(pg_catalog.=) $2',
              'x.status OPERATOR(pg_catalog.<>) ''draft''',
@@ -501,7 +504,7 @@ BEGIN
              '(x.counterparty_name, x.counterparty_company_code, x.counterparty_vat_code) IS DISTINCT FROM ($4, NULL, NULL)'),
             ('payment', 'x.payment_date', 'x.client_id OPERATOR(pg_catalog.=) $2', 'true',
              'description = NULL', 'x.description IS NOT NULL'),
-            ('bank_entry', 'coalesce(x.booking_date, x.created_at::date)',
+            ('bank_entry', 'coalesce(x.booking_date, (x.created_at AT TIME ZONE $6)::date)',
              '(x.client_id OPERATOR(pg_catalog.=) $2 OR x.counterparty_iban OPERATOR(pg_catalog.=) ANY ($5))', 'true',
              'counterparty_name = NULL, counterparty_iban = NULL, counterparty_account = NULL, counterparty_private_id = NULL,'
              ' counterparty_org_id = NULL, remittance = NULL, additional_info = NULL',
@@ -513,7 +516,7 @@ BEGIN
                            '  FROM client_registry.%1$I x WHERE x.tenant_id OPERATOR(pg_catalog.=) $1 AND %3$s AND %4$s'
                            '   AND client_registry.document_retained_until(%2$s, $3) >= current_date',
                            d.tbl, d.day, d.whose, d.kept)
-                INTO n, until USING p_tenant, c.id, years, erased_name, ibans;
+                INTO n, until USING p_tenant, c.id, years, erased_name, ibans, current_setting('TimeZone');
             v_report := client_registry.erasure_report(v_report, d.tbl, 'retained', n, until);
             retained_total := retained_total + n;
             retained_max := greatest(retained_max, until);
@@ -522,7 +525,7 @@ BEGIN
                            '   AND NOT (%4$s AND client_registry.document_retained_until(%2$s, $3) >= current_date)'
                            ' RETURNING 1) SELECT count(*) FROM u',
                            d.tbl, d.day, d.whose, d.kept, d.sets, d.changed)
-                INTO n USING p_tenant, c.id, years, erased_name, ibans;
+                INTO n USING p_tenant, c.id, years, erased_name, ibans, current_setting('TimeZone');
             v_report := client_registry.erasure_report(v_report, d.tbl, 'anonymised', n);
         END LOOP;
 

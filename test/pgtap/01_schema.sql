@@ -81,12 +81,12 @@ SELECT col_type_is('client_registry', 'client_label', 'label_id', 'bigint', 'cli
 -- Primary keys
 -------------------------------------------------------------------------------
 SELECT col_is_pk('client_registry', 'tenant', 'id', 'tenant: primary key id');
-SELECT col_is_pk('client_registry', 'client', 'id', 'client: primary key id');
-SELECT col_is_pk('client_registry', 'client_address', 'id', 'client_address: primary key id');
-SELECT col_is_pk('client_registry', 'client_bank_account', 'id', 'client_bank_account: primary key id');
-SELECT col_is_pk('client_registry', 'client_contact', 'id', 'client_contact: primary key id');
-SELECT col_is_pk('client_registry', 'client_group', 'id', 'client_group: primary key id');
-SELECT col_is_pk('client_registry', 'label', 'id', 'label: primary key id');
+SELECT col_is_pk('client_registry', 'client', ARRAY['tenant_id', 'id'], 'client: primary key (tenant_id, id) (0.4.0, #17)');
+SELECT col_is_pk('client_registry', 'client_address', ARRAY['tenant_id', 'id'], 'client_address: primary key (tenant_id, id) (0.4.0, #17)');
+SELECT col_is_pk('client_registry', 'client_bank_account', ARRAY['tenant_id', 'id'], 'client_bank_account: primary key (tenant_id, id) (0.4.0, #17)');
+SELECT col_is_pk('client_registry', 'client_contact', ARRAY['tenant_id', 'id'], 'client_contact: primary key (tenant_id, id) (0.4.0, #17)');
+SELECT col_is_pk('client_registry', 'client_group', ARRAY['tenant_id', 'id'], 'client_group: primary key (tenant_id, id) (0.4.0, #17)');
+SELECT col_is_pk('client_registry', 'label', ARRAY['tenant_id', 'id'], 'label: primary key (tenant_id, id) (0.4.0, #17)');
 SELECT col_is_pk('client_registry', 'client_group_member', ARRAY['tenant_id', 'client_id', 'group_id']::name[],
                  'client_group_member: primary key (tenant_id, client_id, group_id)');
 SELECT col_is_pk('client_registry', 'client_label', ARRAY['tenant_id', 'client_id', 'label_id']::name[],
@@ -317,7 +317,9 @@ SELECT set_eq(
           -- 0.4.0 search dictionary (issue #14)
           'client_registry.search_word', 'client_registry.search_word_id_seq',
           -- 0.4.0 duplicates (issue #14)
-          'client_registry.client_not_duplicate', 'client_registry.client_not_duplicate_id_seq'],
+          'client_registry.client_not_duplicate', 'client_registry.client_not_duplicate_id_seq',
+          -- 0.4.0 Citus (issue #17)
+          'client_registry.citus_secret'],
     'extconfig lists every table but client_balance, and every identity sequence');
 SELECT is_empty($$
     SELECT c.oid::regclass::text FROM pg_class c

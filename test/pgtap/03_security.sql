@@ -51,7 +51,9 @@ SELECT set_eq(
                     -- 0.4.0 search dictionary (issue #14)
           'search_word',
                     -- 0.4.0 duplicates (issue #14)
-          'client_not_duplicate'],
+          'client_not_duplicate',
+                    -- 0.4.0 Citus (issue #17)
+          'citus_secret'],
     'row security is enabled on every table');
 SELECT is_empty($$
     SELECT relname FROM pg_class
@@ -62,6 +64,7 @@ SELECT is_empty($$
      WHERE schemaname = 'client_registry'
        AND policyname <> 'crm_visibility'   -- 0.3.0: restrictive visibility on top (08_crm.sql)
        AND policyname <> 'tenant_access_own_rows'   -- 0.4.0: memberships (09_tenant_boundary.sql)
+       AND policyname <> 'owner_only'   -- 0.4.0: citus_secret, no role but the owner (issue #17)
        AND (cmd <> 'ALL' OR roles <> '{public}' OR qual IS NULL OR with_check IS NULL
             OR qual !~ 'current_tenant\(\)' OR with_check !~ 'current_tenant\(\)'
             OR permissive <> 'PERMISSIVE')

@@ -111,11 +111,11 @@ SELECT col_type_is('client_registry', 'settlement', 'amount', 'numeric(15,2)', '
 -------------------------------------------------------------------------------
 -- Keys and unique indexes
 -------------------------------------------------------------------------------
-SELECT col_is_pk('client_registry', 'client_balance', 'client_id', 'client_balance: primary key client_id');
-SELECT col_is_pk('client_registry', 'invoice', 'id', 'invoice: primary key id');
-SELECT col_is_pk('client_registry', 'invoice_vat_line', 'id', 'invoice_vat_line: primary key id');
-SELECT col_is_pk('client_registry', 'payment', 'id', 'payment: primary key id');
-SELECT col_is_pk('client_registry', 'settlement', 'id', 'settlement: primary key id');
+SELECT col_is_pk('client_registry', 'client_balance', ARRAY['client_id', 'tenant_id'], 'client_balance: primary key (client_id, tenant_id) (0.4.0, #17)');
+SELECT col_is_pk('client_registry', 'invoice', ARRAY['tenant_id', 'id'], 'invoice: primary key (tenant_id, id) (0.4.0, #17)');
+SELECT col_is_pk('client_registry', 'invoice_vat_line', ARRAY['tenant_id', 'id'], 'invoice_vat_line: primary key (tenant_id, id) (0.4.0, #17)');
+SELECT col_is_pk('client_registry', 'payment', ARRAY['tenant_id', 'id'], 'payment: primary key (tenant_id, id) (0.4.0, #17)');
+SELECT col_is_pk('client_registry', 'settlement', ARRAY['tenant_id', 'id'], 'settlement: primary key (tenant_id, id) (0.4.0, #17)');
 
 SELECT index_is_unique('client_registry', 'invoice', 'invoice_sales_number_key', 'invoice_sales_number_key is unique');
 SELECT has_index('client_registry', 'invoice', 'invoice_sales_number_key', ARRAY['tenant_id', 'number']::name[],
@@ -188,13 +188,16 @@ SELECT triggers_are('client_registry', 'invoice',
                           -- 0.3.0: activity feed
                           'invoice_90_feed_insert', 'invoice_91_feed_update', 'invoice_92_feed_delete',
                           -- 0.4.0: the corrected_invoice_id shorthand of invoice_reference
-                          'invoice_40_corrected_reference_insert', 'invoice_41_corrected_reference_update'],
+                          'invoice_40_corrected_reference_insert', 'invoice_41_corrected_reference_update',
+                          -- 0.4.0: bank entries detached by trigger (Citus, #17)
+                          'invoice_25_detach_bank_entries'],
                     'invoice has exactly its five triggers (and the three feed triggers of 0.3.0, the two reference triggers of 0.4.0)');
 SELECT triggers_are('client_registry', 'invoice_vat_line', ARRAY['invoice_vat_line_00_tenant_guard', 'invoice_vat_line_10_totals'],
                     'invoice_vat_line has exactly its totals trigger');
 SELECT triggers_are('client_registry', 'payment', ARRAY['payment_00_tenant_guard', 'payment_10_before_write', 'payment_30_balance_insert',
                                                         'payment_31_balance_update', 'payment_32_balance_delete',
-                                                        'payment_90_feed_insert', 'payment_91_feed_update', 'payment_92_feed_delete'],
+                                                        'payment_90_feed_insert', 'payment_91_feed_update', 'payment_92_feed_delete',
+                                                        'payment_25_detach_bank_entries'],   -- 0.4.0 (#17)
                     'payment has exactly its four triggers (and the three feed triggers of 0.3.0)');
 SELECT triggers_are('client_registry', 'settlement', ARRAY['settlement_00_tenant_guard', 'settlement_10_before_write'],
                     'settlement has exactly its trigger');
@@ -215,6 +218,7 @@ SELECT results_eq($$
                        'client_registry.payment'::regclass, 'client_registry.settlement'::regclass)
        AND NOT tgisinternal AND tgname !~ '_9[0-2]_feed_'   -- 0.3.0 feed triggers: 08_crm.sql
        AND tgname !~ '_00_tenant_guard$'                     -- 0.4.0: 09_tenant_boundary.sql
+       AND tgname !~ '_25_detach_bank_entries$'              -- 0.4.0: 07_bank_import.sql (#17)
      ORDER BY 1 $$,
     $$ VALUES ('invoice_10_before_write', 23), ('invoice_20_before_delete', 11), ('invoice_30_balance_insert', 4),
               ('invoice_31_balance_update', 16), ('invoice_32_balance_delete', 8),

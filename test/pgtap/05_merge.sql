@@ -139,10 +139,10 @@ SELECT results_eq($$
               ('old_values', 'jsonb', false), ('new_values', 'jsonb', false), ('row_images', 'jsonb', false),
               ('row_hashes_before', 'text[]', false), ('row_columns', 'smallint', false) $$,
     'client_merge_step: column types and NOT NULL');
-SELECT col_is_pk('client_registry', 'client_merge', 'id', 'client_merge: primary key id');
+SELECT col_is_pk('client_registry', 'client_merge', ARRAY['tenant_id', 'id'], 'client_merge: primary key (tenant_id, id) (0.4.0, #17)');
 SELECT col_is_pk('client_registry', 'client_merge_step', ARRAY['tenant_id', 'merge_id', 'step'],
                  'client_merge_step: primary key (tenant_id, merge_id, step)');
-SELECT col_is_unique('client_registry', 'client_merge', ARRAY['tenant_id', 'id'], 'client_merge: UNIQUE (tenant_id, id)');
+SELECT col_is_unique('client_registry', 'client_merge', ARRAY['id'], 'client_merge: UNIQUE (id), kept on one node (0.4.0, #17)');
 SELECT fk_ok('client_registry', 'client_merge_step', ARRAY['tenant_id', 'merge_id']::name[],
              'client_registry', 'client_merge', ARRAY['tenant_id', 'id']::name[],
              'client_merge_step (tenant_id, merge_id) references client_merge (tenant_id, id)');

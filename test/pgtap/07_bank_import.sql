@@ -29,8 +29,8 @@ SELECT col_is_unique('client_registry', 'bank_entry', ARRAY['tenant_id', 'own_ac
                      'bank_entry is unique on (tenant_id, own_account_id, entry_key)');
 SELECT col_is_unique('client_registry', 'bank_statement', ARRAY['tenant_id', 'own_account_id', 'statement_ref']::name[],
                      'bank_statement is unique on (tenant_id, own_account_id, statement_ref)');
-SELECT col_is_unique('client_registry', 'bank_entry', ARRAY['tenant_id', 'id']::name[], 'bank_entry has UNIQUE (tenant_id, id)');
-SELECT col_is_unique('client_registry', 'bank_statement', ARRAY['tenant_id', 'id']::name[], 'bank_statement has UNIQUE (tenant_id, id)');
+SELECT col_is_pk('client_registry', 'bank_entry', ARRAY['tenant_id', 'id']::name[], 'bank_entry: primary key (tenant_id, id) (0.4.0, #17)');
+SELECT col_is_pk('client_registry', 'bank_statement', ARRAY['tenant_id', 'id']::name[], 'bank_statement: primary key (tenant_id, id) (0.4.0, #17)');
 SELECT col_is_pk('client_registry', 'legal_register', ARRAY['tenant_id', 'country', 'company_code']::name[],
                  'legal_register: primary key (tenant_id, country, company_code) (0.4.0: LT, LV, EE)');
 SELECT fk_ok('client_registry', 'bank_entry', ARRAY['tenant_id', 'client_id']::name[],
@@ -42,8 +42,9 @@ SELECT fk_ok('client_registry', 'bank_statement', ARRAY['tenant_id', 'own_accoun
              'bank_statement(tenant_id, own_account_id) references client_bank_account');
 SELECT fk_ok('client_registry', 'client_register_fill', ARRAY['tenant_id', 'client_id']::name[],
              'client_registry', 'client', ARRAY['tenant_id', 'id']::name[], 'client_register_fill references client');
-SELECT is((SELECT confdeltype FROM pg_constraint WHERE conname = 'bank_entry_payment_fkey'), 'n',
-          'deleting a payment puts its bank entry back in the queue (ON DELETE SET NULL (payment_id))');
+SELECT ok(EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'payment_25_detach_bank_entries'
+                     AND tgfoid = 'client_registry.detach_bank_entries'::regproc),
+          'deleting a payment puts its bank entry back in the queue (trigger detach_bank_entries; 0.4.0: no ON DELETE SET NULL, #17)');
 SELECT is((SELECT reloptions FROM pg_class WHERE oid = 'client_registry.bank_entry_queue'::regclass),
           ARRAY['security_invoker=true'], 'bank_entry_queue is security_invoker');
 SELECT is_empty($$ SELECT a.attname FROM pg_attribute a WHERE a.attrelid = 'client_registry.bank_entry_queue'::regclass

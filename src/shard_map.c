@@ -1,0 +1,389 @@
+/*
+ * shard_map.c
+ *		From a shard back to the registry's logical tables (issue #17).
+ *
+ * On a Citus cluster every tenant-scoped table is distributed by tenant_id
+ * and co-located; the registry's row triggers fire on the workers, on the
+ * shard (client_102008) that holds the row.  There the logical table
+ * (client) is an empty shell, and a statement over it would be a nested
+ * distributed query.  So a trigger's statement is rewritten for the shard it
+ * fires on: every client_registry.<table> that is distributed becomes the
+ * shard of that table co-located with the trigger's shard (same hash range,
+ * hence the same tenant), and every reference table becomes its placement on
+ * this node.  The rewritten plans are kept per shard (CrKeepPlanAt).
+ *
+ * What a shard is comes from Citus's metadata (pg_dist_shard, synced to
+ * every node): the relation's name is <logical>_<shardid> and that shard
+ * belongs to <logical>.  The answer is cached per relation and dropped on
+ * relcache invalidation.
+ *
+ * On one node -- Citus not installed -- CrCitusLoaded() is false and every
+ * function here is the identity: CrKeepPlanAt keeps one plan in the caller's
+ * slot, as CrKeepPlan always did, and costs one comparison per call.
+ */
+#include "postgres.h"
+
+#include <ctype.h>
+
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/elog.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "storage/proc.h"
+
+#include "client_registry.h"
+#include "shard_map.h"
+#include "spi_support.h"
+
+typedef struct ShardInfo
+{
+	Oid			relid;			/* hash key */
+	bool		valid;
+	bool		is_shard;
+	int64		shardid;
+	char		logical[NAMEDATALEN];
+} ShardInfo;
+
+typedef struct ShardPlanKey
+{
+	Oid			relid;
+	const void *slot;
+} ShardPlanKey;
+
+typedef struct ShardPlan
+{
+	ShardPlanKey key;
+	SPIPlanPtr	plan;
+} ShardPlan;
+
+static HTAB *shard_info = NULL;
+static HTAB *shard_plans = NULL;
+static LocalTransactionId citus_checked_in = InvalidLocalTransactionId;
+static bool citus_loaded = false;
+
+static void
+ShardMapInvalidate(Datum arg, Oid relid)
+{
+	HASH_SEQ_STATUS status;
+	ShardInfo  *info;
+
+	if (shard_info == NULL)
+		return;
+	hash_seq_init(&status, shard_info);
+	while ((info = hash_seq_search(&status)) != NULL)
+		if (relid == InvalidOid || info->relid == relid)
+			info->valid = false;
+}
+
+static void
+EnsureHashes(void)
+{
+	HASHCTL		ctl;
+
+	if (shard_info != NULL)
+		return;
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(ShardInfo);
+	shard_info = hash_create("client_registry shard map", 64, &ctl, HASH_ELEM | HASH_BLOBS);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(ShardPlanKey);
+	ctl.entrysize = sizeof(ShardPlan);
+	shard_plans = hash_create("client_registry shard plans", 64, &ctl, HASH_ELEM | HASH_BLOBS);
+	CacheRegisterRelcacheCallback(ShardMapInvalidate, (Datum) 0);
+}
+
+bool
+CrCitusLoaded(void)
+{
+	LocalTransactionId lxid = MyProc->lxid;
+
+	if (lxid != citus_checked_in || lxid == InvalidLocalTransactionId)
+	{
+		citus_loaded = OidIsValid(get_extension_oid("citus", true));
+		citus_checked_in = lxid;
+	}
+	return citus_loaded;
+}
+
+/*
+ * GetShardInfo: what rel is (SPI need not be connected: it connects itself).
+ */
+static ShardInfo *
+GetShardInfo(Relation rel)
+{
+	Oid			relid = RelationGetRelid(rel);
+	const char *name = RelationGetRelationName(rel);
+	ShardInfo  *info;
+	bool		found;
+	const char *p;
+
+	EnsureHashes();
+	info = hash_search(shard_info, &relid, HASH_ENTER, &found);
+	if (found && info->valid)
+		return info;
+	info->valid = true;
+	info->is_shard = false;
+	info->shardid = 0;
+	strlcpy(info->logical, name, NAMEDATALEN);
+
+	/* <logical>_<digits> */
+	p = strrchr(name, '_');
+	if (p != NULL && p[1] != '\0' && strspn(p + 1, "0123456789") == strlen(p + 1)
+		&& OidIsValid(get_relname_relid("pg_dist_shard", PG_CATALOG_NAMESPACE)))
+	{
+		int64		shardid = strtoi64(p + 1, NULL, 10);
+		Oid			argtypes[1] = {INT8OID};
+		Datum		values[1] = {Int64GetDatum(shardid)};
+		int			ret;
+
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		ret = SPI_execute_with_args("SELECT c.relname::pg_catalog.text FROM pg_catalog.pg_dist_shard s"
+									" JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) s.logicalrelid"
+									" WHERE s.shardid OPERATOR(pg_catalog.=) $1",
+									1, argtypes, values, NULL, true, 1);
+		if (ret == SPI_OK_SELECT && SPI_processed == 1)
+		{
+			char	   *logical = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+
+			if (logical != NULL && (size_t) (p - name) == strlen(logical)
+				&& strncmp(name, logical, p - name) == 0)
+			{
+				info->is_shard = true;
+				info->shardid = shardid;
+				strlcpy(info->logical, logical, NAMEDATALEN);
+			}
+		}
+		SPI_finish();
+	}
+	return info;
+}
+
+bool
+CrIsShard(Relation rel)
+{
+	if (!CrCitusLoaded())
+		return false;
+	return GetShardInfo(rel)->is_shard;
+}
+
+const char *
+CrLogicalName(Relation rel)
+{
+	if (!CrCitusLoaded())
+		return RelationGetRelationName(rel);
+	return GetShardInfo(rel)->logical;
+}
+
+/*
+ * ShardRelationName: the placement of client_registry.<table> co-located
+ * with shard `shardid` (SPI connected), or NULL when <table> is not a
+ * distributed or reference table.
+ */
+static char *
+ShardRelationName(const char *table, int64 shardid)
+{
+	Oid			argtypes[2] = {TEXTOID, INT8OID};
+	Datum		values[2] = {CStringGetTextDatum(table), Int64GetDatum(shardid)};
+	int			ret;
+
+	ret = SPI_execute_with_args(
+		"SELECT t.shardid FROM pg_catalog.pg_dist_shard t"
+		"  JOIN pg_catalog.pg_dist_partition p ON p.logicalrelid OPERATOR(pg_catalog.=) t.logicalrelid"
+		" WHERE t.logicalrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass('client_registry.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident($1))"
+		"   AND (p.partmethod OPERATOR(pg_catalog.=) 'n'"
+		"        OR t.shardminvalue OPERATOR(pg_catalog.=) (SELECT s.shardminvalue FROM pg_catalog.pg_dist_shard s"
+		"                                                  WHERE s.shardid OPERATOR(pg_catalog.=) $2))",
+		2, argtypes, values, NULL, true, 2);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "looking up the shard of %s failed: %s", table, SPI_result_code_string(ret));
+	if (SPI_processed != 1)
+		return NULL;
+	return psprintf("%s_" INT64_FORMAT, table,
+					DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &(bool){false})));
+}
+
+char *
+CrLocalizeSql(Relation rel, const char *sql)
+{
+	ShardInfo  *info = GetShardInfo(rel);
+	StringInfoData out;
+	const char *prefix = CR_SCHEMA ".";
+	size_t		plen = strlen(prefix);
+	const char *p = sql;
+
+	if (!info->is_shard)
+		return pstrdup(sql);
+	initStringInfo(&out);
+	while (*p)
+	{
+		const char *hit = strstr(p, prefix);
+		const char *end;
+		const char *after;
+		char	   *name;
+		char	   *shard = NULL;
+
+		if (hit == NULL)
+		{
+			appendStringInfoString(&out, p);
+			break;
+		}
+		appendBinaryStringInfo(&out, p, hit + plen - p);
+		end = hit + plen;
+		while (*end && (isalnum((unsigned char) *end) || *end == '_'))
+			end++;
+		name = pnstrdup(hit + plen, end - (hit + plen));
+		after = end;
+		while (*after == ' ')
+			after++;
+		/* functions (name followed by '(') and sequences are left alone */
+		if (*after != '(' && name[0] != '\0')
+			shard = ShardRelationName(name, info->shardid);
+		appendStringInfoString(&out, shard ? shard : name);
+		p = end;
+	}
+	return out.data;
+}
+
+SPIPlanPtr
+CrKeepPlanAt(Relation rel, SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes)
+{
+	ShardPlanKey key;
+	ShardPlan  *entry;
+	bool		found;
+
+	if (!CrCitusLoaded() || !GetShardInfo(rel)->is_shard)
+	{
+		if (*slot == NULL)
+			*slot = CrKeepPlan(sql, nargs, argtypes);
+		return *slot;
+	}
+	memset(&key, 0, sizeof(key));
+	key.relid = RelationGetRelid(rel);
+	key.slot = slot;
+	entry = hash_search(shard_plans, &key, HASH_ENTER, &found);
+	if (!found)
+	{
+		entry->plan = NULL;
+		PG_TRY();
+		{
+			entry->plan = CrKeepPlan(CrLocalizeSql(rel, sql), nargs, argtypes);
+		}
+		PG_CATCH();
+		{
+			hash_search(shard_plans, &key, HASH_REMOVE, NULL);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+	}
+	return entry->plan;
+}
+
+Oid
+CrColocatedRelid(Relation rel, const char *table)
+{
+	ShardInfo  *info = CrCitusLoaded() ? GetShardInfo(rel) : NULL;
+	char	   *name = NULL;
+	Oid			relid;
+
+	if (info != NULL && info->is_shard)
+	{
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		name = ShardRelationName(table, info->shardid);
+		if (name != NULL)
+		{
+			MemoryContext spi = MemoryContextSwitchTo(CurTransactionContext);
+
+			name = pstrdup(name);
+			MemoryContextSwitchTo(spi);
+		}
+		SPI_finish();
+	}
+	relid = get_relname_relid(name ? name : table, RelationGetNamespace(rel));
+	if (!OidIsValid(relid))
+		elog(ERROR, "table %s.%s is missing", CR_SCHEMA, name ? name : table);
+	return relid;
+}
+
+char *
+CrRelationIndexName(Relation rel, const char *suffix)
+{
+	ShardInfo  *info = CrCitusLoaded() ? GetShardInfo(rel) : NULL;
+
+	if (info != NULL && info->is_shard)
+		return psprintf("%s_%s_" INT64_FORMAT, info->logical, suffix, info->shardid);
+	return psprintf("%s_%s", RelationGetRelationName(rel), suffix);
+}
+
+/*
+ * CrLocalPlacementRelid: on a Citus node, the local placement of the
+ * registry's reference table `table` (or, with suffix, of its index
+ * <suffix>): the shell of a reference table is empty on the nodes, its rows
+ * are in <table>_<shardid>.  InvalidOid when Citus is not loaded or the
+ * table has no placement here.  The shard id is kept for the session.
+ */
+Oid
+CrLocalPlacementRelid(const char *table, const char *index)
+{
+	static char cached_table[NAMEDATALEN];
+	static int64 cached_shardid = 0;
+	Oid			nsp;
+
+	if (!CrCitusLoaded())
+		return InvalidOid;
+	nsp = get_namespace_oid(CR_SCHEMA, false);
+	if (cached_shardid == 0 || strcmp(cached_table, table) != 0)
+	{
+		Oid			argtypes[1] = {TEXTOID};
+		Datum		values[1] = {CStringGetTextDatum(table)};
+		int64		shardid = 0;
+
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		if (SPI_execute_with_args("SELECT s.shardid FROM pg_catalog.pg_dist_shard s"
+								  " JOIN pg_catalog.pg_dist_partition p ON p.logicalrelid OPERATOR(pg_catalog.=) s.logicalrelid"
+								  " WHERE p.partmethod OPERATOR(pg_catalog.=) 'n'"
+								  "   AND s.logicalrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass('client_registry.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident($1))",
+								  1, argtypes, values, NULL, true, 1) == SPI_OK_SELECT
+			&& SPI_processed == 1)
+		{
+			bool		isnull;
+
+			shardid = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		}
+		SPI_finish();
+		if (shardid == 0)
+			return InvalidOid;
+		strlcpy(cached_table, table, NAMEDATALEN);
+		cached_shardid = shardid;
+	}
+	return get_relname_relid(psprintf("%s_" INT64_FORMAT, index ? index : table, cached_shardid), nsp);
+}
+
+int
+CrErrTable(Relation rel)
+{
+	err_generic_string(PG_DIAG_SCHEMA_NAME, get_namespace_name(RelationGetNamespace(rel)));
+	return err_generic_string(PG_DIAG_TABLE_NAME, CrLogicalName(rel));
+}
+
+int
+CrErrTableCol(Relation rel, int attnum)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	CrErrTable(rel);
+	if (attnum > 0 && attnum <= desc->natts)
+		err_generic_string(PG_DIAG_COLUMN_NAME, NameStr(TupleDescAttr(desc, attnum - 1)->attname));
+	return 0;
+}
