@@ -407,7 +407,7 @@ CrAddToBalance(Relation rel, int32 tenant_id, int64 client_id, Numeric receivabl
 		add_balance_plan = CrKeepPlan(
 			"INSERT INTO client_registry.client_balance AS b (tenant_id, client_id, receivable, payable)"
 			" VALUES ($1, $2, $3, $4)"
-			" ON CONFLICT (client_id) DO UPDATE"
+			" ON CONFLICT ON CONSTRAINT client_balance_pkey DO UPDATE"
 			" SET receivable = b.receivable OPERATOR(pg_catalog.+) EXCLUDED.receivable,"
 			"     payable = b.payable OPERATOR(pg_catalog.+) EXCLUDED.payable", 4, types);
 	}
@@ -525,7 +525,7 @@ cr_order_credit_check(PG_FUNCTION_ARGS)
 			"   AND COALESCE(c.credit_counts_orders, t.credit_counts_orders)", 2, types);
 		lock_balance_plan = CrKeepPlan(
 			"INSERT INTO client_registry.client_balance AS b (tenant_id, client_id) VALUES ($1, $2)"
-			" ON CONFLICT (client_id) DO UPDATE SET receivable = b.receivable"
+			" ON CONFLICT ON CONSTRAINT client_balance_pkey DO UPDATE SET receivable = b.receivable"
 			" RETURNING b.receivable", 2, types);
 	}
 	if (line)

@@ -113,7 +113,7 @@ SELECT p.tenant_id, p.client_id,
   FROM settlement s JOIN payment p ON p.tenant_id = s.tenant_id AND p.id = s.payment_id
  WHERE s.payment_amount_base <> s.amount_base
  GROUP BY p.tenant_id, p.client_id
-ON CONFLICT (client_id) DO UPDATE
+ON CONFLICT ON CONSTRAINT client_balance_pkey DO UPDATE
    SET receivable = b.receivable + EXCLUDED.receivable, payable = b.payable + EXCLUDED.payable;
 CREATE INDEX settlement_exchange_date_idx ON settlement (tenant_id, settlement_date)
     WHERE exchange_difference <> 0;
