@@ -127,7 +127,11 @@ if bash scripts/release.sh check; then count 1 0; else count 0 1; fi
 echo "== reference (docs/reference.md)"
 if bash scripts/gen_reference.sh --running --check; then count 1 0; else count 0 1; fi
 
-# 8. the registry on a Citus cluster (issue #17): coordinator + 2 workers of PG_BIN
+# 8. every SQL text in src/*.c schema-qualifies its operators and functions (issue #12)
+echo "== SQL texts in C qualified"
+if perl test/sql_in_c.pl; then count 1 0; else count 0 1; fi
+
+# 9. the registry on a Citus cluster (issue #17): coordinator + 2 workers of PG_BIN
 #    (test/citus/run.sh); one step, counted when Citus is installed, skipped loudly
 #    otherwise.  CI does not install Citus (it is not packaged for Debian; docs/citus.md
 #    says how to build it), so a missing Citus is not a failure even with CI=true.

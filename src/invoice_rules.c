@@ -221,7 +221,7 @@ CheckInstalments(Relation rel, int64 invoice_id, Numeric gross, const char *numb
 	{
 		Oid			types[1] = {INT8OID};
 
-		instalments_plan = CrKeepPlan("SELECT count(*), COALESCE(sum(amount), 0) FROM client_registry.invoice_instalment"
+		instalments_plan = CrKeepPlan("SELECT pg_catalog.count(*), COALESCE(pg_catalog.sum(amount), 0) FROM client_registry.invoice_instalment"
 									  " WHERE invoice_id OPERATOR(pg_catalog.=) $1", 1, types);
 	}
 	CrRunPlan(instalments_plan, args, NULL, false, 1, rel, SPI_OK_SELECT, "the invoice's instalments");

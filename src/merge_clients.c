@@ -699,10 +699,11 @@ cr_merge_preview(PG_FUNCTION_ARGS)
 			Oid			types[2] = {INT4OID, INT8OID};
 			Datum		values[2] = {Int32GetDatum(run.tenant_id), Int64GetDatum(run.merge_id)};
 			int			ret = SPI_execute_with_args(
-													"SELECT step, CASE reason WHEN 'merged client' THEN 'delete client' ELSE reason END,"
-													"       pg_catalog.quote_ident(table_schema) || '.' || pg_catalog.quote_ident(table_name),"
+													"SELECT step, CASE WHEN reason OPERATOR(pg_catalog.=) 'merged client' THEN 'delete client' ELSE reason END,"
+													"       pg_catalog.quote_ident(table_schema) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(table_name),"
 													"       constraint_name, from_client, row_count,"
-													"       CASE action WHEN 'update' THEN old_values::text || ' -> ' || new_values::text"
+													"       CASE WHEN action OPERATOR(pg_catalog.=) 'update'"
+													"            THEN old_values::text OPERATOR(pg_catalog.||) ' -> ' OPERATOR(pg_catalog.||) new_values::text"
 													"            ELSE 'deleted; the rows are kept in the journal' END"
 													"  FROM client_registry.client_merge_step"
 													" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND merge_id OPERATOR(pg_catalog.=) $2"

@@ -73,6 +73,7 @@ extern int	MergeSpiExecute(const char *sql, int nargs, Oid *types, Datum *values
 extern List *MergeReferencesTo(Oid relid);
 extern MergeTable *MergeGetTable(Oid relid);
 extern char *MergeKeyJson(MergeTable *t, const char *alias);
+extern char *MergeEqOperator(Oid typid);
 extern char *MergeKeyMatch(MergeTable *t, const char *alias, const char *keyexpr);
 extern char *MergeRowText(MergeTable *t, const char *alias, int ncols);
 extern Datum MergeTextArray(List *strings);

@@ -34,6 +34,7 @@
 
 #include "access/table.h"
 #include "miscadmin.h"
+#include "catalog/pg_operator.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
@@ -44,6 +45,8 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
+#include "utils/typcache.h"
 
 #include "merge_clients.h"
 #include "client_references.h"
@@ -295,6 +298,34 @@ MergeKeyJson(MergeTable *t, const char *alias)
 }
 
 /*
+ * MergeEqOperator: "OPERATOR(schema.=)" naming, by its schema, the default
+ * equality operator of type typid.  The key and index columns of a user's
+ * table may be of any type, whose = need not live in pg_catalog; an
+ * unqualified = would be resolved through the caller's search_path.  (An
+ * operator's name cannot be quoted inside OPERATOR(); it consists of
+ * operator characters only.)
+ */
+char *
+MergeEqOperator(Oid typid)
+{
+	TypeCacheEntry *tc = lookup_type_cache(typid, TYPECACHE_EQ_OPR);
+	HeapTuple	tup;
+	Oid			nsp;
+
+	if (!OidIsValid(tc->eq_opr))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("type %s has no default equality operator", format_type_be(typid))));
+	tup = SearchSysCache1(OPEROID, ObjectIdGetDatum(tc->eq_opr));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for operator %u", tc->eq_opr);
+	nsp = ((Form_pg_operator) GETSTRUCT(tup))->oprnamespace;
+	ReleaseSysCache(tup);
+	return psprintf("OPERATOR(%s.%s)", quote_identifier(get_namespace_name(nsp)),
+					get_opname(tc->eq_opr));
+}
+
+/*
  * MergeKeyMatch: a condition true for the row of alias whose key is the
  * JSON object keyexpr.
  */
@@ -308,9 +339,10 @@ MergeKeyMatch(MergeTable *t, const char *alias, const char *keyexpr)
 		appendStringInfo(&s, "%s.ctid OPERATOR(pg_catalog.=) ((%s) OPERATOR(pg_catalog.->>) 'ctid')::pg_catalog.tid",
 						 alias, keyexpr);
 	for (int i = 0; i < t->npk; i++)
-		appendStringInfo(&s, "%s%s.%s = ((%s) OPERATOR(pg_catalog.->>) %s)::%s",
-						 i > 0 ? " AND " : "", alias, t->pk_quoted[i], keyexpr,
-						 quote_literal_cstr(t->pk_raw[i]), t->pk_types[i]);
+		appendStringInfo(&s, "%s%s.%s %s ((%s) OPERATOR(pg_catalog.->>) %s)::%s",
+						 i > 0 ? " AND " : "", alias, t->pk_quoted[i],
+						 MergeEqOperator(get_atttype(t->relid, get_attnum(t->relid, t->pk_raw[i]))),
+						 keyexpr, quote_literal_cstr(t->pk_raw[i]), t->pk_types[i]);
 	return s.data;
 }
 
@@ -429,8 +461,8 @@ MergeJournalUpdate(MergeRun *run, const char *reason, MergeTable *t,
 static char *
 UpdateJournalTail(MergeTable *t, const char *old_expr, const char *new_expr)
 {
-	return psprintf("%s SELECT $1, $2, $3, 'update', $4, $5, $6, $7, $8, count(*), %s, %s, %s, %s, NULL, %s"
-					" FROM moved HAVING count(*) OPERATOR(pg_catalog.>) 0",
+	return psprintf("%s SELECT $1, $2, $3, 'update', $4, $5, $6, $7, $8, pg_catalog.count(*), %s, %s, %s, %s, NULL, %s"
+					" FROM moved HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0",
 					journal_columns,
 					t->npk > 0 ? "pg_catalog.jsonb_agg(k)" : "NULL",
 					t->npk > 0 ? "NULL" : "pg_catalog.array_agg(h)",
@@ -488,7 +520,8 @@ FoldRow(MergeRun *run, MergeTable *t, const char *constraint_name, int64 merged,
 			char	   *jkey = quote_literal_cstr(ref->fk_raw[k]);
 
 			appendStringInfo(&set, "%s%s = s.%s", k > 0 ? ", " : "", ref->fk_columns[k], pcol);
-			appendStringInfo(&join, " AND r.%s = m.%s", ref->fk_columns[k], pcol);
+			appendStringInfo(&join, " AND r.%s %s m.%s", ref->fk_columns[k],
+							 MergeEqOperator(get_atttype(t->relid, ref->pk_attnums[k])), pcol);
 			appendStringInfo(&oldv, "%s%s, m.%s", k > 0 ? ", " : "", jkey, pcol);
 			appendStringInfo(&newv, "%s%s, s.%s", k > 0 ? ", " : "", jkey, pcol);
 		}
@@ -519,9 +552,9 @@ static void
 DeleteJournaled(MergeRun *run, JournalArgs *a, MergeTable *t, const char *condition)
 {
 	char	   *sql = psprintf("WITH d AS (DELETE FROM %s t WHERE %s RETURNING pg_catalog.to_jsonb(t) AS img)"
-							   " %s SELECT $1, $2, $3, 'delete', $4, $5, $6, $7, $8, count(*),"
+							   " %s SELECT $1, $2, $3, 'delete', $4, $5, $6, $7, $8, pg_catalog.count(*),"
 							   " NULL, NULL, NULL, NULL, pg_catalog.jsonb_agg(img), NULL FROM d"
-							   " HAVING count(*) OPERATOR(pg_catalog.>) 0",
+							   " HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0",
 							   t->qualified, condition, journal_columns);
 
 	RunJournaled(run, sql, a, t, false);
@@ -628,10 +661,15 @@ OtherKeyColumns(MergeRun *run, CrClientReference *ref, int fk_index, const char 
 	{
 		if (k == fk_index)
 			continue;
+		/*
+		 * The foreign key references the registry's client, whose key
+		 * columns are integer/bigint: pg_catalog's = serves.
+		 */
 		if (ref->pk_attnums[k] == tenant_attnum)
-			appendStringInfo(&s, " AND %s.%s = %d", alias, ref->fk_columns[k], run->tenant_id);
+			appendStringInfo(&s, " AND %s.%s OPERATOR(pg_catalog.=) %d", alias, ref->fk_columns[k], run->tenant_id);
 		else
-			appendStringInfo(&s, " AND %s.%s = (SELECT c.%s FROM client_registry.client c WHERE c.id = %s)",
+			appendStringInfo(&s, " AND %s.%s OPERATOR(pg_catalog.=) (SELECT c.%s FROM client_registry.client c"
+							 " WHERE c.id OPERATOR(pg_catalog.=) %s)",
 							 alias, ref->fk_columns[k],
 							 quote_identifier(get_attname(run->client_relid, ref->pk_attnums[k], false)),
 							 client_param);
@@ -770,12 +808,18 @@ ResolveClashes(MergeRun *run, CrClientReference *ref, MergeTable *t, int fk_inde
 		{
 			int16		att = ui->keys[k];
 			const char *c;
+			char	   *eq;
 
 			if (att == fk_attnum)
 				continue;
 			c = quote_identifier(get_attname(ref->relid, att, false));
-			appendStringInfo(&same, " AND s.%s %s m.%s", c,
-							 nulls_not_distinct ? "IS NOT DISTINCT FROM" : "=", c);
+			eq = MergeEqOperator(get_atttype(ref->relid, att));
+			/* IS NOT DISTINCT FROM, with the column type's own = */
+			if (nulls_not_distinct)
+				appendStringInfo(&same, " AND (s.%s %s m.%s OR (s.%s IS NULL AND m.%s IS NULL))",
+								 c, eq, c, c, c);
+			else
+				appendStringInfo(&same, " AND s.%s %s m.%s", c, eq, c);
 		}
 		/*
 		 * Columns that may differ between duplicates: the keys of to_jsonb()
@@ -812,11 +856,12 @@ ResolveClashes(MergeRun *run, CrClientReference *ref, MergeTable *t, int fk_inde
 			char	   *skey = t->npk > 0 ? MergeKeyJson(t, "s") :
 				"pg_catalog.jsonb_build_object('ctid', s.cr_row_ctid)";
 
+			/* col references the registry's client key (bigint): pg_catalog's = */
 			sql = psprintf("SELECT %s AS mk, %s AS sk,"
 						   " (pg_catalog.to_jsonb(s) OPERATOR(pg_catalog.-) $3) OPERATOR(pg_catalog.=)"
 						   " (pg_catalog.to_jsonb(m) OPERATOR(pg_catalog.-) $3) AS same"
-						   " FROM %s m JOIN %s s ON s.%s = $2%s%s"
-						   " WHERE m.%s = $1%s",
+						   " FROM %s m JOIN %s s ON s.%s OPERATOR(pg_catalog.=) $2%s%s"
+						   " WHERE m.%s OPERATOR(pg_catalog.=) $1%s",
 						   mkey, skey, side, side, col, OtherKeyColumns(run, ref, fk_index, "s", "$2"),
 						   same.data, col, OtherKeyColumns(run, ref, fk_index, "m", "$1"));
 		}
@@ -896,7 +941,8 @@ RepointRows(MergeRun *run, CrClientReference *ref, MergeTable *t, int fk_index, 
 			   PointerGetDatum(construct_array(texts, n, TEXTOID, -1, false, TYPALIGN_INT)), false);
 		skip = psprintf(" AND NOT (%s::text OPERATOR(pg_catalog.=) ANY ($11))", MergeKeyJson(t, "t"));
 	}
-	sql = psprintf("WITH moved AS (UPDATE %s t SET %s = $9 WHERE t.%s = $10%s%s %s) %s",
+	/* col references the registry's client key (bigint): pg_catalog's = */
+	sql = psprintf("WITH moved AS (UPDATE %s t SET %s = $9 WHERE t.%s OPERATOR(pg_catalog.=) $10%s%s %s) %s",
 				   t->qualified, col, col, OtherKeyColumns(run, ref, fk_index, "t", "$10"), skip,
 				   ReturningKeyAndHash(t, "t", psprintf("pg_catalog.jsonb_build_object(%s, $10)", quote_literal_cstr(rawcol))),
 				   UpdateJournalTail(t,
@@ -929,7 +975,8 @@ DropClientState(MergeRun *run, int64 merged)
 		t = MergeGetTable(relid);
 		ArgsInit(&a, run, "client state", t, NULL, merged);
 		ArgAdd(&a, INT8OID, Int64GetDatum(merged), false);
-		DeleteJournaled(run, &a, t, psprintf("t.tenant_id = %d AND t.client_id = $9", run->tenant_id));
+		DeleteJournaled(run, &a, t, psprintf("t.tenant_id OPERATOR(pg_catalog.=) %d AND t.client_id OPERATOR(pg_catalog.=) $9",
+											 run->tenant_id));
 	}
 }
 
@@ -1029,7 +1076,8 @@ MergeMoveHistory(MergeRun *run, int64 merged)
 	ArgsInit(&a, run, "history", t, NULL, merged);
 	ArgAdd(&a, INT8OID, Int64GetDatum(run->survivor), false);
 	ArgAdd(&a, INT8OID, Int64GetDatum(merged), false);
-	sql = psprintf("WITH moved AS (UPDATE %s t SET client_id = $9 WHERE t.tenant_id = %d AND t.client_id = $10 %s) %s",
+	sql = psprintf("WITH moved AS (UPDATE %s t SET client_id = $9"
+				   " WHERE t.tenant_id OPERATOR(pg_catalog.=) %d AND t.client_id OPERATOR(pg_catalog.=) $10 %s) %s",
 				   t->qualified, run->tenant_id,
 				   ReturningKeyAndHash(t, "t", "pg_catalog.jsonb_build_object('client_id', $10)"),
 				   UpdateJournalTail(t, "pg_catalog.jsonb_build_object('client_id', $10)",
@@ -1167,7 +1215,8 @@ MergeHashSteps(MergeRun *run)
 					   " (SELECT pg_catalog.array_agg(COALESCE(pg_catalog.md5(t::text), '') ORDER BY k.o)"
 					   "    FROM pg_catalog.jsonb_array_elements(st.row_keys) WITH ORDINALITY AS k(j, o)"
 					   "    LEFT JOIN %s t ON %s)"
-					   " WHERE st.tenant_id = $1 AND st.merge_id = $2 AND st.step = ANY ($3)",
+					   " WHERE st.tenant_id OPERATOR(pg_catalog.=) $1 AND st.merge_id OPERATOR(pg_catalog.=) $2"
+					   " AND st.step OPERATOR(pg_catalog.=) ANY ($3)",
 					   t->qualified, MergeKeyMatch(t, "t", "k.j"));
 		ret = SPI_execute_with_args(sql, 3, types, values, NULL, false, 0);
 		if (ret != SPI_OK_UPDATE)

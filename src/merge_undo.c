@@ -109,7 +109,7 @@ VerifyStep(int64 merge_id, HeapTuple st, TupleDesc sd)
 	char	   *first = NULL;
 	int			ret;
 
-	sql = psprintf("SELECT count(*), pg_catalog.min(k.j::text) FROM ROWS FROM"
+	sql = psprintf("SELECT pg_catalog.count(*), pg_catalog.min(k.j::text) FROM ROWS FROM"
 				   " (pg_catalog.jsonb_array_elements($1), pg_catalog.unnest($2)) AS k(j, h)"
 				   " LEFT JOIN %s t ON %s"
 				   " WHERE t.ctid IS NULL OR pg_catalog.md5(%s) OPERATOR(pg_catalog.<>) k.h",
@@ -286,7 +286,7 @@ VerifyKeyless(int64 merge_id, SPITupleTable *steps, uint64 nsteps)
 		if (want == NIL)
 			continue;
 		values[0] = MergeTextArray(want);
-		ret = MergeSpiExecute(psprintf("SELECT h, count(*) FROM (SELECT pg_catalog.md5(%s) AS h FROM %s t) x"
+		ret = MergeSpiExecute(psprintf("SELECT h, pg_catalog.count(*) FROM (SELECT pg_catalog.md5(%s) AS h FROM %s t) x"
 									   " WHERE h OPERATOR(pg_catalog.=) ANY ($1) GROUP BY h",
 									   MergeRowText(t, "t", k->ncols), t->qualified),
 							  1, types, values, NULL, true, 0);
@@ -405,7 +405,7 @@ UndoStep(int64 merge_id, HeapTuple st, TupleDesc sd)
 			 */
 			char	   *rowtext = MergeRowText(t, "t", StepColumns(st, sd));
 
-			sql = psprintf("WITH want AS (SELECT u.h, count(*) AS n FROM pg_catalog.unnest($1) AS u(h) GROUP BY u.h),"
+			sql = psprintf("WITH want AS (SELECT u.h, pg_catalog.count(*) AS n FROM pg_catalog.unnest($1) AS u(h) GROUP BY u.h),"
 						   " cand AS (SELECT t.ctid AS c, w.n, pg_catalog.row_number() OVER (PARTITION BY w.h) AS rn"
 						   "            FROM %s t JOIN want w ON pg_catalog.md5(%s) OPERATOR(pg_catalog.=) w.h)"
 						   " UPDATE %s t SET %s FROM cand"

@@ -5,7 +5,9 @@
 # statements (they start with SELECT, INSERT, UPDATE, DELETE, WITH or LOCK), and reports every
 # operator that is not written OPERATOR(pg_catalog.op): an unqualified operator is resolved
 # through the caller's search_path, where a hostile schema could define its own.  Assignments
-# of UPDATE ... SET, named arguments (=>) and the star of SELECT * / count(*) are not operators.
+# of UPDATE ... SET (also a "%s%s = ..." SET entry built apart), named arguments (=>) and the
+# star of SELECT * / count(*) are not operators; OPERATOR(%s.%s) is qualified by the C (the
+# default equality operator of a user column's type, merge_references.c MergeEqOperator).
 # Prints "file:line: operator 'op' in: ..." per finding and "sql_in_c: N statements, M findings";
 # exits 1 when there is a finding.
 use strict;
@@ -46,7 +48,9 @@ sub operators {
     my ($sql) = @_;
     $sql =~ s/'(?:[^']|'')*'/ 'lit' /g;                   # SQL string literals
     $sql =~ s/"(?:[^"]|"")*"/ ident /g;                   # quoted identifiers
+    $sql =~ s/^(\s*%s%s) = / $1 , /;                     # an entry of a SET list built apart
     $sql =~ s/OPERATOR\s*\(\s*pg_catalog\.[^)]*\)/ op /gi;
+    $sql =~ s/OPERATOR\(%s\.%s\)/ op /g;                 # schema and name spliced in by the C
     $sql =~ s/%[-0-9.]*[a-z]+/ fmt /g;                    # printf placeholders
     $sql =~ s/::\s*[\w.]+(\[\])?/ /g;                      # casts
     $sql =~ s/=>|:=/ , /g;                                # named arguments, assignments
