@@ -29,9 +29,11 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
@@ -44,6 +46,8 @@
  * letters: "Govaka" and "Gonaka" are as likely two companies as one typo.
  */
 #define MIN_TYPO_CORE 8
+/* Longer cores get no deletion keys (the queue's limit too). */
+#define MAX_DELETION_CORE 40
 #define MAX_TRIGRAMS 128		/* longer cores: their first 125 letters */
 
 /* A legal form: up to four words in a row, and its canonical name. */
@@ -312,6 +316,56 @@ NameParts(const char *name, char **form, char **core, char **sound, char **sorte
 		*core = glued;
 	else
 		pfree(glued);
+}
+
+/*
+ * CrNameKeys: the keys under which the per-card checks find a name (the
+ * name keys of duplicate_clusters' queue): the core, the core by sound,
+ * the words sorted and, for a core of MIN_TYPO_CORE letters or more (a
+ * similar name alone links only those), the core with each letter left
+ * out -- two cores one typo apart share one of them.  Empty for a core
+ * shorter than 3 letters ("AB X": too short a name to compare).  *nkeys is
+ * set; the keys are distinct.
+ */
+char	  **
+CrNameKeys(const char *name, int *nkeys)
+{
+	char	   *core;
+	char	   *sound;
+	char	   *sorted;
+	int			len;
+	char	  **keys;
+	int			n = 0;
+
+	CrNameParts(name, NULL, &core, &sound, &sorted);
+	len = strlen(core);
+	keys = palloc(sizeof(char *) * (len + 4));
+	if (len >= 3)
+	{
+		keys[n++] = core;
+		if (strcmp(sound, core) != 0)
+			keys[n++] = sound;
+		if (sorted != NULL && strcmp(sorted, core) != 0)
+			keys[n++] = sorted;
+		if (len >= MIN_TYPO_CORE && len <= MAX_DELETION_CORE)
+			for (int i = 0; i < len; i++)
+			{
+				char	   *k;
+				bool		dup = false;
+
+				if (i > 0 && core[i] == core[i - 1])
+					continue;	/* the same deletion */
+				k = palloc(len);
+				memcpy(k, core, i);
+				memcpy(k + i, core + i + 1, len - i);
+				for (int j = 0; j < n && !dup; j++)
+					dup = strcmp(keys[j], k) == 0;
+				if (!dup)
+					keys[n++] = k;
+			}
+	}
+	*nkeys = n;
+	return keys;
 }
 
 /*
@@ -638,4 +692,22 @@ cr_phone_key(PG_FUNCTION_ARGS)
 	if (key == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(cstring_to_text(key));
+}
+
+PG_FUNCTION_INFO_V1(cr_client_name_keys);
+
+/*
+ * client_name_keys(name text) RETURNS text[], IMMUTABLE STRICT: the keys
+ * of CrNameKeys, indexed by client_name_keys_idx.
+ */
+Datum
+cr_client_name_keys(PG_FUNCTION_ARGS)
+{
+	int			n;
+	char	  **keys = CrNameKeys(text_to_cstring(PG_GETARG_TEXT_PP(0)), &n);
+	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+		d[i] = CStringGetTextDatum(keys[i]);
+	PG_RETURN_ARRAYTYPE_P(construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT));
 }

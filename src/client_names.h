@@ -61,6 +61,7 @@ typedef struct DupLink
 extern int	CrSplitWords(char *s, char **words, int max);
 extern bool CrIsLegalFormWord(const char *word);
 extern void CrNameParts(const char *name, char **form, char **core, char **sound, char **sorted);
+extern char **CrNameKeys(const char *name, int *nkeys);
 extern char *CrPhoneKey(const char *phone);
 extern uint64 CrKeyHash(const char *s, int type);
 extern float4 CrTrigramSimilarity(const char *a, const char *b);

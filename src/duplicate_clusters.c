@@ -19,9 +19,11 @@
  * mark) and lets a weak link join only small groups: that is what keeps a
  * common name from making one group of hundreds.
  *
- * The per-card checks find their candidates through indexes (codes, VAT
- * code, phone key, e-mail, IBAN, and client_name_candidates() for the
- * name) and score each one: a few milliseconds.
+ * The per-card checks find their candidates through indexes -- codes, VAT
+ * code, phone key, e-mail, IBAN, and the name keys (client_name_keys_idx:
+ * the core, the core by sound, the sorted words, one-letter deletions of a
+ * long core: the queue's name keys) -- with plans kept for the session and
+ * never parallel, and score each one: a few milliseconds.
  *
  * Everything is read with the caller's rights: row-level security shows
  * only the current tenant's cards.
@@ -41,6 +43,7 @@
 
 #include "client_names.h"
 #include "client_registry.h"
+#include "spi_support.h"
 #include "sqlstates.h"
 
 /* Key types (seeds of CrKeyHash). */
@@ -919,20 +922,24 @@ AddCandidate(Candidates *c, int64 id)
 	c->ids[c->n++] = id;
 }
 
-/* Runs a lookup returning ids (column 1) into the candidates. */
+/*
+ * Runs a lookup returning ids (column 1) into the candidates: $1 the
+ * tenant, $2 the value of the given type.  The plan is prepared once per
+ * session and kept (*plan); the functions' SET clauses keep it serial.
+ */
 static void
-Lookup(Candidates *c, int32 tenant_id, const char *sql, int nargs, Oid *types, Datum *values)
+Lookup(Candidates *c, int32 tenant_id, SPIPlanPtr *plan, const char *sql, Oid type, Datum value)
 {
-	Oid			t[4] = {INT4OID};
-	Datum		v[4] = {Int32GetDatum(tenant_id)};
+	Datum		v[2] = {Int32GetDatum(tenant_id), value};
 	int			ret;
 
-	for (int i = 0; i < nargs; i++)
+	if (*plan == NULL)
 	{
-		t[i + 1] = types[i];
-		v[i + 1] = values[i];
+		Oid			t[2] = {INT4OID, type};
+
+		*plan = CrKeepPlan(sql, 2, t);
 	}
-	ret = SPI_execute_with_args(sql, nargs + 1, t, v, NULL, true, 0);
+	ret = SPI_execute_plan(*plan, v, NULL, true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "looking up duplicate candidates failed: %s", SPI_result_code_string(ret));
 	for (uint64 i = 0; i < SPI_processed; i++)
@@ -943,7 +950,20 @@ Lookup(Candidates *c, int32 tenant_id, const char *sql, int nargs, Oid *types, D
 		if (!isnull)
 			AddCandidate(c, DatumGetInt64(d));
 	}
+	SPI_freetuptable(SPI_tuptable);
 }
+
+/* The kept plans of the lookups (one per kind). */
+static SPIPlanPtr company_code_plan = NULL;
+static SPIPlanPtr personal_code_plan = NULL;
+static SPIPlanPtr vat_code_plan = NULL;
+static SPIPlanPtr phone_plan = NULL;
+static SPIPlanPtr email_plan = NULL;
+static SPIPlanPtr iban_plan = NULL;
+static SPIPlanPtr name_plan = NULL;
+
+/* A name key shared by more cards than this brings no more of them. */
+#define MAX_NAME_CANDIDATES 1000
 
 typedef struct Scored
 {
@@ -978,57 +998,60 @@ CheckCard(FunctionCallInfo fcinfo, DupCard *card, List *ibans, float4 min_score)
 	Scored	   *scored;
 	int			nscored = 0;
 	ListCell   *lc;
-	Oid			types[2] = {TEXTOID, TEXTOID};
-	Datum		values[2];
 
 	SPI_connect();
 	TenantInit(&tn, tenant_id);
 	if (card->company_code)
-	{
-		values[0] = CStringGetTextDatum(card->company_code);
-		Lookup(&cand, tenant_id, "SELECT id FROM client_registry.client WHERE tenant_id OPERATOR(pg_catalog.=) $1"
-			   " AND company_code OPERATOR(pg_catalog.=) $2", 1, types, values);
-	}
+		Lookup(&cand, tenant_id, &company_code_plan,
+			   "SELECT id FROM client_registry.client WHERE tenant_id OPERATOR(pg_catalog.=) $1"
+			   " AND company_code OPERATOR(pg_catalog.=) $2", TEXTOID, CStringGetTextDatum(card->company_code));
 	if (card->personal_code)
-	{
-		values[0] = CStringGetTextDatum(card->personal_code);
-		Lookup(&cand, tenant_id, "SELECT id FROM client_registry.client WHERE tenant_id OPERATOR(pg_catalog.=) $1"
-			   " AND personal_code OPERATOR(pg_catalog.=) $2 AND personal_code IS NOT NULL", 1, types, values);
-	}
+		Lookup(&cand, tenant_id, &personal_code_plan,
+			   "SELECT id FROM client_registry.client WHERE tenant_id OPERATOR(pg_catalog.=) $1"
+			   " AND personal_code OPERATOR(pg_catalog.=) $2 AND personal_code IS NOT NULL",
+			   TEXTOID, CStringGetTextDatum(card->personal_code));
 	if (card->vat_code)
-	{
-		values[0] = CStringGetTextDatum(card->vat_code);
-		Lookup(&cand, tenant_id, "SELECT id FROM client_registry.client WHERE tenant_id OPERATOR(pg_catalog.=) $1"
-			   " AND vat_code OPERATOR(pg_catalog.=) $2", 1, types, values);
-	}
+		Lookup(&cand, tenant_id, &vat_code_plan,
+			   "SELECT id FROM client_registry.client WHERE tenant_id OPERATOR(pg_catalog.=) $1"
+			   " AND vat_code OPERATOR(pg_catalog.=) $2", TEXTOID, CStringGetTextDatum(card->vat_code));
 	if (card->phone)
-	{
-		values[0] = CStringGetTextDatum(card->phone);
-		Lookup(&cand, tenant_id, "SELECT id FROM client_registry.client WHERE tenant_id OPERATOR(pg_catalog.=) $1"
+		Lookup(&cand, tenant_id, &phone_plan,
+			   "SELECT id FROM client_registry.client WHERE tenant_id OPERATOR(pg_catalog.=) $1"
 			   " AND client_registry.phone_key(phone) OPERATOR(pg_catalog.=) $2 AND phone IS NOT NULL",
-			   1, types, values);
-	}
+			   TEXTOID, CStringGetTextDatum(card->phone));
 	if (card->email)
-	{
-		/* the trigram index of the search text finds the e-mail */
-		values[0] = CStringGetTextDatum(psprintf("%%%s%%", card->email));
-		values[1] = CStringGetTextDatum(card->email);
-		Lookup(&cand, tenant_id,
+		Lookup(&cand, tenant_id, &email_plan,
 			   "SELECT id FROM client_registry.client c WHERE c.tenant_id OPERATOR(pg_catalog.=) $1"
-			   " AND client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,"
-			   "     c.company_code, c.vat_code, c.email, c.phone) OPERATOR(pg_catalog.~~) $2"
-			   " AND pg_catalog.lower(pg_catalog.btrim(c.email)) OPERATOR(pg_catalog.=) $3",
-			   2, types, values);
-	}
+			   " AND pg_catalog.lower(pg_catalog.btrim(c.email)) OPERATOR(pg_catalog.=) $2 AND c.email IS NOT NULL",
+			   TEXTOID, CStringGetTextDatum(card->email));
 	foreach(lc, ibans)
-	{
-		values[0] = CStringGetTextDatum((char *) lfirst(lc));
-		Lookup(&cand, tenant_id, "SELECT DISTINCT client_id FROM client_registry.client_bank_account"
+		Lookup(&cand, tenant_id, &iban_plan,
+			   "SELECT DISTINCT client_id FROM client_registry.client_bank_account"
 			   " WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND iban OPERATOR(pg_catalog.=) $2",
-			   1, types, values);
+			   TEXTOID, CStringGetTextDatum((char *) lfirst(lc)));
+	/*
+	 * the name: the cards sharing a name key (client_name_keys_idx); not
+	 * for a person, whom a name alone never links (R2.2: the codes, IBAN,
+	 * e-mail and phone above find every candidate that can score)
+	 */
+	if (!card->person)
+	{
+		int			nkeys;
+		char	  **keys = CrNameKeys(card->name, &nkeys);
+
+		if (nkeys > 0)
+		{
+			Datum	   *d = palloc(sizeof(Datum) * nkeys);
+
+			for (int i = 0; i < nkeys; i++)
+				d[i] = CStringGetTextDatum(keys[i]);
+			Lookup(&cand, tenant_id, &name_plan,
+				   "SELECT c.id FROM client_registry.client c WHERE c.tenant_id OPERATOR(pg_catalog.=) $1"
+				   " AND client_registry.client_name_keys(c.name) OPERATOR(pg_catalog.&&) $2"
+				   " LIMIT " CppAsString2(MAX_NAME_CANDIDATES),
+				   TEXTARRAYOID, PointerGetDatum(construct_array(d, nkeys, TEXTOID, -1, false, TYPALIGN_INT)));
+		}
 	}
-	values[0] = CStringGetTextDatum(card->name);
-	Lookup(&cand, tenant_id, "SELECT client_registry.client_name_candidates($1, $2)", 1, types, values);
 
 	/* the candidates' cards, each once */
 	if (cand.n > 0)

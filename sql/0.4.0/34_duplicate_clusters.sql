@@ -19,62 +19,23 @@ COMMENT ON FUNCTION phone_key(text) IS
     'The digits that identify a phone number: its last 8 digits ("+370 600 12345", "8 600 12345" and "860012345" give 60012345); NULL for fewer than 7 digits. Indexed by client_phone_key_idx.';
 
 -- Lookups of the per-card check (codes and VAT codes have their indexes
--- since 0.3.0; e-mails are found through client_search_idx).
+-- since 0.3.0).
 CREATE INDEX client_personal_code_idx ON client (tenant_id, personal_code) WHERE personal_code IS NOT NULL;
 CREATE INDEX client_phone_key_idx ON client (tenant_id, phone_key(phone)) WHERE phone IS NOT NULL;
+CREATE INDEX client_email_key_idx ON client (tenant_id, lower(btrim(email))) WHERE email IS NOT NULL;
 
--- Name candidates of the per-card check: clients whose words match every
--- word of the name (exactly, as a prefix, or with the typos search allows:
--- search_word dictionary and client_search_words_idx), or the name glued
--- into one word; and clients whose search text has words similar to the
--- name's when it has one word (pg_trgm word similarity >= 0.5, trigram
--- index: other spellings of spaces and punctuation; a name of several words
--- is matched word by word, the trigrams of a common first name would bring
--- hundreds of candidates).  A SQL function so that pg_trgm's operator is
--- bound when it is created, whatever schema pg_trgm lives in.
-CREATE FUNCTION client_name_candidates(tenant integer, name text) RETURNS SETOF bigint
-LANGUAGE sql STABLE PARALLEL SAFE
-SET pg_trgm.word_similarity_threshold = 0.5
-BEGIN ATOMIC
-    WITH q AS (
-        SELECT w.words, (client_registry.client_name_parts(name)).core AS glued
-          FROM (SELECT client_registry.search_query_words(name) AS words) w),
-    dict AS (
-        SELECT coalesce(array_agg(DISTINCT s.word COLLATE "default"), '{}') AS words
-          FROM client_registry.search_word s
-         WHERE s.tenant_id = tenant
-           AND s.key = ANY ((SELECT q.words || client_registry.search_query_keys(q.words) FROM q)::text[])),
-    m AS (
-        SELECT client_registry.search_word_matches(q.words[1], dict.words, false)
-               || client_registry.search_word_matches(q.words[1], dict.words, true) || q.words[1] AS m1,
-               CASE WHEN cardinality(q.words) >= 2
-                    THEN client_registry.search_word_matches(q.words[2], dict.words, false)
-                         || client_registry.search_word_matches(q.words[2], dict.words, true) || q.words[2] END AS m2
-          FROM q, dict)
-    -- the words as scalar subqueries (values known when the scan starts:
-    -- the GIN index of the card words is used), not joined
-    SELECT x.id FROM (
-        (SELECT c.id FROM client_registry.client c
-          WHERE c.tenant_id = tenant AND (SELECT cardinality(q.words) BETWEEN 1 AND 4 FROM q)
-            AND client_registry.search_words(c.name, c.short_name, c.first_name, c.last_name) && (SELECT m.m1 FROM m)
-            AND client_registry.search_words(c.name, c.short_name, c.first_name, c.last_name)
-                && (SELECT coalesce(m.m2, m.m1) FROM m)
-          LIMIT 1000)
-        UNION
-        (SELECT c.id FROM client_registry.client c
-          WHERE c.tenant_id = tenant
-            AND client_registry.search_words(c.name, c.short_name, c.first_name, c.last_name) && ARRAY[(SELECT q.glued FROM q)]
-          LIMIT 1000)
-        UNION
-        (SELECT c.id FROM client_registry.client c
-          WHERE c.tenant_id = tenant AND (SELECT cardinality(q.words) = 1 FROM q)
-            AND client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
-                    c.company_code, c.vat_code, c.email, c.phone)
-                %> (SELECT q.words[1] FROM q)
-          LIMIT 1000)) x;
-END;
-COMMENT ON FUNCTION client_name_candidates(integer, text) IS
-    'Clients of a tenant whose name may be the given one: the first two words matched as search_clients() matches words (exactly or with typos), the name glued into one word a word of the card, or, for a name of one word, words similar by trigrams (pg_trgm word similarity >= 0.5); at most 1,000 per way. The name candidates of client_duplicates() and card_duplicates(), which score each one.';
+-- Name candidates of the per-card check: the cards sharing a name key with
+-- the card checked (the keys the queue compares: core, core by sound, words
+-- sorted, and for a core of 8+ letters the core with each letter left out,
+-- so that one typo still shares a key).  A GIN index on the keys of the
+-- name: one index lookup instead of the words, dictionary and trigram
+-- steps of search.
+CREATE FUNCTION client_name_keys(name text) RETURNS text[]
+    AS 'MODULE_PATHNAME', 'cr_client_name_keys' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 100;
+COMMENT ON FUNCTION client_name_keys(text) IS
+    'The keys under which client_duplicates() and card_duplicates() find a card by its name (client_name_parts): the core, the core by sound, the words of the core sorted and, for a core of 8 letters or more, the core with each letter left out (two names one typo apart share one); none for a core shorter than 3 letters. Indexed by client_name_keys_idx.';
+
+CREATE INDEX client_name_keys_idx ON client USING gin (client_name_keys(name));
 
 CREATE TABLE client_not_duplicate (
     tenant_id   integer NOT NULL DEFAULT current_tenant(),
@@ -113,7 +74,8 @@ COMMENT ON FUNCTION duplicate_clusters(real) IS
 
 CREATE FUNCTION client_duplicates(client_id bigint, min_score real DEFAULT 0.5)
 RETURNS TABLE (duplicate_id bigint, duplicate_name text, score real, strength text, evidence text[], name_similarity real)
-    AS 'MODULE_PATHNAME', 'cr_client_duplicates' LANGUAGE C STABLE ROWS 10;
+    AS 'MODULE_PATHNAME', 'cr_client_duplicates' LANGUAGE C STABLE ROWS 10
+    SET max_parallel_workers_per_gather = 0;
 COMMENT ON FUNCTION client_duplicates(bigint, real) IS
     'The clients of the current tenant probably the same party as client client_id, with the score and evidence of each link (the rules of duplicate_clusters), through indexes: a few milliseconds. R2400 when the client is not visible.';
 
@@ -122,7 +84,8 @@ CREATE FUNCTION card_duplicates(name text, company_code text DEFAULT NULL, vat_c
                                 personal_code text DEFAULT NULL, legal_form text DEFAULT 'legal_entity',
                                 country text DEFAULT NULL, min_score real DEFAULT 0.5)
 RETURNS TABLE (duplicate_id bigint, duplicate_name text, score real, strength text, evidence text[], name_similarity real)
-    AS 'MODULE_PATHNAME', 'cr_card_duplicates' LANGUAGE C STABLE ROWS 10;
+    AS 'MODULE_PATHNAME', 'cr_card_duplicates' LANGUAGE C STABLE ROWS 10
+    SET max_parallel_workers_per_gather = 0;
 COMMENT ON FUNCTION card_duplicates(text, text, text, text, text, text, text, text, text, real) IS
     'The clients of the current tenant probably the same party as a card that is not (yet) in the registry -- for an application to warn "this client probably exists already" while a user types: name (required), codes, e-mail, phone, an IBAN, legal_form (legal_entity or natural_person), country (default client_registry.default_country). The rules of duplicate_clusters; a few milliseconds.';
 
@@ -181,5 +144,4 @@ COMMENT ON FUNCTION unmark_not_duplicates(bigint) IS
 -- (docs/security.md, "Functions granted one by one").
 REVOKE ALL ON FUNCTION mark_not_duplicates(bigint[], text), unmark_not_duplicates(bigint),
     duplicate_clusters(real), client_duplicates(bigint, real),
-    card_duplicates(text, text, text, text, text, text, text, text, text, real),
-    client_name_candidates(integer, text) FROM PUBLIC;
+    card_duplicates(text, text, text, text, text, text, text, text, text, real) FROM PUBLIC;

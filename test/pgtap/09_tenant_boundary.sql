@@ -76,8 +76,9 @@ SELECT is_empty($$
            -- matching rules search_clients() calls as the searching role
            'search_words', 'search_dictionary_words', 'search_word_keys', 'search_query_words',
            'search_query_keys', 'search_word_patterns', 'search_word_matches', 'search_word_score',
-           -- 0.4.0 (issue #14): the duplicate rules' pure transforms (phone_key is an index expression)
-           'client_name_parts', 'phone_key')
+           -- 0.4.0 (issue #14): the duplicate rules' pure transforms (phone_key and
+           -- client_name_keys are index expressions)
+           'client_name_parts', 'phone_key', 'client_name_keys')
 $$, 'nothing but validators, index-expression transforms and policy helpers is executable by PUBLIC');
 
 -- Every table under row-level security carries the tenant write guard.

@@ -10,7 +10,7 @@
 BEGIN;
 SET search_path = client_registry, public;
 
-SELECT plan(31);
+SELECT plan(34);
 
 -------------------------------------------------------------------------------
 -- Shapes
@@ -28,12 +28,18 @@ SELECT ok((SELECT extconfig @> ARRAY['client_registry.client_not_duplicate'::reg
 SELECT has_function('client_registry', f, args, format('function %s exists', f))
   FROM (VALUES ('duplicate_clusters', ARRAY['real']), ('client_duplicates', ARRAY['bigint', 'real']),
                ('card_duplicates', ARRAY['text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'real']),
-               ('client_name_candidates', ARRAY['integer', 'text']),
+               ('client_name_keys', ARRAY['text']),
                ('mark_not_duplicates', ARRAY['bigint[]', 'text']), ('unmark_not_duplicates', ARRAY['bigint']),
                ('client_name_parts', ARRAY['text']), ('phone_key', ARRAY['text'])) v(f, args);
 SELECT volatility_is('client_registry', f, ARRAY['text'], 'immutable', f || ' is IMMUTABLE (an index expression)')
-  FROM unnest(ARRAY['client_name_parts', 'phone_key']) f;
+  FROM unnest(ARRAY['client_name_parts', 'phone_key', 'client_name_keys']) f;
 SELECT has_index('client_registry', 'client', 'client_phone_key_idx', 'phone numbers are indexed by phone_key');
+SELECT has_index('client_registry', 'client', 'client_name_keys_idx', 'names are indexed by client_name_keys');
+SELECT has_index('client_registry', 'client', 'client_email_key_idx', 'e-mail addresses are indexed for the per-card check');
+SELECT is((SELECT array_agg(DISTINCT c ORDER BY c) FROM pg_proc p, unnest(p.proconfig) c
+            WHERE p.oid IN ('client_registry.client_duplicates(bigint, real)'::regprocedure,
+                            'client_registry.card_duplicates(text, text, text, text, text, text, text, text, text, real)'::regprocedure)),
+          ARRAY['max_parallel_workers_per_gather=0'], 'the per-card checks never start parallel workers');
 
 -------------------------------------------------------------------------------
 -- Privileges: the queue and the checks read every card of the tenant
@@ -41,7 +47,6 @@ SELECT has_index('client_registry', 'client', 'client_phone_key_idx', 'phone num
 SELECT function_privs_are('client_registry', f, args, 'public', ARRAY[]::text[], format('PUBLIC cannot execute %s', f))
   FROM (VALUES ('duplicate_clusters', ARRAY['real']), ('client_duplicates', ARRAY['bigint', 'real']),
                ('card_duplicates', ARRAY['text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'real']),
-               ('client_name_candidates', ARRAY['integer', 'text']),
                ('mark_not_duplicates', ARRAY['bigint[]', 'text']), ('unmark_not_duplicates', ARRAY['bigint'])) v(f, args);
 
 -------------------------------------------------------------------------------
@@ -56,10 +61,9 @@ END $$;
 GRANT USAGE ON SCHEMA client_registry TO tap_dup_dba, tap_dup_app;
 GRANT SELECT ON client_registry.client, client_registry.client_bank_account TO tap_dup_dba, tap_dup_app;
 GRANT SELECT, INSERT, DELETE ON client_registry.client_not_duplicate TO tap_dup_dba;
-GRANT SELECT ON client_registry.client_merge, client_registry.search_word TO tap_dup_dba;
+GRANT SELECT ON client_registry.client_merge TO tap_dup_dba;
 GRANT EXECUTE ON FUNCTION client_registry.duplicate_clusters(real), client_registry.client_duplicates(bigint, real),
     client_registry.card_duplicates(text, text, text, text, text, text, text, text, text, real),
-    client_registry.client_name_candidates(integer, text),
     client_registry.mark_not_duplicates(bigint[], text), client_registry.unmark_not_duplicates(bigint) TO tap_dup_dba;
 
 SET client_registry.tenant = 9941;

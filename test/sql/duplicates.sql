@@ -14,6 +14,10 @@ SELECT n AS name, p.legal_form, p.core, p.sound
        LATERAL client_name_parts(n) AS p;
 SELECT phone_key('+370 600 12345') AS intl, phone_key('8 600 12345') AS national,
        phone_key('860012345') AS digits, phone_key('12 34') AS too_short;
+-- the name keys of the per-card checks (client_name_keys_idx): core, sound,
+-- sorted words; for a core of 8+ letters each one-letter deletion too
+SELECT n AS name, client_name_keys(n) AS keys
+  FROM unnest(ARRAY['UAB Sanitex', 'Sanitecs, UAB', 'Darbai Medzio, UAB', 'UAB Žaliasnamas', 'AB Xy', '„“']) AS n;
 
 SET client_registry.tenant = 186;
 INSERT INTO client (id, kind, name, company_code, vat_code) VALUES (18600, 'own_company', 'UAB Dublis', '110003978', 'LT100001919017');
@@ -60,6 +64,8 @@ SELECT duplicate_id, duplicate_name, score, strength, evidence, name_similarity 
 SELECT duplicate_id, duplicate_name, strength, evidence FROM client_duplicates(18611);
 SELECT duplicate_id, duplicate_name, strength, evidence FROM card_duplicates('Žalias Namas UAB');
 SELECT duplicate_id, duplicate_name, strength, evidence FROM card_duplicates('UAB Sanitecs');
+-- one letter replaced in a long name, nothing else: found by a deletion key
+SELECT duplicate_id, duplicate_name, strength, evidence, name_similarity FROM card_duplicates('UAB Medžio Derbai');
 SELECT duplicate_id, duplicate_name, strength, evidence FROM card_duplicates('Kitas pavadinimas', vat_code => 'lt119511515');
 SELECT duplicate_id, duplicate_name, strength, evidence FROM card_duplicates('Nauja įmonė', phone => '00370 685 55555');
 SELECT duplicate_id, duplicate_name, strength, evidence FROM card_duplicates('Nauja įmonė', iban => 'lt92 7300 0101 7717 8794');
