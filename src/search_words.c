@@ -37,9 +37,14 @@
  * changed names (per row); search_words_forget removes the old words that
  * no card or contact person of the tenant has any more.  Both run as the
  * table owner and stand aside in restore mode (the dictionary is dumped).
- * Two sessions adding the same new word at once may both add it (a
- * duplicate row is harmless); a word removed while another session adds a
- * card with it may be missing until rebuild_search_words().
+ * A word's own row (key = word) is unique per tenant (search_word_word_key)
+ * and added with ON CONFLICT DO NOTHING: two sessions adding the same new
+ * word at once wait for each other at the index (the second adds nothing
+ * once the first has committed), and a session adding a word another
+ * session is removing waits for it and adds the word again.  Left: a word
+ * removed by a session that cannot see a card added (uncommitted) by
+ * another with an existing word is missing until rebuild_search_words();
+ * that card is still found by its exact words and prefixes.
  */
 #include "postgres.h"
 
@@ -252,15 +257,25 @@ typedef struct WordBatch
 
 #define SEEN_KEY_SIZE 256
 
+/*
+ * Adds the words: the row of each word (key = word) under the unique index
+ * search_word_word_key, then the deletion keys of the words it did add.
+ * Every word of the batch is tried, not only the ones this snapshot does
+ * not see: the unique index makes a session wait for another that is
+ * adding or removing the same word, and decide once it has committed
+ * (added: nothing to do; removed: add it again).
+ */
 static const char *const add_words_sql =
-"INSERT INTO client_registry.search_word (tenant_id, word, key)"
-" SELECT u.t, u.w, k.k"
-"   FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS u(t, w),"
-"        pg_catalog.unnest(client_registry.search_word_keys(u.w)) AS k(k)"
-"  WHERE NOT EXISTS (SELECT 1 FROM client_registry.search_word s"
-"                     WHERE s.tenant_id OPERATOR(pg_catalog.=) u.t"
-"                       AND s.key OPERATOR(pg_catalog.=) u.w"
-"                       AND s.word OPERATOR(pg_catalog.=) u.w)";
+"WITH added AS ("
+"  INSERT INTO client_registry.search_word (tenant_id, word, key)"
+"  SELECT u.t, u.w, u.w"
+"    FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS u(t, w)"
+"  ON CONFLICT (tenant_id, word) WHERE key OPERATOR(pg_catalog.=) word DO NOTHING"
+"  RETURNING tenant_id, word)"
+" INSERT INTO client_registry.search_word (tenant_id, word, key)"
+" SELECT a.tenant_id, a.word, k.k"
+"   FROM added a, pg_catalog.unnest(client_registry.search_word_keys(a.word)) AS k(k)"
+"  WHERE k.k OPERATOR(pg_catalog.<>) (a.word::text COLLATE \"default\")";
 
 static SPIPlanPtr add_words_plan = NULL;
 

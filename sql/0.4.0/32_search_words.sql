@@ -33,9 +33,12 @@ CREATE TABLE search_word (
     CONSTRAINT search_word_tenant_fkey FOREIGN KEY (tenant_id) REFERENCES tenant (id) ON DELETE CASCADE
 );
 CREATE INDEX search_word_key_idx ON search_word (tenant_id, key);
+-- a word once per tenant: two sessions adding it at once wait for each other
+-- here (ON CONFLICT DO NOTHING) instead of both adding it
+CREATE UNIQUE INDEX search_word_word_key ON search_word (tenant_id, word) WHERE key = word;
 CREATE INDEX search_word_trgm_idx ON search_word USING gin (word gin_trgm_ops) WHERE key = word;
 COMMENT ON TABLE search_word IS
-    'The dictionary of a tenant''s search words: every word of its cards and contact persons'' names (search_dictionary_words), one row per deletion key of the word (search_word_keys; the row whose key is the word itself stands for the word). Kept by triggers: a word is added with the first card that has it (two sessions adding the same new word at once may both add it) and removed when a name change or a delete leaves no card or contact person with it (search_words_forget). search_clients() finds here, by exact key lookups, the words a misspelt query word may mean. Rebuilt by rebuild_search_words().';
+    'The dictionary of a tenant''s search words: every word of its cards and contact persons'' names (search_dictionary_words), one row per deletion key of the word (search_word_keys; the row whose key is the word itself stands for the word). Kept by triggers: a word is added with the first card that has it (once: search_word_word_key; two sessions adding the same new word at once wait for each other) and removed when a name change or a delete leaves no card or contact person with it (search_words_forget). search_clients() finds here, by exact key lookups, the words a misspelt query word may mean. Rebuilt by rebuild_search_words().';
 COMMENT ON COLUMN search_word.tenant_id IS 'Tenant.';
 COMMENT ON COLUMN search_word.id IS 'Row id.';
 COMMENT ON COLUMN search_word.word IS 'A folded word (search_dictionary_words).';

@@ -9,7 +9,7 @@
 BEGIN;
 SET search_path = client_registry, public;
 
-SELECT plan(40);
+SELECT plan(41);
 
 -------------------------------------------------------------------------------
 -- Shapes
@@ -20,6 +20,7 @@ SELECT col_is_pk('client_registry', 'search_word', ARRAY['tenant_id', 'id']::nam
 SELECT fk_ok('client_registry', 'search_word', ARRAY['tenant_id']::name[], 'client_registry', 'tenant', ARRAY['id']::name[],
              'search_word(tenant_id) references tenant(id)');
 SELECT has_index('client_registry', 'search_word', 'search_word_key_idx', 'search_word: b-tree of the keys');
+SELECT index_is_unique('client_registry', 'search_word', 'search_word_word_key', 'search_word: a word once per tenant (unique)');
 SELECT has_index('client_registry', 'search_word', 'search_word_trgm_idx', 'search_word: trigram index of the words');
 SELECT has_index('client_registry', 'client', 'client_search_words_idx', 'client: GIN index of the words of the card');
 SELECT policies_are('client_registry', 'search_word', ARRAY['tenant_isolation'], 'search_word: the tenant policy');
