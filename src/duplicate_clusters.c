@@ -68,6 +68,7 @@ enum
 	" pg_catalog.btrim(c.personal_code), NULLIF(pg_catalog.upper(pg_catalog.btrim(c.vat_code)), 'ND')," \
 	" pg_catalog.lower(pg_catalog.btrim(c.email)), c.phone FROM client_registry.client c" \
 	" WHERE c.tenant_id OPERATOR(pg_catalog.=) $1"
+#define CARD_NCOLUMNS 10
 
 typedef struct KeyEntry
 {
@@ -127,38 +128,42 @@ typedef struct Tenant
 	HTAB	   *cannot;			/* PairKey: marked "not duplicates" */
 } Tenant;
 
-/* A text column (every column read is text or bool): NULL for NULL or empty. */
+/* Column i (0-based) of a deformed row as a string: NULL for NULL or empty. */
 static char *
-TextValue(HeapTuple t, TupleDesc d, int col)
+ColumnText(Datum *values, bool *nulls, int i)
 {
-	bool		isnull;
-	Datum		v = SPI_getbinval(t, d, col, &isnull);
 	char	   *s;
 
-	if (isnull)
+	if (nulls[i])
 		return NULL;
-	s = TextDatumGetCString(v);
+	s = text_to_cstring(DatumGetTextPP(values[i]));
 	return *s == '\0' ? NULL : s;
 }
 
+/* A card from a row of CARD_COLUMNS (the row taken apart once). */
 static void
 CardFromRow(DupCard *c, HeapTuple t, TupleDesc d)
 {
-	bool		isnull;
+	Datum		values[CARD_NCOLUMNS];
+	bool		nulls[CARD_NCOLUMNS];
+	char	   *name;
 	char	   *phone;
 
+	Assert(d->natts == CARD_NCOLUMNS);
+	heap_deform_tuple(t, d, values, nulls);
 	memset(c, 0, sizeof(DupCard));
-	c->id = DatumGetInt64(SPI_getbinval(t, d, 1, &isnull));
-	DupCardSetName(c, TextValue(t, d, 2) ? TextValue(t, d, 2) : "");
-	c->person = DatumGetBool(SPI_getbinval(t, d, 3, &isnull));
-	c->own_company = DatumGetBool(SPI_getbinval(t, d, 4, &isnull));
-	c->country = TextValue(t, d, 5);
-	c->company_code = TextValue(t, d, 6);
-	c->personal_code = TextValue(t, d, 7);
-	c->vat_code = TextValue(t, d, 8);
-	c->email = TextValue(t, d, 9);
+	c->id = DatumGetInt64(values[0]);
+	name = ColumnText(values, nulls, 1);
+	DupCardSetName(c, name ? name : "");
+	c->person = !nulls[2] && DatumGetBool(values[2]);
+	c->own_company = !nulls[3] && DatumGetBool(values[3]);
+	c->country = ColumnText(values, nulls, 4);
+	c->company_code = ColumnText(values, nulls, 5);
+	c->personal_code = ColumnText(values, nulls, 6);
+	c->vat_code = ColumnText(values, nulls, 7);
+	c->email = ColumnText(values, nulls, 8);
 	c->email_domain = DupEmailDomain(c->email);
-	phone = TextValue(t, d, 10);
+	phone = ColumnText(values, nulls, 9);
 	c->phone = phone ? CrPhoneKey(phone) : NULL;
 }
 
@@ -196,7 +201,6 @@ TenantInit(Tenant *tn, int32 tenant_id)
 	ctl.keysize = sizeof(int64);
 	ctl.entrysize = sizeof(IdIndex);
 	ctl.hcxt = CurrentMemoryContext;
-	tn->by_id = hash_create("duplicate cards", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	ctl.keysize = sizeof(PairKey);
 	ctl.entrysize = sizeof(PairKey);
 	tn->cannot = hash_create("not duplicates", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
@@ -206,8 +210,11 @@ static int32
 CardIndex(Tenant *tn, int64 id)
 {
 	bool		found;
-	IdIndex    *e = hash_search(tn->by_id, &id, HASH_FIND, &found);
+	IdIndex    *e;
 
+	if (tn->by_id == NULL)
+		return -1;				/* no cards read */
+	e = hash_search(tn->by_id, &id, HASH_FIND, &found);
 	return found ? e->card : -1;
 }
 
@@ -262,13 +269,25 @@ ReadCards(Tenant *tn, const char *sql, const char *iban_sql, Datum ids)
 			{
 				CHECK_FOR_INTERRUPTS();
 				CardFromRow(NewCard(tn), SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
-				IndexCard(tn, tn->ncards - 1);
 			}
 			MemoryContextSwitchTo(old);
 		}
 		SPI_freetuptable(SPI_tuptable);
 	}
 	SPI_cursor_close(portal);
+
+	/* the cards by id, the table sized once for all of them */
+	{
+		HASHCTL		ctl;
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(int64);
+		ctl.entrysize = sizeof(IdIndex);
+		ctl.hcxt = cxt;
+		tn->by_id = hash_create("duplicate cards", Max(tn->ncards, 64), &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		for (int32 i = 0; i < tn->ncards; i++)
+			IndexCard(tn, i);
+	}
 
 	ret = SPI_execute_with_args(iban_sql, nargs, types, values, NULL, true, 0);
 	if (ret != SPI_OK_SELECT)
@@ -404,6 +423,15 @@ AddKey(KeyList *kl, int32 card, int32 type, const char *s)
 	kl->e[kl->n].card = card;
 	kl->e[kl->n].type = type;
 	kl->n++;
+}
+
+/* At most how many keys CardKeys gives a card (the key list is sized once). */
+static int
+CardKeysBound(const DupCard *c)
+{
+	int			len = strlen(c->core);
+
+	return 5 + c->nibans + 3 + (len >= 5 && len <= 40 ? len + 1 : 0);
 }
 
 static void
@@ -704,6 +732,10 @@ cr_duplicate_clusters(PG_FUNCTION_ARGS)
 	ReadMarks(&tn);
 
 	/* keys, sorted: cards sharing a key are candidate pairs */
+	kl.cap = 1;
+	for (int32 i = 0; i < tn.ncards; i++)
+		kl.cap += CardKeysBound(&tn.cards[i]);
+	kl.e = palloc_extended(sizeof(KeyEntry) * kl.cap, MCXT_ALLOC_HUGE);
 	for (int32 i = 0; i < tn.ncards; i++)
 		CardKeys(&kl, &tn.cards[i], i);
 	SortKeys(kl.e, kl.n);
