@@ -27,10 +27,10 @@
  * deletion), so the typo candidates of a query word are found by exact key
  * lookups (search_query_keys).  For 9+ letters the query also brings its
  * two-letter deletions; what the keys still miss (two substitutions, two
- * missing letters) is looked up with LIKE patterns in the trigram index
- * (search_word_patterns).  The candidates are then checked with the real
- * distance (search_word_matches) and the cards found through the GIN index
- * of their words.
+ * missing letters) is found by comparing the word with the session's copy
+ * of the dictionary (search_word_cache.c).  The candidates are then
+ * checked with the real distance (search_word_matches) and the cards found
+ * through the GIN index of their words.
  *
  * The dictionary is kept by triggers: search_words_after_write adds the
  * words of inserted rows (per statement, from the transition table) and of
@@ -69,12 +69,10 @@
 #include "utils/tuplestore.h"
 
 #include "client_registry.h"
+#include "search_words.h"
 #include "shard_map.h"
 #include "spi_support.h"
 #include "trigger_support.h"
-
-/* The longest word compared letter by letter; longer words are cut here. */
-#define MAX_WORD_CHARS 64
 
 /* At most this many words of one text are taken. */
 #define MAX_TEXT_WORDS 64
@@ -87,14 +85,6 @@
 #define MATCH_TYPO		1
 #define MATCH_PREFIX	2
 #define MATCH_EXACT		3
-
-/* A word as characters (code points in UTF-8, else the bytes of a character). */
-typedef struct Chars
-{
-	pg_wchar	c[MAX_WORD_CHARS + 1];
-	int			n;
-	bool		digits;			/* has a digit: no typos allowed */
-} Chars;
 
 /*
  * Legal-form words (the one-word forms and abbreviations of
@@ -581,8 +571,8 @@ cr_search_words_forget(PG_FUNCTION_ARGS)
  */
 
 /* A word (server encoding) as characters, cut at MAX_WORD_CHARS. */
-static void
-ToChars(const char *s, Chars *out)
+void
+CrToChars(const char *s, Chars *out)
 {
 	int			len = strlen(s);
 	int			i = 0;
@@ -610,8 +600,8 @@ ToChars(const char *s, Chars *out)
 }
 
 /* How many typos a query word may have: 1 for 5+ letters, 2 for 9+, none with digits. */
-static inline int
-AllowedTypos(const Chars *w)
+int
+CrAllowedTypos(const Chars *w)
 {
 	if (w->digits || w->n < 5)
 		return 0;
@@ -623,36 +613,42 @@ AllowedTypos(const Chars *w)
  * (insertions, deletions, substitutions, swaps of neighbours), or limit + 1
  * once it is known to exceed limit.
  */
-static int
-TypoDistance(const Chars *w, const Chars *c, int limit)
+int
+CrTypoDistanceOf(const pg_wchar *w, int wn, const pg_wchar *c, int cn, int limit)
 {
 	int			d[MAX_WORD_CHARS + 1][MAX_WORD_CHARS + 1];
 
-	if (abs(w->n - c->n) > limit)
+	if (abs(wn - cn) > limit)
 		return limit + 1;
-	for (int i = 0; i <= w->n; i++)
+	for (int i = 0; i <= wn; i++)
 		d[i][0] = i;
-	for (int j = 0; j <= c->n; j++)
+	for (int j = 0; j <= cn; j++)
 		d[0][j] = j;
-	for (int i = 1; i <= w->n; i++)
+	for (int i = 1; i <= wn; i++)
 	{
 		int			rowmin = INT_MAX;
 
-		for (int j = 1; j <= c->n; j++)
+		for (int j = 1; j <= cn; j++)
 		{
-			int			cost = w->c[i - 1] == c->c[j - 1] ? 0 : 1;
+			int			cost = w[i - 1] == c[j - 1] ? 0 : 1;
 			int			v = Min(d[i - 1][j] + 1, d[i][j - 1] + 1);
 
 			v = Min(v, d[i - 1][j - 1] + cost);
-			if (i > 1 && j > 1 && w->c[i - 1] == c->c[j - 2] && w->c[i - 2] == c->c[j - 1])
+			if (i > 1 && j > 1 && w[i - 1] == c[j - 2] && w[i - 2] == c[j - 1])
 				v = Min(v, d[i - 2][j - 2] + 1);
 			d[i][j] = v;
 			rowmin = Min(rowmin, v);
 		}
-		if (c->n > 0 && rowmin > limit)
+		if (cn > 0 && rowmin > limit)
 			return limit + 1;
 	}
-	return Min(d[w->n][c->n], limit + 1);
+	return Min(d[wn][cn], limit + 1);
+}
+
+static inline int
+TypoDistance(const Chars *w, const Chars *c, int limit)
+{
+	return CrTypoDistanceOf(w->c, w->n, c->c, c->n, limit);
 }
 
 /*
@@ -675,7 +671,7 @@ MatchWord(const Chars *w, const Chars *c, int *typos)
 		if (i == w->n)
 			return w->n == c->n ? MATCH_EXACT : MATCH_PREFIX;
 	}
-	k = AllowedTypos(w);
+	k = CrAllowedTypos(w);
 	if (k == 0)
 		return MATCH_NONE;
 	dist = TypoDistance(w, c, k);
@@ -791,7 +787,7 @@ WordKeys(List *out, const char *word, int deletions)
 {
 	Chars		w;
 
-	ToChars(word, &w);
+	CrToChars(word, &w);
 	if (!ListHasWord(out, word))
 		out = lappend(out, pstrdup(word));
 	if (w.digits || w.n < 5)
@@ -837,61 +833,10 @@ cr_search_query_keys(PG_FUNCTION_ARGS)
 	{
 		Chars		w;
 
-		ToChars((const char *) lfirst(lc), &w);
-		if (AllowedTypos(&w) == 0)
+		CrToChars((const char *) lfirst(lc), &w);
+		if (CrAllowedTypos(&w) == 0)
 			continue;
 		out = WordKeys(out, (const char *) lfirst(lc), 2);
-	}
-	PG_RETURN_DATUM(TextArrayOf(out));
-}
-
-PG_FUNCTION_INFO_V1(cr_search_word_patterns);
-
-/*
- * search_word_patterns(words text[]) RETURNS text[], IMMUTABLE STRICT: for
- * each word of 9+ letters without digits, the LIKE patterns of the words
- * two typos away: a window of four letters left open (two typos side by
- * side), or two windows of two (two typos apart).
- */
-Datum
-cr_search_word_patterns(PG_FUNCTION_ARGS)
-{
-	List	   *words = TextArrayToList(PG_GETARG_ARRAYTYPE_P(0));
-	List	   *out = NIL;
-	ListCell   *lc;
-
-	foreach(lc, words)
-	{
-		Chars		w;
-
-		ToChars((const char *) lfirst(lc), &w);
-		if (AllowedTypos(&w) < 2)
-			continue;
-		for (int i = 0; i + 4 <= w.n; i++)
-		{
-			StringInfoData p;
-
-			initStringInfo(&p);
-			AppendChars(&p, &w, 0, i);
-			appendStringInfoChar(&p, '%');
-			AppendChars(&p, &w, i + 4, w.n);
-			if (!ListHasWord(out, p.data))
-				out = lappend(out, p.data);
-		}
-		for (int i = 0; i + 2 <= w.n; i++)
-			for (int j = i + 3; j + 2 <= w.n; j++)
-			{
-				StringInfoData p;
-
-				initStringInfo(&p);
-				AppendChars(&p, &w, 0, i);
-				appendStringInfoChar(&p, '%');
-				AppendChars(&p, &w, i + 2, j);
-				appendStringInfoChar(&p, '%');
-				AppendChars(&p, &w, j + 2, w.n);
-				if (!ListHasWord(out, p.data))
-					out = lappend(out, p.data);
-			}
 	}
 	PG_RETURN_DATUM(TextArrayOf(out));
 }
@@ -914,7 +859,7 @@ cr_search_word_matches(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_DATUM(TextArrayOf(NIL));
-	ToChars(text_to_cstring(PG_GETARG_TEXT_PP(0)), &w);
+	CrToChars(text_to_cstring(PG_GETARG_TEXT_PP(0)), &w);
 	cands = TextArrayToList(PG_GETARG_ARRAYTYPE_P(1));
 	foreach(lc, cands)
 	{
@@ -922,7 +867,7 @@ cr_search_word_matches(PG_FUNCTION_ARGS)
 		int			k = 0;
 		int			m;
 
-		ToChars((const char *) lfirst(lc), &c);
+		CrToChars((const char *) lfirst(lc), &c);
 		m = MatchWord(&w, &c, &k);
 		if (typos ? m == MATCH_TYPO : m >= MATCH_PREFIX)
 			out = lappend(out, lfirst(lc));
@@ -961,7 +906,7 @@ cr_search_word_score(PG_FUNCTION_ARGS)
 	cc = palloc(sizeof(Chars) * Max(ncards, 1));
 	i = 0;
 	foreach(lc, cwords)
-		ToChars((const char *) lfirst(lc), &cc[i++]);
+		CrToChars((const char *) lfirst(lc), &cc[i++]);
 
 	foreach(lc, qwords)
 	{
@@ -969,7 +914,7 @@ cr_search_word_score(PG_FUNCTION_ARGS)
 		int			best = MATCH_NONE;
 		int			best_typos = INT_MAX;
 
-		ToChars((const char *) lfirst(lc), &w);
+		CrToChars((const char *) lfirst(lc), &w);
 		for (int j = 0; j < ncards && best != MATCH_EXACT; j++)
 		{
 			int			k = 0;

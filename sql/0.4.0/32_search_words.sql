@@ -3,7 +3,8 @@
 -- on its own against the words of the card: exactly, as a prefix, or with
 -- one typo (5+ letters) or two (9+ letters); exact and prefix matches rank
 -- above typo matches.  The typo candidates come from the tenant's dictionary
--- of words (search_word, small, trigram-indexed), the cards from a GIN index
+-- of words (search_word, small; deletion keys, and for two typos in a long
+-- word a copy in the session's memory), the cards from a GIN index
 -- of their words.  Matching rules in src/search_words.c.
 -------------------------------------------------------------------------------
 
@@ -36,7 +37,6 @@ CREATE INDEX search_word_key_idx ON search_word (tenant_id, key);
 -- a word once per tenant: two sessions adding it at once wait for each other
 -- here (ON CONFLICT DO NOTHING) instead of both adding it
 CREATE UNIQUE INDEX search_word_word_key ON search_word (tenant_id, word) WHERE key = word;
-CREATE INDEX search_word_trgm_idx ON search_word USING gin (word gin_trgm_ops) WHERE key = word;
 COMMENT ON TABLE search_word IS
     'The dictionary of a tenant''s search words: every word of its cards and contact persons'' names (search_dictionary_words), one row per deletion key of the word (search_word_keys; the row whose key is the word itself stands for the word). Kept by triggers: a word is added with the first card that has it (once: search_word_word_key; two sessions adding the same new word at once wait for each other) and removed when a name change or a delete leaves no card or contact person with it (search_words_forget). search_clients() finds here, by exact key lookups, the words a misspelt query word may mean. Rebuilt by rebuild_search_words().';
 COMMENT ON COLUMN search_word.tenant_id IS 'Tenant.';
@@ -126,10 +126,10 @@ CREATE FUNCTION search_query_keys(words text[]) RETURNS text[]
 COMMENT ON FUNCTION search_query_keys(text[]) IS
     'The deletion keys to look up in search_word for the typos of query words: for each word of 5+ letters without digits the word and the word with each letter left out; for 9+ letters also with each two letters left out. Used by search_clients().';
 
-CREATE FUNCTION search_word_patterns(words text[]) RETURNS text[]
-    AS 'MODULE_PATHNAME', 'cr_search_word_patterns' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION search_word_patterns(text[]) IS
-    'LIKE patterns of the dictionary words within two typos of the query words of 9+ letters (a window of four letters, or two windows of two, left open): what search_clients() looks up in the trigram index of search_word when the deletion keys found nothing.';
+CREATE FUNCTION search_typo_words(words text[]) RETURNS text[]
+    AS 'MODULE_PATHNAME', 'cr_search_typo_words' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION search_typo_words(text[]) IS
+    'The words of the current tenant''s dictionary within two typos of the query words of 9+ letters (two substitutions or insertions, which the deletion keys cannot reach), compared in the session''s copy of the dictionary (loaded on first use, again when a word was added: the highest search_word id changed). Used by search_clients() when the deletion keys found nothing for such a word. Read with the caller''s rights.';
 
 CREATE FUNCTION search_word_matches(word text, candidates text[], typos boolean) RETURNS text[]
     AS 'MODULE_PATHNAME', 'cr_search_word_matches' LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -323,17 +323,14 @@ BEGIN
               FROM client_registry.search_word s
              WHERE s.tenant_id = v_tenant AND s.key = ANY (client_registry.search_query_keys(v_words));
             -- two typos the keys may miss (two substitutions, two insertions):
-            -- for the long words with nothing within reach, trigram patterns
+            -- for the long words with nothing within reach, the session's
+            -- copy of the dictionary
             v_long := ARRAY(SELECT u.w FROM unnest(v_words) AS u(w)
                              WHERE length(u.w) >= 9
                                AND cardinality(client_registry.search_word_matches(u.w, v_dict, true)) = 0
                                AND cardinality(client_registry.search_word_matches(u.w, v_dict, false)) = 0);
             IF cardinality(v_long) > 0 THEN
-                SELECT coalesce(v_dict, '{}') || coalesce(array_agg(d.word), '{}') INTO v_dict
-                  FROM (SELECT DISTINCT s.word FROM client_registry.search_word s
-                         WHERE s.tenant_id = v_tenant AND s.key = s.word
-                           AND s.word LIKE ANY (client_registry.search_word_patterns(v_long))
-                         LIMIT 1000) d;
+                v_dict := coalesce(v_dict, '{}') || client_registry.search_typo_words(v_long);
             END IF;
             IF v_dict IS NOT NULL THEN
                 v_m1 := v_m1 || client_registry.search_word_matches(v_words[1], v_dict, true);

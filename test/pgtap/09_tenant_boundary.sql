@@ -72,10 +72,11 @@ SELECT is_empty($$
            -- the steps of import_camt053 (SQL, caller's rights, tenant policies apply: nothing a
            -- role could not do with plain SQL on the same tables; import_camt053 itself is granted)
            'bank_import_own_account', 'bank_import_statement', 'bank_import_entries', 'bank_import_match',
-           -- 0.4.0 (issue #14): the words of a card (an index expression) and the pure
-           -- matching rules search_clients() calls as the searching role
+           -- 0.4.0 (issue #14): the words of a card (an index expression) and the
+           -- matching rules search_clients() calls as the searching role (pure, but
+           -- search_typo_words, which reads the dictionary under its tenant policy)
            'search_words', 'search_dictionary_words', 'search_word_keys', 'search_query_words',
-           'search_query_keys', 'search_word_patterns', 'search_word_matches', 'search_word_score',
+           'search_query_keys', 'search_typo_words', 'search_word_matches', 'search_word_score',
            -- 0.4.0 (issue #14): the duplicate rules' pure transforms (phone_key and
            -- client_name_keys are index expressions)
            'client_name_parts', 'phone_key', 'client_name_keys')

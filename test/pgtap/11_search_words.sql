@@ -21,7 +21,7 @@ SELECT fk_ok('client_registry', 'search_word', ARRAY['tenant_id']::name[], 'clie
              'search_word(tenant_id) references tenant(id)');
 SELECT has_index('client_registry', 'search_word', 'search_word_key_idx', 'search_word: b-tree of the keys');
 SELECT index_is_unique('client_registry', 'search_word', 'search_word_word_key', 'search_word: a word once per tenant (unique)');
-SELECT has_index('client_registry', 'search_word', 'search_word_trgm_idx', 'search_word: trigram index of the words');
+SELECT hasnt_index('client_registry', 'search_word', 'search_word_trgm_idx', 'search_word: no trigram index (two typos are found in the session''s copy of the words)');
 SELECT has_index('client_registry', 'client', 'client_search_words_idx', 'client: GIN index of the words of the card');
 SELECT policies_are('client_registry', 'search_word', ARRAY['tenant_isolation'], 'search_word: the tenant policy');
 SELECT ok((SELECT extconfig @> ARRAY['client_registry.search_word'::regclass::oid] FROM pg_extension WHERE extname = 'client_registry'),
@@ -46,10 +46,12 @@ SELECT is(p.provolatile::text, 'i', p.proname || ' is IMMUTABLE')
   FROM pg_proc p
  WHERE p.pronamespace = 'client_registry'::regnamespace
    AND p.proname IN ('search_words', 'search_dictionary_words', 'search_word_keys', 'search_query_words',
-                     'search_query_keys', 'search_word_patterns', 'search_word_matches', 'search_word_score')
+                     'search_query_keys', 'search_word_matches', 'search_word_score')
  ORDER BY p.proname;
 SELECT ok(has_function_privilege('public', 'client_registry.search_words(text, text, text, text)', 'EXECUTE'),
           'PUBLIC can execute search_words (an INSERT evaluates the index expression as the writer)');
+SELECT is((SELECT provolatile::text FROM pg_proc WHERE oid = 'client_registry.search_typo_words(text[])'::regprocedure), 's',
+          'search_typo_words is STABLE (it reads the dictionary, with the caller''s rights)');
 
 -------------------------------------------------------------------------------
 -- Matching rules

@@ -21,8 +21,6 @@ SELECT search_query_words('UAB Žalgirio prekyba'), search_query_words('UAB'), s
 SELECT search_word_keys('namas'), search_word_keys('nam'), search_word_keys('lt123');
 SELECT cardinality(search_query_keys('{wroblewski}')) AS keys_of_10_letters,
        search_query_keys('{prekiba,uab,a1234}');
-SELECT cardinality(search_word_patterns('{wroblewski}')) AS patterns, search_word_patterns('{prekiba}') AS none_under_9,
-       'wroblewski' LIKE ANY (search_word_patterns('{wrablevski}')) AS two_substitutions_found;
 -- matching: exact or prefix (typos false), typos only (typos true)
 SELECT search_word_matches('prek', '{prekyba,prekybos,prakyba}', false),
        search_word_matches('prekiba', '{prekyba,prekybos,prakyba,prekba,perkyba,prekybaa}', true),
@@ -85,9 +83,18 @@ SELECT client_id, name, matched_on, score FROM search_clients('petrasukas');
 SELECT client_id, name, matched_on, score FROM search_clients('petrauskass');
 SELECT client_id, name, matched_on, score FROM search_clients('petruskas');
 SELECT client_id, name, matched_on, score FROM search_clients('petraukas jonas');
--- two typos in a word of 9+ letters (two substitutions: found by the patterns)
+-- two typos in a word of 9+ letters (two substitutions: found in the
+-- session's copy of the dictionary, search_typo_words)
+SELECT search_typo_words('{wrablevski}') AS two_substitutions, search_typo_words('{wroblewskiii}') AS two_insertions,
+       search_typo_words('{prekiba}') AS none_under_9, search_typo_words('{wrablevsky}') AS three_never,
+       search_typo_words('{wrabl3vski}') AS digits_never;
 SELECT client_id, name, matched_on, score FROM search_clients('wrablevski');
 SELECT client_id, name, matched_on, score FROM search_clients('zaliasnamos');
+-- a word added later in the session: the copy is loaded again
+INSERT INTO client (id, kind, name) VALUES (18410, 'buyer', 'UAB Konstantinopolis');
+SELECT search_typo_words('{konstantinapolas}') AS new_word_found;
+SELECT client_id, name, matched_on, score FROM search_clients('konstantinapolas');
+DELETE FROM client WHERE id = 18410;
 -- glued words: the card's glued neighbours, and a glued card word
 SELECT client_id, name, matched_on, score FROM search_clients('zalgirioprekyba');
 SELECT client_id, name, matched_on, score FROM search_clients('zaliasnamas');
@@ -113,6 +120,7 @@ INSERT INTO client (id, kind, name) VALUES (18451, 'buyer', 'UAB Kauno prekyba')
 SELECT client_id, name, matched_on, score FROM search_clients('prekiba');
 SELECT count(*) FROM search_clients('zalgiro');
 SELECT word FROM search_word WHERE tenant_id = 184 AND key = word ORDER BY word;
+SELECT search_typo_words('{wrablevski}') AS other_tenants_copy;
 SET client_registry.tenant = 183;
 SELECT client_id, name, matched_on, score FROM search_clients('kauno');
 
