@@ -222,11 +222,12 @@ BEGIN
 
     -- 2: every word a word of the card, exactly (0.95) or as a prefix (0.9)
     IF v_nwords > 0 THEN
-        -- the words starting with each query word (b-tree ranges of keys)
+        -- the words starting with each query word (a range of the words'
+        -- own rows, index search_word_word_key)
         SELECT array_agg(DISTINCT d.word) INTO v_dict
           FROM unnest(v_words) AS q(w)
           CROSS JOIN LATERAL (SELECT s.word FROM client_registry.search_word s
-                               WHERE s.tenant_id = v_tenant AND s.key >= q.w AND s.key < q.w || chr(1114111)
+                               WHERE s.tenant_id = v_tenant AND s.word >= q.w AND s.word < q.w || chr(1114111)
                                  AND s.key = s.word
                                LIMIT 500) d;
         -- each word also as itself: a card word the dictionary does not keep
