@@ -45,7 +45,7 @@ typedef struct CachedWord
 	uint64		mask;
 	int32		start;
 	int16		n;
-	int16		bytes;			/* of its text in text[] */
+	int32		bytes;			/* of its text in text[] */
 	int32		text;			/* offset of its text (server encoding) */
 } CachedWord;
 
@@ -131,10 +131,12 @@ LoadWords(int32 tenant, int64 version)
 	n = SPI_processed;
 	for (uint64 i = 0; i < n; i++)
 	{
-		char	   *w = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		bool		isnull;
+		text	   *w = DatumGetTextPP(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
+		int			len = VARSIZE_ANY_EXHDR(w);
 
-		nbytes += strlen(w) + 1;
-		nchars += Min((int64) strlen(w), MAX_WORD_CHARS);
+		nbytes += len + 1;
+		nchars += Min(len, MAX_WORD_CHARS);
 	}
 	old = MemoryContextSwitchTo(cache.cxt);
 	cache.words = palloc_extended(sizeof(CachedWord) * Max(n, 1), MCXT_ALLOC_HUGE);
@@ -145,22 +147,25 @@ LoadWords(int32 tenant, int64 version)
 	nbytes = 0;
 	for (uint64 i = 0; i < n; i++)
 	{
-		char	   *w = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		bool		isnull;
+		text	   *t = DatumGetTextPP(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
+		int			len = VARSIZE_ANY_EXHDR(t);
+		char	   *w = cache.text + nbytes;
 		CachedWord *cw = &cache.words[cache.nwords++];
 		Chars		c;
-		int			len = strlen(w);
 
+		/* the text first (NUL-terminated in the copy), then its characters */
+		memcpy(w, VARDATA_ANY(t), len);
+		w[len] = '\0';
 		CrToChars(w, &c);
 		memcpy(cache.chars + nchars, c.c, sizeof(pg_wchar) * c.n);
 		cw->start = nchars;
 		cw->n = c.n;
 		cw->mask = LetterMask(c.c, c.n);
-		memcpy(cache.text + nbytes, w, len + 1);
 		cw->text = nbytes;
 		cw->bytes = len;
 		nchars += c.n;
 		nbytes += len + 1;
-		pfree(w);
 	}
 	SPI_freetuptable(SPI_tuptable);
 	cache.tenant = tenant;
