@@ -420,6 +420,9 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
+    -- the tenant as a value: on Citus every statement names it, so that it
+    -- runs on the tenant's shards (a call of current_tenant() is not pruned by)
+    v_tenant integer := client_registry.current_tenant();
     c record;
     p record;
     i record;
@@ -429,20 +432,20 @@ DECLARE
 BEGIN
     FOR c IN SELECT cl.id, cl.settlement_mode
                FROM client_registry.client cl
-              WHERE cl.tenant_id = client_registry.current_tenant()
+              WHERE cl.tenant_id = v_tenant
                 AND cl.settlement_mode <> 'off' AND cl.settled_by <> 'accounts'
                 AND (settle_automatically.client_id IS NULL OR cl.id = settle_automatically.client_id)
               ORDER BY cl.id
     LOOP
         -- one run per client at a time
         PERFORM 1 FROM client_registry.client cl
-          WHERE cl.tenant_id = client_registry.current_tenant() AND cl.id = c.id FOR NO KEY UPDATE;
+          WHERE cl.tenant_id = v_tenant AND cl.id = c.id FOR NO KEY UPDATE;
         FOR p IN SELECT pm.id, pm.direction, pm.currency, pm.invoice_id, pm.description,
                         pm.division, pm.cost_object,
                         pm.amount - COALESCE((SELECT sum(s.payment_amount) FROM client_registry.settlement s
                                                WHERE s.tenant_id = pm.tenant_id AND s.payment_id = pm.id), 0) AS unused
                    FROM client_registry.payment pm
-                  WHERE pm.tenant_id = client_registry.current_tenant() AND pm.client_id = c.id
+                  WHERE pm.tenant_id = v_tenant AND pm.client_id = c.id
                     AND pm.ledger_account IS NULL
                   ORDER BY pm.payment_date, pm.id
         LOOP
@@ -466,7 +469,7 @@ BEGIN
                                     THEN 2
                                     ELSE 3 END AS step
                           FROM client_registry.invoice inv
-                         WHERE inv.tenant_id = client_registry.current_tenant() AND inv.client_id = c.id
+                         WHERE inv.tenant_id = v_tenant AND inv.client_id = c.id
                            AND inv.status = 'posted' AND inv.closed_on IS NULL AND inv.currency = p.currency
                            AND inv.direction = CASE p.direction WHEN 'in' THEN 'sale' ELSE 'purchase' END
                                ::client_registry.document_direction) d
@@ -477,9 +480,9 @@ BEGIN
                 -- lock the invoice, then the payment (the order of the settlement
                 -- trigger), and re-read both: a settlement made meanwhile counts
                 PERFORM 1 FROM client_registry.invoice inv
-                  WHERE inv.tenant_id = client_registry.current_tenant() AND inv.id = i.id FOR NO KEY UPDATE;
+                  WHERE inv.tenant_id = v_tenant AND inv.id = i.id FOR NO KEY UPDATE;
                 PERFORM 1 FROM client_registry.payment pm
-                  WHERE pm.tenant_id = client_registry.current_tenant() AND pm.id = p.id FOR NO KEY UPDATE;
+                  WHERE pm.tenant_id = v_tenant AND pm.id = p.id FOR NO KEY UPDATE;
                 SELECT inv.total_gross
                        - COALESCE((SELECT sum(s.amount) FROM client_registry.settlement s
                                     WHERE s.tenant_id = inv.tenant_id AND s.invoice_id = inv.id), 0)
@@ -489,17 +492,17 @@ BEGIN
                                     WHERE l.tenant_id = inv.tenant_id AND l.against_invoice_id = inv.id), 0)
                   INTO i.open_amount
                   FROM client_registry.invoice inv
-                 WHERE inv.tenant_id = client_registry.current_tenant() AND inv.id = i.id;
+                 WHERE inv.tenant_id = v_tenant AND inv.id = i.id;
                 SELECT pm.amount - COALESCE((SELECT sum(s.payment_amount) FROM client_registry.settlement s
                                               WHERE s.tenant_id = pm.tenant_id AND s.payment_id = pm.id), 0)
                   INTO unused
                   FROM client_registry.payment pm
-                 WHERE pm.tenant_id = client_registry.current_tenant() AND pm.id = p.id;
+                 WHERE pm.tenant_id = v_tenant AND pm.id = p.id;
                 EXIT WHEN unused <= 0;
                 CONTINUE WHEN i.open_amount <= 0;
                 take := least(unused, i.open_amount);
                 INSERT INTO client_registry.settlement (tenant_id, payment_id, invoice_id, amount)
-                VALUES (client_registry.current_tenant(), p.id, i.id, take);
+                VALUES (v_tenant, p.id, i.id, take);
                 unused := unused - take;
                 n := n + 1;
             END LOOP;
