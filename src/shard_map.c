@@ -212,6 +212,53 @@ ShardRelationName(const char *table, int64 shardid)
 					DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &(bool){false})));
 }
 
+/*
+ * LocalizeConstraintNames: in an already localized statement, "ON
+ * CONSTRAINT <name>" (an ON CONFLICT target) names the constraint of the
+ * shard the INSERT writes, <name>_<shardid> as Citus names it: the shard id
+ * is the suffix of the last "INSERT INTO <shard>" before it.
+ */
+static char *
+LocalizeConstraintNames(char *sql)
+{
+	static const char token[] = "ON CONSTRAINT ";
+	static const char insert[] = "INSERT INTO " CR_SCHEMA ".";
+	StringInfoData out;
+	const char *p = sql;
+	const char *hit;
+
+	if (strstr(sql, token) == NULL)
+		return sql;
+	initStringInfo(&out);
+	while ((hit = strstr(p, token)) != NULL)
+	{
+		const char *end = hit + strlen(token);
+		const char *target = NULL;
+		const char *q;
+
+		while (*end && (isalnum((unsigned char) *end) || *end == '_'))
+			end++;
+		appendBinaryStringInfo(&out, p, end - p);
+		for (q = strstr(sql, insert); q != NULL && q < hit; q = strstr(q + 1, insert))
+			target = q + strlen(insert);
+		if (target != NULL)
+		{
+			const char *t_end = target;
+			const char *digits;
+
+			while (*t_end && (isalnum((unsigned char) *t_end) || *t_end == '_'))
+				t_end++;
+			for (digits = t_end; digits > target && isdigit((unsigned char) digits[-1]); digits--)
+				;
+			if (digits < t_end && digits > target && digits[-1] == '_')
+				appendBinaryStringInfo(&out, digits - 1, t_end - digits + 1);
+		}
+		p = end;
+	}
+	appendStringInfoString(&out, p);
+	return out.data;
+}
+
 char *
 CrLocalizeSql(Relation rel, const char *sql)
 {
@@ -251,7 +298,7 @@ CrLocalizeSql(Relation rel, const char *sql)
 		appendStringInfoString(&out, shard ? shard : name);
 		p = end;
 	}
-	return out.data;
+	return LocalizeConstraintNames(out.data);
 }
 
 SPIPlanPtr
