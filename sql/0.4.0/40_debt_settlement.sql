@@ -305,33 +305,34 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
+    v_tenant integer := client_registry.current_tenant();   -- a value: Citus routes by it
     cn record;
     inv record;
     op bigint;
 BEGIN
     SELECT i.id, i.client_id, i.number, i.invoice_date
       INTO cn FROM client_registry.invoice i
-     WHERE i.tenant_id = client_registry.current_tenant() AND i.id = settle_credit_note.credit_note_id;
+     WHERE i.tenant_id = v_tenant AND i.id = settle_credit_note.credit_note_id;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'credit note % does not exist', settle_credit_note.credit_note_id
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Give the id of a posted credit note of the current tenant.';
     END IF;
     SELECT i.id, i.number, i.invoice_date
       INTO inv FROM client_registry.invoice i
-     WHERE i.tenant_id = client_registry.current_tenant() AND i.id = settle_credit_note.invoice_id;
+     WHERE i.tenant_id = v_tenant AND i.id = settle_credit_note.invoice_id;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'invoice % does not exist', settle_credit_note.invoice_id
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Give the id of a posted invoice of the current tenant.';
     END IF;
     INSERT INTO client_registry.debt_offset (tenant_id, client_id, kind, number, offset_date, description)
-    VALUES (client_registry.current_tenant(), cn.client_id, 'credit_note', settle_credit_note.number,
+    VALUES (v_tenant, cn.client_id, 'credit_note', settle_credit_note.number,
             COALESCE(settle_credit_note.offset_date, GREATEST(cn.invoice_date, inv.invoice_date)),
             COALESCE(settle_credit_note.description, pg_catalog.format('credit note %s against invoice %s', cn.number, inv.number)))
     RETURNING id INTO op;
     -- the trigger locks both documents, reads their open amounts (amount NULL:
     -- as much as both have open) and refuses what does not fit
     INSERT INTO client_registry.debt_offset_line (tenant_id, offset_id, invoice_id, against_invoice_id, amount)
-    VALUES (client_registry.current_tenant(), op, inv.id, cn.id, settle_credit_note.amount);
+    VALUES (v_tenant, op, inv.id, cn.id, settle_credit_note.amount);
     RETURN op;
 END
 $fn$;
@@ -346,31 +347,32 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
+    v_tenant integer := client_registry.current_tenant();   -- a value: Citus routes by it
     s record;
     p record;
     op bigint;
 BEGIN
     SELECT i.id, i.client_id, i.number, i.invoice_date
       INTO s FROM client_registry.invoice i
-     WHERE i.tenant_id = client_registry.current_tenant() AND i.id = offset_debts.sale_invoice_id;
+     WHERE i.tenant_id = v_tenant AND i.id = offset_debts.sale_invoice_id;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'invoice % does not exist', offset_debts.sale_invoice_id
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Give the id of a posted sales invoice of the current tenant.';
     END IF;
     SELECT i.id, i.number, i.invoice_date
       INTO p FROM client_registry.invoice i
-     WHERE i.tenant_id = client_registry.current_tenant() AND i.id = offset_debts.purchase_invoice_id;
+     WHERE i.tenant_id = v_tenant AND i.id = offset_debts.purchase_invoice_id;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'invoice % does not exist', offset_debts.purchase_invoice_id
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Give the id of a posted purchase invoice of the current tenant.';
     END IF;
     INSERT INTO client_registry.debt_offset (tenant_id, client_id, kind, number, offset_date, description)
-    VALUES (client_registry.current_tenant(), s.client_id, 'offset', offset_debts.number,
+    VALUES (v_tenant, s.client_id, 'offset', offset_debts.number,
             COALESCE(offset_debts.offset_date, GREATEST(s.invoice_date, p.invoice_date)),
             COALESCE(offset_debts.description, pg_catalog.format('offset of sale %s against purchase %s', s.number, p.number)))
     RETURNING id INTO op;
     INSERT INTO client_registry.debt_offset_line (tenant_id, offset_id, invoice_id, against_invoice_id, amount)
-    VALUES (client_registry.current_tenant(), op, s.id, p.id, offset_debts.amount);
+    VALUES (v_tenant, op, s.id, p.id, offset_debts.amount);
     RETURN op;
 END
 $fn$;
@@ -383,20 +385,21 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
+    v_tenant integer := client_registry.current_tenant();   -- a value: Citus routes by it
     o record;
     op bigint;
 BEGIN
     -- one reversal at a time: a second one waits here, then finds the first
     SELECT d.id, d.client_id, d.kind, d.number, d.offset_date, d.reversal_of
       INTO o FROM client_registry.debt_offset d
-     WHERE d.tenant_id = client_registry.current_tenant() AND d.id = reverse_debt_offset.offset_id
+     WHERE d.tenant_id = v_tenant AND d.id = reverse_debt_offset.offset_id
        FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'debt operation % does not exist', reverse_debt_offset.offset_id
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Give the id of a row of client_registry.debt_offset of the current tenant.';
     END IF;
     INSERT INTO client_registry.debt_offset (tenant_id, client_id, kind, number, offset_date, description, reversal_of)
-    VALUES (client_registry.current_tenant(), o.client_id, o.kind,
+    VALUES (v_tenant, o.client_id, o.kind,
             CASE WHEN o.number IS NOT NULL THEN o.number || '-R' END,
             COALESCE(reverse_debt_offset.reversal_date, GREATEST(o.offset_date, CURRENT_DATE)),
             COALESCE(reverse_debt_offset.reason, pg_catalog.format('reversal of operation %s', o.id)), o.id)
@@ -404,7 +407,7 @@ BEGIN
     INSERT INTO client_registry.debt_offset_line (tenant_id, offset_id, invoice_id, against_invoice_id, amount, reverses_line_id)
     SELECT l.tenant_id, op, l.invoice_id, l.against_invoice_id, -l.amount, l.id
       FROM client_registry.debt_offset_line l
-     WHERE l.tenant_id = client_registry.current_tenant() AND l.offset_id = o.id
+     WHERE l.tenant_id = v_tenant AND l.offset_id = o.id
      ORDER BY l.id;
     RETURN op;
 END

@@ -27,7 +27,10 @@ INSERT INTO client_registry.client (id, kind, name, sales_tax_category) VALUES (
 COMMIT;
 
 -- Primaries: one primary address, bank account and contact per client; the
--- same client id in the other tenant keeps its own.
+-- same client id in the other tenant keeps its own (340 and 341 share a
+-- shard, so the primary-flag statements must name the tenant).
+SELECT pg_catalog.get_shard_id_for_distribution_column('client_registry.client', 340)
+     = pg_catalog.get_shard_id_for_distribution_column('client_registry.client', 341) AS same_shard;
 BEGIN;
 SET LOCAL client_registry.tenant = 340;
 INSERT INTO client_registry.client_address (client_id, street, city, country) VALUES (340002, 'Gedimino pr. 1', 'Vilnius', 'LT');
@@ -38,6 +41,7 @@ COMMIT;
 BEGIN;
 SET LOCAL client_registry.tenant = 341;
 INSERT INTO client_registry.client_address (client_id, street, city, country) VALUES (340002, 'Tilžės g. 3', 'Šiauliai', 'LT');
+INSERT INTO client_registry.client_address (client_id, street, city, country, is_primary) VALUES (340002, 'Tiltų g. 4', 'Klaipėda', 'LT', true);
 COMMIT;
 BEGIN;
 SET LOCAL client_registry.tenant = 340;
@@ -85,6 +89,9 @@ ROLLBACK;
 BEGIN;
 SET LOCAL client_registry.tenant = 340;
 UPDATE client_registry.client SET custom_fields = custom_fields - 'loyalty_card' WHERE id = 340002;
+COMMIT;
+BEGIN;
+SET LOCAL client_registry.tenant = 340;
 SELECT client_registry.drop_custom_field('loyalty_card');
 SELECT custom_fields FROM client_registry.tenant WHERE id = 340;
 COMMIT;
