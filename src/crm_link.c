@@ -139,6 +139,19 @@ cr_crm_link_before_write(PG_FUNCTION_ARGS)
 }
 
 /*
+ * The items of the crm_item view, by type and id, over the tables (on a
+ * Citus worker the view would be a distributed query; the tables become the
+ * link's co-located shards).
+ */
+#define LINK_ITEMS \
+"(SELECT tenant_id, 'task'::client_registry.crm_item_type AS item_type, id AS item_id, client_id FROM client_registry.crm_task" \
+" UNION ALL SELECT tenant_id, 'event', id, client_id FROM client_registry.crm_event" \
+" UNION ALL SELECT tenant_id, 'document', id, client_id FROM client_registry.crm_document" \
+" UNION ALL SELECT tenant_id, 'opportunity', id, client_id FROM client_registry.crm_opportunity" \
+" UNION ALL SELECT tenant_id, 'interaction', id, client_id FROM client_registry.crm_interaction" \
+" UNION ALL SELECT tenant_id, 'order', id, client_id FROM client_registry.crm_order)"
+
+/*
  * One feed entry per distinct client of the two ends (one entry with no
  * client when neither end exists any more).  The row's values are the link's
  * own columns without the generated ones.
@@ -152,27 +165,14 @@ static const char *const link_feed_sql =
 "   FROM (SELECT pg_catalog.jsonb_strip_nulls(pg_catalog.to_jsonb($1) OPERATOR(pg_catalog.-)"
 "                '{from_task_id,from_event_id,from_document_id,from_opportunity_id,from_order_id,from_interaction_id,"
 "                  to_task_id,to_event_id,to_document_id,to_opportunity_id,to_order_id,to_interaction_id}'::text[]) AS j) v"
-"   LEFT JOIN (SELECT i.client_id FROM (%1$s) i"
+"   LEFT JOIN (SELECT i.client_id FROM " LINK_ITEMS " i"
 "               WHERE i.tenant_id OPERATOR(pg_catalog.=) ($1).tenant_id"
 "                 AND i.item_type OPERATOR(pg_catalog.=) ($1).from_type AND i.item_id OPERATOR(pg_catalog.=) ($1).from_id"
 "              UNION"
-"              SELECT i.client_id FROM (%1$s) i"
+"              SELECT i.client_id FROM " LINK_ITEMS " i"
 "               WHERE i.tenant_id OPERATOR(pg_catalog.=) ($1).tenant_id"
 "                 AND i.item_type OPERATOR(pg_catalog.=) ($1).to_type AND i.item_id OPERATOR(pg_catalog.=) ($1).to_id) e"
 "     ON true";
-
-/*
- * The items of the crm_item view, by type and id, over the tables (on a
- * Citus worker the view would be a distributed query; the tables become the
- * link's co-located shards).
- */
-static const char *const link_items_sql =
-"SELECT tenant_id, 'task'::client_registry.crm_item_type AS item_type, id AS item_id, client_id FROM client_registry.crm_task"
-" UNION ALL SELECT tenant_id, 'event', id, client_id FROM client_registry.crm_event"
-" UNION ALL SELECT tenant_id, 'document', id, client_id FROM client_registry.crm_document"
-" UNION ALL SELECT tenant_id, 'opportunity', id, client_id FROM client_registry.crm_opportunity"
-" UNION ALL SELECT tenant_id, 'interaction', id, client_id FROM client_registry.crm_interaction"
-" UNION ALL SELECT tenant_id, 'order', id, client_id FROM client_registry.crm_order";
 
 static SPIPlanPtr link_feed_plan = NULL;
 static Oid	link_feed_rowtype = InvalidOid;
@@ -209,7 +209,7 @@ cr_crm_link_feed(PG_FUNCTION_ARGS)
 		/* each shard has a row type of its own: a plan per shard */
 		Oid			types[3] = {rel->rd_rel->reltype, TEXTOID, TEXTOID};
 
-		plan = CrKeepPlanAt(rel, &link_feed_shard_slot, psprintf(link_feed_sql, link_items_sql), 3, types);
+		plan = CrKeepPlanAt(rel, &link_feed_shard_slot, link_feed_sql, 3, types);
 	}
 	else
 	{
@@ -219,7 +219,7 @@ cr_crm_link_feed(PG_FUNCTION_ARGS)
 
 			if (link_feed_plan != NULL)
 				SPI_freeplan(link_feed_plan);	/* the extension was created again */
-			link_feed_plan = CrKeepPlan(psprintf(link_feed_sql, link_items_sql), 3, types);
+			link_feed_plan = CrKeepPlan(link_feed_sql, 3, types);
 			link_feed_rowtype = rel->rd_rel->reltype;
 		}
 		plan = link_feed_plan;

@@ -108,16 +108,17 @@ if [ -n "$specs" ]; then
     # The isolation tester asks pg_isolation_test_session_is_blocked() on the
     # coordinator whether a step waits; a step of a distributed transaction
     # waits on a worker, which only Citus's distributed wait graph shows.  On
-    # these throwaway clusters only, the function asks Citus too (the
-    # original is kept under another name and still consulted).
+    # these throwaway clusters only, the function asks Citus:
+    # citus_isolation_test_session_is_blocked() consults the wait graph and
+    # the original function, which it calls by the name
+    # old_pg_isolation_test_session_is_blocked.
     psqlc "$base" "$db" <<'SQL' || exit 1
 SET citus.enable_ddl_propagation = off;
 ALTER FUNCTION pg_catalog.pg_isolation_test_session_is_blocked(integer, integer[])
-    RENAME TO cr_one_node_session_is_blocked;
+    RENAME TO old_pg_isolation_test_session_is_blocked;
 CREATE FUNCTION pg_catalog.pg_isolation_test_session_is_blocked(blocked integer, interesting integer[])
 RETURNS boolean LANGUAGE sql VOLATILE
-AS $$ SELECT pg_catalog.cr_one_node_session_is_blocked(blocked, interesting)
-             OR pg_catalog.citus_isolation_test_session_is_blocked(blocked, interesting) $$;
+AS $$ SELECT pg_catalog.citus_isolation_test_session_is_blocked(blocked, interesting) $$;
 SQL
     # a step the wait graph misses would wait forever: the specs get 15 minutes
     timeout 900 $isolation --use-existing --dbname=$db --inputdir=test/citus --outputdir="$out/iso" --bindir="$PG_BIN" $specs > "$out/iso.log" 2>&1

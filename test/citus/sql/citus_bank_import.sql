@@ -1,8 +1,9 @@
 -- issue #17 part A: a camt.053 bank statement imported through the
 -- coordinator (tenant 320; the statement of test/sql/bank_import.sql): the
 -- steps run with the tenant as a value, so each statement is routed to the
--- tenant's shards; payments are made on the worker by the same statement as
--- their entries, then settled automatically from the coordinator.
+-- tenant's shards; the entries go in, are matched, the matched ones become
+-- payments, which are settled automatically from the coordinator.  The
+-- result is the one-node result (test/expected/bank_import.out).
 \set SHOW_CONTEXT never
 SET client_min_messages = warning;
 SET citus.propagate_set_commands = 'local';
