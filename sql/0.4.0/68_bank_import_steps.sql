@@ -91,7 +91,8 @@ COMMENT ON FUNCTION bank_import_statement(integer, bigint, bigint, text, text, t
 -- front, and the payment is inserted by the same statement, so an entry is
 -- written once.  An entry whose reference a payment already has is left to
 -- bank_import_match.  Returns the ids of the entries that were new (an
--- entry imported before is skipped by its key).
+-- entry imported before is skipped by its key).  On Citus the entries are
+-- inserted, then matched by IBAN, and bank_import_match makes the payments.
 CREATE FUNCTION bank_import_entries(tenant integer, statement_id bigint, own_account_id bigint,
         entry_key text[], entry_number integer[], tx_number integer[], amount text[], currency text[],
         credit_debit text[], reversal boolean[], status text[], booking_date text[], value_date text[],
@@ -211,7 +212,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION bank_import_entries(integer, bigint, bigint, text[], integer[], integer[], text[], text[], text[], boolean[], text[], text[], text[], text[], text[], text[], text[], text[], text[], text[], text[], text[], text[], text[], text[], text[], text[], text[], text[], text[], text[], text[]) IS
-    'Step of import_camt053: inserts one batch of entries of a statement (one array per column) and matches each by IBAN (exactly one client, not the own company, has it); a booked amount so matched becomes a payment in the same statement. Entries imported before (same account and entry key) are skipped. Returns the ids of the new entries.';
+    'Step of import_camt053: inserts one batch of entries of a statement (one array per column) and matches each by IBAN (exactly one client, not the own company, has it); a booked amount so matched becomes a payment in the same statement (on Citus in bank_import_match). Entries imported before (same account and entry key) are skipped. Returns the ids of the new entries.';
 
 -- What follows a statement's new entries: the other two ways to find the
 -- client, the note of each entry left in the queue, payments for the booked
