@@ -69,6 +69,7 @@
 #include "internal_change.h"
 #include "client_balance.h"
 #include "document_support.h"
+#include "shard_map.h"
 #include "trigger_support.h"
 
 /*
@@ -102,8 +103,9 @@ static const char *const balance_sql =
 ")"
 "SELECT u.client_id, c.name, c.credit_control::text, c.credit_limit, u.receivable, g.r, g.numbers,"
 "       %s AS counts_orders, u.tenant_id"
-"  FROM u JOIN g ON g.client_id OPERATOR(pg_catalog.=) u.client_id"
-"  JOIN client_registry.client c ON c.id OPERATOR(pg_catalog.=) u.client_id%s"
+"  FROM u JOIN g ON g.tenant_id OPERATOR(pg_catalog.=) u.tenant_id AND g.client_id OPERATOR(pg_catalog.=) u.client_id"
+"  JOIN client_registry.client c ON c.tenant_id OPERATOR(pg_catalog.=) u.tenant_id"
+"       AND c.id OPERATOR(pg_catalog.=) u.client_id%s"
 " WHERE g.r OPERATOR(pg_catalog.>) 0"
 "   AND c.credit_control OPERATOR(pg_catalog.<>) 'none'::client_registry.credit_control_mode"
 "   AND (u.receivable OPERATOR(pg_catalog.>) c.credit_limit%s)"
@@ -209,14 +211,24 @@ ConfirmedOrders(Relation rel, int32 tenant_id, int64 client_id)
 	bool		isnull;
 	int			ret;
 
-	if (confirmed_orders_plan == NULL)
-	{
-		Oid			types[2] = {INT4OID, INT8OID};
+	Oid			types[2] = {INT4OID, INT8OID};
+	SPIPlanPtr	plan;
 
-		confirmed_orders_plan = CrKeepPlan("SELECT client_registry.confirmed_orders($1, $2)", 2, types);
-	}
+	/*
+	 * confirmed_orders() (43_credit_orders.sql) spelled out: its tables are
+	 * the trigger's co-located shards on a Citus worker.
+	 */
+	plan = CrKeepPlanAt(rel, &confirmed_orders_plan,
+						"SELECT COALESCE(pg_catalog.sum(pg_catalog.round(l.net_amount OPERATOR(pg_catalog.*)"
+						"         (100 OPERATOR(pg_catalog.+) l.vat_rate) OPERATOR(pg_catalog./) 100"
+						"         OPERATOR(pg_catalog.*) o.currency_rate, 2)), 0)"
+						"  FROM client_registry.crm_order o"
+						"  JOIN client_registry.crm_order_line l ON l.tenant_id OPERATOR(pg_catalog.=) o.tenant_id"
+						"       AND l.order_id OPERATOR(pg_catalog.=) o.id AND l.client_id OPERATOR(pg_catalog.=) o.client_id"
+						" WHERE o.tenant_id OPERATOR(pg_catalog.=) $1 AND o.client_id OPERATOR(pg_catalog.=) $2"
+						"   AND o.status OPERATOR(pg_catalog.=) 'confirmed'::client_registry.crm_order_status", 2, types);
 	CrBecomeOwner(rel, &sw);
-	ret = SPI_execute_snapshot(confirmed_orders_plan, args, NULL, GetLatestSnapshot(), InvalidSnapshot,
+	ret = SPI_execute_snapshot(plan, args, NULL, GetLatestSnapshot(), InvalidSnapshot,
 							   true, false, 1);
 	CrRestoreUser(&sw);
 	if (ret != SPI_OK_SELECT || SPI_processed != 1)
@@ -240,9 +252,7 @@ RecordImportOverride(Relation rel, int32 tenant_id, int64 client_id, const char 
 	Oid			types[8] = {INT4OID, INT8OID, INT8OID, TEXTOID, NUMERICOID, NUMERICOID, NUMERICOID, NUMERICOID};
 	Datum		values[8];
 	char		nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
-
-	if (override_plan == NULL)
-		override_plan = CrKeepPlan("INSERT INTO client_registry.import_credit_override"
+	SPIPlanPtr	plan = CrKeepPlanAt(rel, &override_plan, "INSERT INTO client_registry.import_credit_override"
 								   " (tenant_id, import_run_id, client_id, invoice_numbers, credit_limit, debt_before,"
 								   "  amount, debt_after) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", 8, types);
 	values[0] = Int32GetDatum(tenant_id);
@@ -254,7 +264,7 @@ RecordImportOverride(Relation rel, int32 tenant_id, int64 client_id, const char 
 	values[5] = NumericGetDatum(before);
 	values[6] = NumericGetDatum(sale);
 	values[7] = NumericGetDatum(after);
-	(void) CrRunPlan(override_plan, values, nulls, false, 0, rel, SPI_OK_INSERT,
+	(void) CrRunPlan(plan, values, nulls, false, 0, rel, SPI_OK_INSERT,
 					 "recording the import's credit override");
 }
 
@@ -281,6 +291,7 @@ cr_balance_after_statement(PG_FUNCTION_ARGS)
 	CrUserSwitch sw;
 	SPITupleTable *rows;
 	uint64		nrows;
+	SPIPlanPtr	plan;
 
 	SPI_connect();
 	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
@@ -290,19 +301,14 @@ cr_balance_after_statement(PG_FUNCTION_ARGS)
 	 * The plan refers to the transition tables by name; they are registered
 	 * anew in this SPI connection on every call, so the plan can be kept.
 	 */
-	if (balance_plans[table][e][orders] == NULL)
-	{
-		SPIPlanPtr	plan = SPI_prepare(BalanceQuery(table, has_new, has_old, orders), 0, NULL);
-
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		balance_plans[table][e][orders] = plan;
-	}
+	plan = balance_plans[table][e][orders];
+	if (plan == NULL || CrIsShard(rel))
+		plan = CrKeepPlanAt(rel, &balance_plans[table][e][orders],
+							BalanceQuery(table, has_new, has_old, orders), 0, NULL);
 
 	/* the balance is the registry's own bookkeeping: owner's rights */
 	CrBecomeOwner(rel, &sw);
-	ret = SPI_execute_plan(balance_plans[table][e][orders], NULL, NULL, false, 0);
+	ret = SPI_execute_plan(plan, NULL, NULL, false, 0);
 	CrRestoreUser(&sw);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "updating client_balance failed: %s", SPI_result_code_string(ret));
@@ -397,30 +403,45 @@ void
 CrAddToBalance(Relation rel, int32 tenant_id, int64 client_id, Numeric receivable, Numeric payable)
 {
 	Datum		args[4];
+	Oid			types[4] = {INT4OID, INT8OID, NUMERICOID, NUMERICOID};
+	SPIPlanPtr	plan;
 
 	if (CrNumCmp(receivable, int64_to_numeric(0)) == 0 && CrNumCmp(payable, int64_to_numeric(0)) == 0)
 		return;
-	if (add_balance_plan == NULL)
-	{
-		Oid			types[4] = {INT4OID, INT8OID, NUMERICOID, NUMERICOID};
-
-		add_balance_plan = CrKeepPlan(
+	plan = CrKeepPlanAt(rel, &add_balance_plan,
 			"INSERT INTO client_registry.client_balance AS b (tenant_id, client_id, receivable, payable)"
 			" VALUES ($1, $2, $3, $4)"
 			" ON CONFLICT ON CONSTRAINT client_balance_pkey DO UPDATE"
 			" SET receivable = b.receivable OPERATOR(pg_catalog.+) EXCLUDED.receivable,"
 			"     payable = b.payable OPERATOR(pg_catalog.+) EXCLUDED.payable", 4, types);
-	}
 	args[0] = Int32GetDatum(tenant_id);
 	args[1] = Int64GetDatum(client_id);
 	args[2] = NumericGetDatum(receivable);
 	args[3] = NumericGetDatum(payable);
-	CrRunPlan(add_balance_plan, args, NULL, false, 0, rel, SPI_OK_INSERT, "updating client_balance");
+	CrRunPlan(plan, args, NULL, false, 0, rel, SPI_OK_INSERT, "updating client_balance");
 }
 
 static SPIPlanPtr order_of_line_plan = NULL;
 static SPIPlanPtr order_client_plan = NULL;
 static SPIPlanPtr lock_balance_plan = NULL;
+
+/* The statements of the order check ($1 tenant_id, $2 an order or client id). */
+static Oid	order_types[2] = {INT4OID, INT8OID};
+static const char order_of_line_sql[] =
+	"SELECT number FROM client_registry.crm_order"
+	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2"
+	"   AND status OPERATOR(pg_catalog.=) 'confirmed'::client_registry.crm_order_status";
+static const char order_client_sql[] =
+	"SELECT c.name, c.credit_control::text, c.credit_limit"
+	"  FROM client_registry.client c"
+	"  JOIN client_registry.tenant t ON t.id OPERATOR(pg_catalog.=) c.tenant_id"
+	" WHERE c.tenant_id OPERATOR(pg_catalog.=) $1 AND c.id OPERATOR(pg_catalog.=) $2"
+	"   AND c.credit_control OPERATOR(pg_catalog.<>) 'none'::client_registry.credit_control_mode"
+	"   AND COALESCE(c.credit_counts_orders, t.credit_counts_orders)";
+static const char lock_balance_sql[] =
+	"INSERT INTO client_registry.client_balance AS b (tenant_id, client_id) VALUES ($1, $2)"
+	" ON CONFLICT ON CONSTRAINT client_balance_pkey DO UPDATE SET receivable = b.receivable"
+	" RETURNING b.receivable";
 
 /*
  * CheckOrderExposure checks a client that counts confirmed orders against
@@ -444,14 +465,14 @@ CheckOrderExposure(Relation rel, int32 tenant_id, int64 client_id, const char *n
 	Numeric		exposure;
 	bool		strict;
 
-	if (CrRunPlan(order_client_plan, args, NULL, true, 1, rel, SPI_OK_SELECT, "reading the client's credit control") == 0)
+	if (CrRunPlan(CrKeepPlanAt(rel, &order_client_plan, order_client_sql, 2, order_types), args, NULL, true, 1, rel, SPI_OK_SELECT, "reading the client's credit control") == 0)
 		return;
 	t = SPI_tuptable->vals[0];
 	d = SPI_tuptable->tupdesc;
 	name = SPI_getvalue(t, d, 1);
 	mode = SPI_getvalue(t, d, 2);
 	limit = DatumGetNumeric(SPI_getbinval(t, d, 3, &isnull));
-	CrRunPlan(lock_balance_plan, args, NULL, false, 0, rel, SPI_OK_INSERT_RETURNING, "locking client_balance");
+	CrRunPlan(CrKeepPlanAt(rel, &lock_balance_plan, lock_balance_sql, 2, order_types), args, NULL, false, 0, rel, SPI_OK_INSERT_RETURNING, "locking client_balance");
 	debt = DatumGetNumeric(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	ordered = ConfirmedOrders(rel, tenant_id, client_id);
 	exposure = numeric_add_opt_error(debt, ordered, NULL);
@@ -508,32 +529,12 @@ cr_order_credit_check(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);	/* confirmed before: checked then */
 
 	SPI_connect();
-	if (order_client_plan == NULL)
-	{
-		Oid			types[2] = {INT4OID, INT8OID};
-
-		order_of_line_plan = CrKeepPlan(
-			"SELECT number FROM client_registry.crm_order"
-			" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2"
-			"   AND status OPERATOR(pg_catalog.=) 'confirmed'::client_registry.crm_order_status", 2, types);
-		order_client_plan = CrKeepPlan(
-			"SELECT c.name, c.credit_control::text, c.credit_limit"
-			"  FROM client_registry.client c"
-			"  JOIN client_registry.tenant t ON t.id OPERATOR(pg_catalog.=) c.tenant_id"
-			" WHERE c.tenant_id OPERATOR(pg_catalog.=) $1 AND c.id OPERATOR(pg_catalog.=) $2"
-			"   AND c.credit_control OPERATOR(pg_catalog.<>) 'none'::client_registry.credit_control_mode"
-			"   AND COALESCE(c.credit_counts_orders, t.credit_counts_orders)", 2, types);
-		lock_balance_plan = CrKeepPlan(
-			"INSERT INTO client_registry.client_balance AS b (tenant_id, client_id) VALUES ($1, $2)"
-			" ON CONFLICT ON CONSTRAINT client_balance_pkey DO UPDATE SET receivable = b.receivable"
-			" RETURNING b.receivable", 2, types);
-	}
 	if (line)
 	{
 		Datum		args[2] = {Int32GetDatum(tenant_id),
 			Int64GetDatum(CrGetInt64(newtuple, rel, "order_id", &isnull))};
 
-		if (CrRunPlan(order_of_line_plan, args, NULL, true, 1, rel, SPI_OK_SELECT, "reading the order of a line") == 0)
+		if (CrRunPlan(CrKeepPlanAt(rel, &order_of_line_plan, order_of_line_sql, 2, order_types), args, NULL, true, 1, rel, SPI_OK_SELECT, "reading the order of a line") == 0)
 		{
 			SPI_finish();
 			return PointerGetDatum(NULL);	/* not confirmed: not counted */

@@ -9,7 +9,7 @@
  *		a concurrent update to the newest version; under REPEATABLE READ
  *		a concurrent update or delete is a serialization failure.
  *	CrFindPrimaryRow  looks up the client's primary row in the partial
- *		unique index <table>_one_primary.
+ *		unique index <table>_one_primary (rows of the tenant only).
  *
  * The OIDs of the client table and of the indexes are cached for the session
  * (CrCachedRelid, emptied by relcache invalidations).
@@ -228,17 +228,20 @@ CrLockClientRow(Relation anyrel, int32 tenant_id, int64 client_id)
 }
 
 /*
- * CrFindPrimaryRow returns the id of the client's primary row other than
- * except_id, or 0 when there is none.
+ * CrFindPrimaryRow returns the id of the primary row of client client_id of
+ * the tenant other than except_id, or 0 when there is none.  On Citus a
+ * shard holds several tenants, whose client ids may be the same: rows of
+ * other tenants are passed over.
  */
 int64
-CrFindPrimaryRow(Relation childrel, int64 client_id, int64 except_id)
+CrFindPrimaryRow(Relation childrel, int32 tenant_id, int64 client_id, int64 except_id)
 {
 	Relation	index = OpenIndexByName(RelationGetNamespace(childrel),
 										CrRelationIndexName(childrel, "one_primary"));
 	TupleTableSlot *slot = table_slot_create(childrel, NULL);
 	int			id_attnum = CrAttnum(childrel, "id");
 	int			primary_attnum = CrAttnum(childrel, "is_primary");
+	int			tenant_attnum = CrAttnum(childrel, "tenant_id");
 	ScanKeyData key;
 	IndexScanDesc scan;
 	int64		result = 0;
@@ -251,7 +254,8 @@ CrFindPrimaryRow(Relation childrel, int64 client_id, int64 except_id)
 		bool		isnull;
 		int64		id = DatumGetInt64(slot_getattr(slot, id_attnum, &isnull));
 
-		if (id != except_id && DatumGetBool(slot_getattr(slot, primary_attnum, &isnull)))
+		if (id != except_id && DatumGetBool(slot_getattr(slot, primary_attnum, &isnull)) &&
+			DatumGetInt32(slot_getattr(slot, tenant_attnum, &isnull)) == tenant_id)
 		{
 			result = id;
 			break;

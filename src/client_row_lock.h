@@ -16,7 +16,7 @@
  * trigger's); false when there is no such client.
  */
 extern bool CrLockClientRow(Relation anyrel, int32 tenant_id, int64 client_id);
-extern int64 CrFindPrimaryRow(Relation childrel, int64 client_id, int64 except_id);
+extern int64 CrFindPrimaryRow(Relation childrel, int32 tenant_id, int64 client_id, int64 except_id);
 extern Oid	CrCachedRelid(Oid namespace, const char *name);
 
 #endif							/* CR_CLIENT_ROW_LOCK_H */

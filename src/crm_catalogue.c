@@ -27,6 +27,7 @@
 #include "utils/rel.h"
 
 #include "client_registry.h"
+#include "shard_map.h"
 #include "trigger_support.h"
 
 /*
@@ -42,9 +43,7 @@ ListRow(Relation rel, SPIPlanPtr *plan, const char *sql, int32 tenant, int64 id,
 	MemoryContext caller = CurrentMemoryContext;
 
 	SPI_connect();
-	if (*plan == NULL)
-		*plan = CrKeepPlan(sql, 2, types);
-	if (CrRunPlan(*plan, args, NULL, true, 1, rel, SPI_OK_SELECT, "reading a catalogue row") == 1)
+	if (CrRunPlan(CrKeepPlanAt(rel, plan, sql, 2, types), args, NULL, true, 1, rel, SPI_OK_SELECT, "reading a catalogue row") == 1)
 	{
 		MemoryContext spi = MemoryContextSwitchTo(caller);
 
@@ -64,7 +63,7 @@ RefuseInactive(Relation rel, const char *what, const char *code, const char *col
 			 errmsg("%s \"%s\" is no longer active", what, code),
 			 errdetail("An inactive %s stays on the rows that have it but cannot be picked again.", what),
 			 errhint("Activate it again (is_active = true), pick another, or type the item as free text."),
-			 errtablecol(rel, CrAttnum(rel, column))));
+			 CrErrTableCol(rel, CrAttnum(rel, column))));
 }
 
 static bool
@@ -114,7 +113,7 @@ RefuseUnknown(Relation rel, const char *what, int64 id, const char *column)
 			 errmsg("there is no %s %lld in this tenant's list", what, (long long) id),
 			 errdetail("%s refers to the tenant's own list.", column),
 			 errhint("Pick an existing one, or leave %s empty and type the item as free text.", column),
-			 errtablecol(rel, CrAttnum(rel, column))));
+			 CrErrTableCol(rel, CrAttnum(rel, column))));
 }
 
 static SPIPlanPtr product_plan = NULL;

@@ -38,6 +38,7 @@
 #include "client_registry.h"
 #include "internal_change.h"
 #include "crm_visibility.h"
+#include "shard_map.h"
 #include "trigger_support.h"
 
 static char *
@@ -67,7 +68,7 @@ CheckEndVisible(Relation rel, int32 tenant, HeapTuple tup, const char *type_col,
 						EnumLabel(type), (long long) DatumGetInt64(id), EnumLabel(type)),
 				 errdetail("Both ends of a link must be items of this tenant that the current user sees (crm_item)."),
 				 errhint("Check the item's id and type, or ask its owner to share it (visibility department or everyone)."),
-				 errtable(rel)));
+				 CrErrTable(rel)));
 }
 
 PG_FUNCTION_INFO_V1(cr_crm_link_before_write);
@@ -104,7 +105,7 @@ cr_crm_link_before_write(PG_FUNCTION_ARGS)
 				 errmsg("link %lld cannot be changed", (long long) id),
 				 errdetail("A link is made or removed, never edited: its ends and kind are what it is."),
 				 errhint("Delete the link and make a new one."),
-				 errtable(rel)));
+				 CrErrTable(rel)));
 	}
 
 	if (check_enable_rls(RelationGetRelid(rel), InvalidOid, true) == RLS_ENABLED)
@@ -138,6 +139,19 @@ cr_crm_link_before_write(PG_FUNCTION_ARGS)
 }
 
 /*
+ * The items of the crm_item view, by type and id, over the tables (on a
+ * Citus worker the view would be a distributed query; the tables become the
+ * link's co-located shards).
+ */
+#define LINK_ITEMS \
+"(SELECT tenant_id, 'task'::client_registry.crm_item_type AS item_type, id AS item_id, client_id FROM client_registry.crm_task" \
+" UNION ALL SELECT tenant_id, 'event', id, client_id FROM client_registry.crm_event" \
+" UNION ALL SELECT tenant_id, 'document', id, client_id FROM client_registry.crm_document" \
+" UNION ALL SELECT tenant_id, 'opportunity', id, client_id FROM client_registry.crm_opportunity" \
+" UNION ALL SELECT tenant_id, 'interaction', id, client_id FROM client_registry.crm_interaction" \
+" UNION ALL SELECT tenant_id, 'order', id, client_id FROM client_registry.crm_order)"
+
+/*
  * One feed entry per distinct client of the two ends (one entry with no
  * client when neither end exists any more).  The row's values are the link's
  * own columns without the generated ones.
@@ -151,17 +165,18 @@ static const char *const link_feed_sql =
 "   FROM (SELECT pg_catalog.jsonb_strip_nulls(pg_catalog.to_jsonb($1) OPERATOR(pg_catalog.-)"
 "                '{from_task_id,from_event_id,from_document_id,from_opportunity_id,from_order_id,from_interaction_id,"
 "                  to_task_id,to_event_id,to_document_id,to_opportunity_id,to_order_id,to_interaction_id}'::text[]) AS j) v"
-"   LEFT JOIN (SELECT i.client_id FROM client_registry.crm_item i"
+"   LEFT JOIN (SELECT i.client_id FROM " LINK_ITEMS " i"
 "               WHERE i.tenant_id OPERATOR(pg_catalog.=) ($1).tenant_id"
 "                 AND i.item_type OPERATOR(pg_catalog.=) ($1).from_type AND i.item_id OPERATOR(pg_catalog.=) ($1).from_id"
 "              UNION"
-"              SELECT i.client_id FROM client_registry.crm_item i"
+"              SELECT i.client_id FROM " LINK_ITEMS " i"
 "               WHERE i.tenant_id OPERATOR(pg_catalog.=) ($1).tenant_id"
 "                 AND i.item_type OPERATOR(pg_catalog.=) ($1).to_type AND i.item_id OPERATOR(pg_catalog.=) ($1).to_id) e"
 "     ON true";
 
 static SPIPlanPtr link_feed_plan = NULL;
 static Oid	link_feed_rowtype = InvalidOid;
+static SPIPlanPtr link_feed_shard_slot = NULL;	/* key of the plans kept per shard */
 
 PG_FUNCTION_INFO_V1(cr_crm_link_feed);
 
@@ -175,6 +190,7 @@ cr_crm_link_feed(PG_FUNCTION_ARGS)
 	Datum		values[3];
 	char		nulls[3] = "   ";
 	const char *who;
+	SPIPlanPtr	plan;
 
 	if (CrRestoreInProgress() || CrMergeInProgress())
 		return PointerGetDatum(NULL);
@@ -188,19 +204,30 @@ cr_crm_link_feed(PG_FUNCTION_ARGS)
 	who = GetUserNameFromId(InLocalUserIdChange() ? GetOuterUserId() : GetUserId(), false);
 
 	SPI_connect();
-	if (link_feed_plan == NULL || link_feed_rowtype != rel->rd_rel->reltype)
+	if (CrIsShard(rel))
 	{
+		/* each shard has a row type of its own: a plan per shard */
 		Oid			types[3] = {rel->rd_rel->reltype, TEXTOID, TEXTOID};
 
-		if (link_feed_plan != NULL)
-			SPI_freeplan(link_feed_plan);	/* the extension was created again */
-		link_feed_plan = CrKeepPlan(link_feed_sql, 3, types);
-		link_feed_rowtype = rel->rd_rel->reltype;
+		plan = CrKeepPlanAt(rel, &link_feed_shard_slot, link_feed_sql, 3, types);
+	}
+	else
+	{
+		if (link_feed_plan == NULL || link_feed_rowtype != rel->rd_rel->reltype)
+		{
+			Oid			types[3] = {rel->rd_rel->reltype, TEXTOID, TEXTOID};
+
+			if (link_feed_plan != NULL)
+				SPI_freeplan(link_feed_plan);	/* the extension was created again */
+			link_feed_plan = CrKeepPlan(link_feed_sql, 3, types);
+			link_feed_rowtype = rel->rd_rel->reltype;
+		}
+		plan = link_feed_plan;
 	}
 	values[0] = heap_copy_tuple_as_datum(tup, RelationGetDescr(rel));
 	values[1] = CStringGetTextDatum(deleted ? "delete" : "insert");
 	values[2] = CStringGetTextDatum(who);
-	(void) CrRunPlan(link_feed_plan, values, nulls, false, 0, rel, SPI_OK_INSERT,
+	(void) CrRunPlan(plan, values, nulls, false, 0, rel, SPI_OK_INSERT,
 					 "writing the activity feed of a link");
 	SPI_finish();
 	return PointerGetDatum(NULL);

@@ -68,6 +68,7 @@
 
 #include "client_registry.h"
 #include "crm_visibility.h"
+#include "shard_map.h"
 #include "trigger_support.h"
 
 /* current_tenant() (tenant or NULL for a role that is not a member). */
@@ -210,7 +211,7 @@ ViewerLookup(Viewer *v)
 	if (v->key.tenant_null)
 		return;					/* not a member of the tenant: nobody */
 	viewer_lookups++;
-	rel = table_open(RegistryRelid("crm_user"), AccessShareLock);
+	rel = table_open(CrTenantShardRelid("crm_user", v->key.tenant), AccessShareLock);
 	keys[0] = CrAttnum(rel, "tenant_id");
 	keys[1] = CrAttnum(rel, "login");
 	indexoid = UniqueIndexOn(rel, 2, keys);
@@ -474,11 +475,11 @@ ReadAndJudge(int t, int32 tenant, int64 id)
 	if (def->kind == CRM_OPEN)
 		return true;			/* no visibility: every user sees the rows (as in 0.3.0) */
 	if (!OidIsValid(pt->relid))
-		pt->relid = RegistryRelid(def->name);
+		pt->relid = CrTenantShardRelid(def->name, tenant);	/* the shard on Citus */
 	if (!pt->checked)
 	{
 		/* a role that may not read the table learns nothing of its rows */
-		pt->readable = pg_class_aclcheck(pt->relid, viewer.key.userid, ACL_SELECT) == ACLCHECK_OK;
+		pt->readable = pg_class_aclcheck(RegistryRelid(def->name), viewer.key.userid, ACL_SELECT) == ACLCHECK_OK;
 		pt->checked = true;
 	}
 	if (!pt->readable)

@@ -29,9 +29,12 @@
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 
+#include "client_registry.h"
 #include "custom_fields.h"
+#include "shard_map.h"
 #include "trigger_support.h"
 
 static SPIPlanPtr definitions_plan = NULL;
@@ -100,6 +103,7 @@ CrCheckCustomFields(Relation clientrel, int32 tenant_id, const char *client_name
 					Jsonb *fields)
 {
 	Datum		args[2];
+	SPIPlanPtr	plan;
 
 	if (!JB_ROOT_IS_OBJECT(fields) || JB_ROOT_IS_SCALAR(fields))
 		ereport(ERROR,
@@ -107,16 +111,16 @@ CrCheckCustomFields(Relation clientrel, int32 tenant_id, const char *client_name
 				 errmsg("custom fields of client \"%s\" must be a JSON object", client_name),
 				 errdetail("Got a JSON %s.", JB_ROOT_IS_ARRAY(fields) && !JB_ROOT_IS_SCALAR(fields) ? "array" : "scalar"),
 				 errhint("Write {\"field\": value, ...}; use {} for none."),
-				 errtablecol(clientrel, CrAttnum(clientrel, "custom_fields"))));
+				 CrErrTableCol(clientrel, CrAttnum(clientrel, "custom_fields"))));
 	if (JB_ROOT_COUNT(fields) == 0)
 		return;
 
 	SPI_connect();
-	if (definitions_plan == NULL)
 	{
 		Oid			argtypes[2] = {JSONBOID, INT4OID};
 
-		definitions_plan = CrKeepPlan(
+		/* on a Citus worker: the local placement of the tenant reference table */
+		plan = CrKeepPlanAt(clientrel, &definitions_plan,
 									   "WITH t AS (SELECT custom_fields FROM client_registry.tenant"
 									   "            WHERE id OPERATOR(pg_catalog.=) $2 FOR SHARE)"
 									   "SELECT k.key, pg_catalog.jsonb_typeof(k.value), k.value OPERATOR(pg_catalog.#>>) '{}'::text[],"
@@ -133,7 +137,7 @@ CrCheckCustomFields(Relation clientrel, int32 tenant_id, const char *client_name
 	 * (and refuses), instead of dropping a field we are about to use.  Read
 	 * with the owner's rights: FOR SHARE needs more than applications have.
 	 */
-	CrRunPlan(definitions_plan, args, NULL, false, 0, clientrel, SPI_OK_SELECT, "the custom field definitions");
+	CrRunPlan(plan, args, NULL, false, 0, clientrel, SPI_OK_SELECT, "the custom field definitions");
 
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
@@ -153,7 +157,7 @@ CrCheckCustomFields(Relation clientrel, int32 tenant_id, const char *client_name
 					 errdetail("client.custom_fields may only use keys defined for the tenant (tenant.custom_fields)."),
 					 errhint("Define it first, for example: SELECT client_registry.define_custom_field('%s', 'text');",
 							 key),
-					 errtablecol(clientrel, CrAttnum(clientrel, "custom_fields"))));
+					 CrErrTableCol(clientrel, CrAttnum(clientrel, "custom_fields"))));
 		if (strcmp(jtype, "null") == 0)
 			continue;
 		if (strcmp(dtype, "text") == 0)
@@ -178,7 +182,7 @@ CrCheckCustomFields(Relation clientrel, int32 tenant_id, const char *client_name
 							 strcmp(dtype, "numeric") == 0 ? "Write a JSON number, for example 12.50." :
 							 strcmp(dtype, "boolean") == 0 ? "Write true or false." :
 							 "Write a JSON string in double quotes."),
-					 errtablecol(clientrel, CrAttnum(clientrel, "custom_fields"))));
+					 CrErrTableCol(clientrel, CrAttnum(clientrel, "custom_fields"))));
 	}
 	SPI_finish();
 }
@@ -205,7 +209,7 @@ DefinitionType(const char *key, Jsonb *defs, Relation rel)
 				 errmsg("invalid custom field name \"%s\"", key),
 				 errdetail("A field name has 1 to 63 lower-case letters, digits and _, starting with a letter."),
 				 errhint("For example: loyalty_card, contract_signed_on."),
-				 errtablecol(rel, CrAttnum(rel, "custom_fields"))));
+				 CrErrTableCol(rel, CrAttnum(rel, "custom_fields"))));
 
 	k.type = jbvString;
 	k.val.string.val = (char *) key;
@@ -233,7 +237,7 @@ DefinitionType(const char *key, Jsonb *defs, Relation rel)
 			 errmsg("invalid definition of custom field \"%s\"", key),
 			 errdetail("A definition is an object {\"type\": \"text|integer|numeric|boolean|date\", \"description\": \"...\"}."),
 			 errhint("Use client_registry.define_custom_field(name, type, description)."),
-			 errtablecol(rel, CrAttnum(rel, "custom_fields"))));
+			 CrErrTableCol(rel, CrAttnum(rel, "custom_fields"))));
 	return NULL;				/* keep compiler quiet */
 }
 
@@ -242,11 +246,33 @@ DefinitionType(const char *key, Jsonb *defs, Relation rel)
  * value for the field, or NULL.  SPI must be connected.
  */
 static char *
-FieldInUse(int32 tenant_id, const char *key)
+FieldInUse(Relation tenantrel, int32 tenant_id, const char *key)
 {
 	Datum		args[2];
 	int			ret;
 
+	if (CrIsShard(tenantrel))
+	{
+		/*
+		 * A placement of the tenant reference table on a Citus node: the
+		 * tenant's clients are in its shard of client, if that is placed on
+		 * this node (each node's placement checks its own shards).
+		 */
+		Oid			shard = CrTenantShardRelid("client", tenant_id);
+		Oid			argtypes[2] = {INT4OID, TEXTOID};
+
+		if (shard == get_relname_relid("client", RelationGetNamespace(tenantrel)))
+			return NULL;		/* not placed here */
+		args[0] = Int32GetDatum(tenant_id);
+		args[1] = CStringGetTextDatum(key);
+		ret = SPI_execute_with_args(psprintf("SELECT id FROM %s WHERE tenant_id OPERATOR(pg_catalog.=) $1"
+											 "   AND custom_fields OPERATOR(pg_catalog.?) $2 LIMIT 1",
+											 quote_qualified_identifier(CR_SCHEMA, get_rel_name(shard))),
+									2, argtypes, args, NULL, true, 1);
+		if (ret != SPI_OK_SELECT)
+			elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(ret));
+		return SPI_processed > 0 ? SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) : NULL;
+	}
 	if (usage_plan == NULL)
 	{
 		Oid			argtypes[2] = {INT4OID, TEXTOID};
@@ -333,7 +359,7 @@ cr_tenant_before_write(PG_FUNCTION_ARGS)
 			if (!changed)
 				continue;
 			CrBecomeOwner(rel, &sw);
-			client_id = FieldInUse(tenant_id, key);
+			client_id = FieldInUse(rel, tenant_id, key);
 			CrRestoreUser(&sw);
 			if (client_id != NULL)
 				ereport(ERROR,

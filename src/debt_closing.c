@@ -35,6 +35,7 @@
 
 #include "debt_closing.h"
 #include "document_support.h"
+#include "shard_map.h"
 #include "spi_support.h"
 
 static SPIPlanPtr lock_document_plan = NULL;
@@ -83,45 +84,41 @@ CrDateText(DateADT d)
 }
 
 /*
- * PreparePlans prepares the kept statements (SPI connected).
+ * The kept statements, over the trigger's co-located shards on a Citus
+ * worker (CrKeepPlanAt).  Parameters: $1 tenant_id, $2 invoice or client id,
+ * then int8 ($3, $4) or the date ($3) as noted.
  */
-static void
-PreparePlans(void)
-{
-	Oid			types[4] = {INT4OID, INT8OID, INT8OID, INT8OID};
+static const char lock_document_sql[] =
+	"SELECT i.client_id, i.direction OPERATOR(pg_catalog.=) 'sale'::client_registry.document_direction,"
+	"       i.status::text, i.currency, i.currency_rate, i.total_gross, i.total_base, i.number,"
+	"       i.invoice_date, i.closed_on, c.settled_by::text"
+	"  FROM client_registry.invoice i"
+	"  LEFT JOIN client_registry.client c ON c.tenant_id OPERATOR(pg_catalog.=) i.tenant_id"
+	"       AND c.id OPERATOR(pg_catalog.=) i.client_id"
+	" WHERE i.tenant_id OPERATOR(pg_catalog.=) $1 AND i.id OPERATOR(pg_catalog.=) $2"
+	"   FOR NO KEY UPDATE OF i";
+static const char closings_sql[] =
+	"SELECT COALESCE(pg_catalog.sum(c.a), 0), COALESCE(pg_catalog.sum(c.b), 0), pg_catalog.max(c.d) FROM ("
+	"  SELECT s.amount, s.amount_base, s.settlement_date FROM client_registry.settlement s"
+	"   WHERE s.tenant_id OPERATOR(pg_catalog.=) $1 AND s.invoice_id OPERATOR(pg_catalog.=) $2"
+	"     AND s.id OPERATOR(pg_catalog.<>) $3"
+	"  UNION ALL"
+	"  SELECT l.amount, l.amount_base, l.offset_date FROM client_registry.debt_offset_line l"
+	"   WHERE l.tenant_id OPERATOR(pg_catalog.=) $1 AND l.invoice_id OPERATOR(pg_catalog.=) $2"
+	"     AND l.id OPERATOR(pg_catalog.<>) $4"
+	"  UNION ALL"
+	"  SELECT l.against_amount, l.against_amount_base, l.offset_date FROM client_registry.debt_offset_line l"
+	"   WHERE l.tenant_id OPERATOR(pg_catalog.=) $1 AND l.against_invoice_id OPERATOR(pg_catalog.=) $2"
+	"     AND l.id OPERATOR(pg_catalog.<>) $4) c(a, b, d)";
+static const char closed_on_sql[] =		/* $3 date */
+	"UPDATE client_registry.invoice SET closed_on = $3"
+	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2";
+static const char settled_by_sql[] =
+	"SELECT settled_by::text FROM client_registry.client"
+	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2";
 
-	if (lock_document_plan != NULL)
-		return;
-	lock_document_plan = CrKeepPlan(
-		"SELECT i.client_id, i.direction OPERATOR(pg_catalog.=) 'sale'::client_registry.document_direction,"
-		"       i.status::text, i.currency, i.currency_rate, i.total_gross, i.total_base, i.number,"
-		"       i.invoice_date, i.closed_on, c.settled_by::text"
-		"  FROM client_registry.invoice i"
-		"  LEFT JOIN client_registry.client c ON c.tenant_id OPERATOR(pg_catalog.=) i.tenant_id"
-		"       AND c.id OPERATOR(pg_catalog.=) i.client_id"
-		" WHERE i.tenant_id OPERATOR(pg_catalog.=) $1 AND i.id OPERATOR(pg_catalog.=) $2"
-		"   FOR NO KEY UPDATE OF i", 2, types);
-	closings_plan = CrKeepPlan(
-		"SELECT COALESCE(pg_catalog.sum(c.a), 0), COALESCE(pg_catalog.sum(c.b), 0), pg_catalog.max(c.d) FROM ("
-		"  SELECT s.amount, s.amount_base, s.settlement_date FROM client_registry.settlement s"
-		"   WHERE s.tenant_id OPERATOR(pg_catalog.=) $1 AND s.invoice_id OPERATOR(pg_catalog.=) $2"
-		"     AND s.id OPERATOR(pg_catalog.<>) $3"
-		"  UNION ALL"
-		"  SELECT l.amount, l.amount_base, l.offset_date FROM client_registry.debt_offset_line l"
-		"   WHERE l.tenant_id OPERATOR(pg_catalog.=) $1 AND l.invoice_id OPERATOR(pg_catalog.=) $2"
-		"     AND l.id OPERATOR(pg_catalog.<>) $4"
-		"  UNION ALL"
-		"  SELECT l.against_amount, l.against_amount_base, l.offset_date FROM client_registry.debt_offset_line l"
-		"   WHERE l.tenant_id OPERATOR(pg_catalog.=) $1 AND l.against_invoice_id OPERATOR(pg_catalog.=) $2"
-		"     AND l.id OPERATOR(pg_catalog.<>) $4) c(a, b, d)", 4, types);
-	types[2] = DATEOID;
-	closed_on_plan = CrKeepPlan(
-		"UPDATE client_registry.invoice SET closed_on = $3"
-		" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2", 3, types);
-	settled_by_plan = CrKeepPlan(
-		"SELECT settled_by::text FROM client_registry.client"
-		" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2", 2, types);
-}
+static Oid	id_types[4] = {INT4OID, INT8OID, INT8OID, INT8OID};
+static Oid	date_types[3] = {INT4OID, INT8OID, DATEOID};
 
 /*
  * CrLockDocument locks invoice_id of the tenant (FOR NO KEY UPDATE) and
@@ -143,8 +140,7 @@ CrLockDocument(Relation rel, int32 tenant_id, int64 invoice_id, int64 except_set
 	Datum		v;
 	int			ret;
 
-	PreparePlans();
-	if (CrRunPlan(lock_document_plan, args, NULL, false, 1, rel, SPI_OK_SELECT, "locking a document") == 0)
+	if (CrRunPlan(CrKeepPlanAt(rel, &lock_document_plan, lock_document_sql, 2, id_types), args, NULL, false, 1, rel, SPI_OK_SELECT, "locking a document") == 0)
 		return false;
 	t = SPI_tuptable->vals[0];
 	d = SPI_tuptable->tupdesc;
@@ -169,7 +165,7 @@ CrLockDocument(Relation rel, int32 tenant_id, int64 invoice_id, int64 except_set
 	 * before (under REPEATABLE READ the transaction's snapshot would not).
 	 */
 	CrBecomeOwner(rel, &sw);
-	ret = SPI_execute_snapshot(closings_plan, args, NULL, GetLatestSnapshot(), InvalidSnapshot,
+	ret = SPI_execute_snapshot(CrKeepPlanAt(rel, &closings_plan, closings_sql, 4, id_types), args, NULL, GetLatestSnapshot(), InvalidSnapshot,
 							   true, false, 1);
 	CrRestoreUser(&sw);
 	if (ret != SPI_OK_SELECT || SPI_processed != 1)
@@ -264,8 +260,7 @@ CrKeepClosedOn(Relation rel, int32 tenant_id, const CrDocument *doc, Numeric amo
 	args[2] = DateADTGetDatum(new_closed_on);
 	if (!has_new_closed_on)
 		nulls[2] = 'n';
-	PreparePlans();
-	CrRunPlanInternal(closed_on_plan, args, nulls, false, 0, rel, SPI_OK_UPDATE, "setting invoice.closed_on");
+	CrRunPlanInternal(CrKeepPlanAt(rel, &closed_on_plan, closed_on_sql, 3, date_types), args, nulls, false, 0, rel, SPI_OK_UPDATE, "setting invoice.closed_on");
 }
 
 /*
@@ -277,8 +272,7 @@ CrClientSettledBy(Relation rel, int32 tenant_id, int64 client_id)
 {
 	Datum		args[2] = {Int32GetDatum(tenant_id), Int64GetDatum(client_id)};
 
-	PreparePlans();
-	if (CrRunPlan(settled_by_plan, args, NULL, true, 1, rel, SPI_OK_SELECT,
+	if (CrRunPlan(CrKeepPlanAt(rel, &settled_by_plan, settled_by_sql, 2, id_types), args, NULL, true, 1, rel, SPI_OK_SELECT,
 				  "reading the client's settlement type") == 0)
 		return NULL;
 	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);

@@ -60,6 +60,7 @@
 #include "debt_closing.h"
 #include "document_support.h"
 #include "internal_change.h"
+#include "shard_map.h"
 #include "trigger_support.h"
 
 static SPIPlanPtr header_plan = NULL;
@@ -68,36 +69,30 @@ static SPIPlanPtr effect_plan = NULL;
 static SPIPlanPtr original_line_plan = NULL;
 
 /*
- * PrepareOffsetPlans prepares the kept statements (SPI connected).
+ * The kept statements ($1 tenant_id, $2 an id), over the trigger's
+ * co-located shards on a Citus worker (CrKeepPlanAt).
  */
-static void
-PrepareOffsetPlans(void)
-{
-	Oid			types[2] = {INT4OID, INT8OID};
-
-	if (header_plan != NULL)
-		return;
-	header_plan = CrKeepPlan(
-		"SELECT o.client_id, o.kind::text, o.offset_date, o.reversal_of, c.settled_by::text,"
-		"       o.number"
-		"  FROM client_registry.debt_offset o"
-		"  LEFT JOIN client_registry.client c ON c.tenant_id OPERATOR(pg_catalog.=) o.tenant_id"
-		"       AND c.id OPERATOR(pg_catalog.=) o.client_id"
-		" WHERE o.tenant_id OPERATOR(pg_catalog.=) $1 AND o.id OPERATOR(pg_catalog.=) $2", 2, types);
-	reversed_plan = CrKeepPlan(
-		"SELECT id FROM client_registry.debt_offset"
-		" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND reversal_of OPERATOR(pg_catalog.=) $2", 2, types);
-	effect_plan = CrKeepPlan(
-		"SELECT COALESCE(pg_catalog.sum(receivable_change), 0), COALESCE(pg_catalog.sum(payable_change), 0),"
-		"       pg_catalog.count(*)"
-		"  FROM client_registry.debt_offset_line"
-		" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND offset_id OPERATOR(pg_catalog.=) $2", 2, types);
-	original_line_plan = CrKeepPlan(
-		"SELECT offset_id, invoice_id, against_invoice_id, amount, against_amount, amount_base,"
-		"       against_amount_base, exchange_difference, receivable_change, payable_change"
-		"  FROM client_registry.debt_offset_line"
-		" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2", 2, types);
-}
+static Oid	offset_types[2] = {INT4OID, INT8OID};
+static const char header_sql[] =
+	"SELECT o.client_id, o.kind::text, o.offset_date, o.reversal_of, c.settled_by::text,"
+	"       o.number"
+	"  FROM client_registry.debt_offset o"
+	"  LEFT JOIN client_registry.client c ON c.tenant_id OPERATOR(pg_catalog.=) o.tenant_id"
+	"       AND c.id OPERATOR(pg_catalog.=) o.client_id"
+	" WHERE o.tenant_id OPERATOR(pg_catalog.=) $1 AND o.id OPERATOR(pg_catalog.=) $2";
+static const char reversed_sql[] =
+	"SELECT id FROM client_registry.debt_offset"
+	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND reversal_of OPERATOR(pg_catalog.=) $2";
+static const char effect_sql[] =
+	"SELECT COALESCE(pg_catalog.sum(receivable_change), 0), COALESCE(pg_catalog.sum(payable_change), 0),"
+	"       pg_catalog.count(*)"
+	"  FROM client_registry.debt_offset_line"
+	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND offset_id OPERATOR(pg_catalog.=) $2";
+static const char original_line_sql[] =
+	"SELECT offset_id, invoice_id, against_invoice_id, amount, against_amount, amount_base,"
+	"       against_amount_base, exchange_difference, receivable_change, payable_change"
+	"  FROM client_registry.debt_offset_line"
+	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2";
 
 /* The header of a debt operation. */
 typedef struct OffsetHeader
@@ -131,8 +126,7 @@ ReadHeader(Relation rel, int32 tenant_id, int64 offset_id, OffsetHeader *h)
 	bool		isnull;
 	Datum		v;
 
-	PrepareOffsetPlans();
-	if (CrRunPlan(header_plan, args, NULL, true, 1, rel, SPI_OK_SELECT, "reading a debt operation") == 0)
+	if (CrRunPlan(CrKeepPlanAt(rel, &header_plan, header_sql, 2, offset_types), args, NULL, true, 1, rel, SPI_OK_SELECT, "reading a debt operation") == 0)
 		return false;
 	t = SPI_tuptable->vals[0];
 	d = SPI_tuptable->tupdesc;
@@ -168,7 +162,7 @@ RefuseOffset(Relation rel, int sqlstate, const char *what, const char *hint)
 			(errcode(sqlstate),
 			 errmsg("%s", what),
 			 errhint("%s", hint),
-			 errtable(rel)));
+			 CrErrTable(rel)));
 }
 
 /*
@@ -183,8 +177,7 @@ LineEffect(Relation rel, int32 tenant_id, int64 offset_id, Numeric *receivable, 
 	TupleDesc	d;
 	bool		isnull;
 
-	PrepareOffsetPlans();
-	if (CrRunPlan(effect_plan, args, NULL, true, 1, rel, SPI_OK_SELECT,
+	if (CrRunPlan(CrKeepPlanAt(rel, &effect_plan, effect_sql, 2, offset_types), args, NULL, true, 1, rel, SPI_OK_SELECT,
 				  "computing the effect of a debt operation row") != 1)
 		elog(ERROR, "computing the effect of a debt operation row returned no row");
 	t = SPI_tuptable->vals[0];
@@ -243,7 +236,7 @@ cr_debt_offset_before_write(PG_FUNCTION_ARGS)
 							 psprintf("debt operation %s is itself a reversal and cannot be reversed", name),
 							 psprintf("Record the original again instead (operation %lld reversed it).",
 									  (long long) o.reversal_of));
-			if (CrRunPlan(reversed_plan, args, NULL, true, 1, rel, SPI_OK_SELECT,
+			if (CrRunPlan(CrKeepPlanAt(rel, &reversed_plan, reversed_sql, 2, offset_types), args, NULL, true, 1, rel, SPI_OK_SELECT,
 						  "looking for an earlier reversal") > 0)
 				RefuseOffset(rel, ERRCODE_UNIQUE_VIOLATION,
 							 psprintf("debt operation %s was reversed already by operation %s", name,
@@ -333,8 +326,7 @@ ReadOriginalLine(Relation rel, int32 tenant_id, int64 line_id, OriginalLine *o)
 	TupleDesc	d;
 	bool		isnull;
 
-	PrepareOffsetPlans();
-	if (CrRunPlan(original_line_plan, args, NULL, true, 1, rel, SPI_OK_SELECT,
+	if (CrRunPlan(CrKeepPlanAt(rel, &original_line_plan, original_line_sql, 2, offset_types), args, NULL, true, 1, rel, SPI_OK_SELECT,
 				  "reading the row a reversal reverses") == 0)
 		return false;
 	t = SPI_tuptable->vals[0];
@@ -438,7 +430,7 @@ cr_debt_offset_line_before_write(PG_FUNCTION_ARGS)
 				 errmsg("client %lld is settled by ledger accounts: its documents are not settled against each other",
 						(long long) h.client_id),
 				 errhint("Set the client's settled_by to 'documents' or 'mixed' (R4.4)."),
-				 errtable(rel)));
+				 CrErrTable(rel)));
 
 	/* a reversal's row mirrors a row of the reversed operation */
 	if (h.is_reversal)
@@ -627,7 +619,7 @@ cr_account_entry_before_write(PG_FUNCTION_ARGS)
 				 errmsg("client %lld is settled by documents: it keeps no debts on ledger accounts (%s)",
 						(long long) client_id, CrGetText(newtuple, rel, "ledger_account")),
 				 errhint("Record its debts as invoices, or set the client's settled_by to 'accounts' or 'mixed' (R4.4)."),
-				 errtable(rel)));
+				 CrErrTable(rel)));
 	SPI_finish();
 	return PointerGetDatum(newtuple);
 }

@@ -37,6 +37,7 @@
 
 #include "client_registry.h"
 #include "internal_change.h"
+#include "shard_map.h"
 #include "trigger_support.h"
 
 #define REFERENCE_NO_MAX	70	/* ISAFmiddle2textType */
@@ -69,18 +70,16 @@ static void
 LookupNote(Relation rel, int32 tenant_id, int64 invoice_id, NoteInfo *note, MemoryContext cxt)
 {
 	Datum		args[2] = {Int32GetDatum(tenant_id), Int64GetDatum(invoice_id)};
+	Oid			types[2] = {INT4OID, INT8OID};
+	SPIPlanPtr	plan;
 	MemoryContext old;
 
-	if (note_plan == NULL)
-	{
-		Oid			types[2] = {INT4OID, INT8OID};
-
-		note_plan = CrKeepPlan("SELECT status::text, number, isaf_type::text, direction::text"
-							   "  FROM client_registry.invoice"
-							   " WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2"
-							   "   FOR SHARE", 2, types);
-	}
-	note->found = CrRunPlan(note_plan, args, NULL, false, 1, rel, SPI_OK_SELECT,
+	plan = CrKeepPlanAt(rel, &note_plan,
+						"SELECT status::text, number, isaf_type::text, direction::text"
+						"  FROM client_registry.invoice"
+						" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2"
+						"   FOR SHARE", 2, types);
+	note->found = CrRunPlan(plan, args, NULL, false, 1, rel, SPI_OK_SELECT,
 							"reading the credit or debit note") == 1;
 	if (!note->found)
 		return;
@@ -102,7 +101,7 @@ CheckNoteIsDraft(Relation rel, const NoteInfo *note)
 				 errmsg("%s invoice %s: its references cannot change", note->status, note->number),
 				 errdetail("The references of a credit or debit note are part of the document and are reported in i.SAF as they were when it was posted."),
 				 errhint("Issue another note."),
-				 errtable(rel)));
+				 CrErrTable(rel)));
 }
 
 /* YYYY-MM-DD whatever DateStyle says */
@@ -129,6 +128,8 @@ FillFromReferenced(Relation rel, HeapTuple row, CrRowChanges *changes, int32 ten
 	bool		isnull;
 	int64		referenced_id = CrGetInt64(row, rel, "referenced_invoice_id", &isnull);
 	Datum		args[2];
+	Oid			types[2] = {INT4OID, INT8OID};
+	SPIPlanPtr	plan;
 	HeapTuple	found;
 	TupleDesc	desc;
 	char	   *direction;
@@ -141,19 +142,15 @@ FillFromReferenced(Relation rel, HeapTuple row, CrRowChanges *changes, int32 ten
 				(errcode(ERRCODE_CHECK_VIOLATION),
 				 errmsg("invoice %s cannot reference itself", note->number),
 				 errhint("Give the invoice the note corrects."),
-				 errtablecol(rel, CrAttnum(rel, "referenced_invoice_id"))));
-	if (referenced_plan == NULL)
-	{
-		Oid			types[2] = {INT4OID, INT8OID};
-
-		referenced_plan = CrKeepPlan("SELECT number, invoice_date, direction::text"
-									 "  FROM client_registry.invoice"
-									 " WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2",
-									 2, types);
-	}
+				 CrErrTableCol(rel, CrAttnum(rel, "referenced_invoice_id"))));
+	plan = CrKeepPlanAt(rel, &referenced_plan,
+						"SELECT number, invoice_date, direction::text"
+						"  FROM client_registry.invoice"
+						" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2",
+						2, types);
 	args[0] = Int32GetDatum(tenant_id);
 	args[1] = Int64GetDatum(referenced_id);
-	(void) CrRunPlan(referenced_plan, args, NULL, true, 1, NULL, SPI_OK_SELECT,
+	(void) CrRunPlan(plan, args, NULL, true, 1, NULL, SPI_OK_SELECT,
 					 "reading the referenced invoice");
 	if (SPI_processed == 0)
 		ereport(ERROR,
@@ -161,7 +158,7 @@ FillFromReferenced(Relation rel, HeapTuple row, CrRowChanges *changes, int32 ten
 				 errmsg("invoice " INT64_FORMAT " referenced by invoice %s does not exist",
 						referenced_id, note->found ? note->number : "?"),
 				 errhint("Give the id of an invoice of this tenant, or the number and date of an invoice kept elsewhere."),
-				 errtablecol(rel, CrAttnum(rel, "referenced_invoice_id"))));
+				 CrErrTableCol(rel, CrAttnum(rel, "referenced_invoice_id"))));
 	found = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
 	direction = SPI_getvalue(found, desc, 3);
@@ -172,7 +169,7 @@ FillFromReferenced(Relation rel, HeapTuple row, CrRowChanges *changes, int32 ten
 						note->direction, note->number, direction, SPI_getvalue(found, desc, 1)),
 				 errdetail("A credit or debit note corrects an invoice of its own register."),
 				 errhint("Give an invoice of the same direction, or its number and date without a link."),
-				 errtablecol(rel, CrAttnum(rel, "referenced_invoice_id"))));
+				 CrErrTableCol(rel, CrAttnum(rel, "referenced_invoice_id"))));
 	old = MemoryContextSwitchTo(cxt);
 	if (relinked || heap_attisnull(row, CrAttnum(rel, "reference_no"), NULL))
 		CrSetText(changes, rel, "reference_no", SPI_getvalue(found, desc, 1));
@@ -200,14 +197,14 @@ CheckReferenceValues(Relation rel, HeapTuple row, const NoteInfo *note)
 					(errcode(ERRCODE_CHECK_VIOLATION),
 					 errmsg("reference of invoice %s: reference_no is blank", number),
 					 errhint("Give the number of the corrected invoice."),
-					 errtablecol(rel, CrAttnum(rel, "reference_no"))));
+					 CrErrTableCol(rel, CrAttnum(rel, "reference_no"))));
 		if (len > REFERENCE_NO_MAX)
 			ereport(ERROR,
 					(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
 					 errmsg("reference of invoice %s: reference_no is %d characters long", number, len),
 					 errdetail("i.SAF 1.2 allows at most %d characters in ReferenceNo: \"%s\".", REFERENCE_NO_MAX, no),
 					 errhint("Give the invoice number as printed, without a description."),
-					 errtablecol(rel, CrAttnum(rel, "reference_no"))));
+					 CrErrTableCol(rel, CrAttnum(rel, "reference_no"))));
 	}
 	if (!isnull)
 	{
@@ -221,7 +218,7 @@ CheckReferenceValues(Relation rel, HeapTuple row, const NoteInfo *note)
 					 errmsg("reference of invoice %s: reference_date %s is out of range", number, DateText(date)),
 					 errdetail("i.SAF 1.2 accepts a ReferenceDate from 1990-01-01 to 2100-01-01."),
 					 errhint("Give the date of the corrected invoice."),
-					 errtablecol(rel, CrAttnum(rel, "reference_date"))));
+					 CrErrTableCol(rel, CrAttnum(rel, "reference_date"))));
 	}
 }
 
@@ -274,7 +271,7 @@ cr_invoice_reference_before_write(PG_FUNCTION_ARGS)
 							note.number, note.isaf_type),
 					 errdetail("i.SAF References list the invoices a KS, DS, VK or VD note corrects."),
 					 errhint("Set the note's isaf_type (KS credit note, DS debit note) first."),
-					 errtable(rel)));
+					 CrErrTable(rel)));
 		if (is_update)
 		{
 			HeapTuple	old = trigdata->tg_trigtuple;
@@ -296,7 +293,7 @@ cr_invoice_reference_before_write(PG_FUNCTION_ARGS)
 
 /* Inserts the shorthand's reference; internal: past the draft rule. */
 static void
-AddReference(Datum *args, bool internal)
+AddReference(SPIPlanPtr add, Datum *args, bool internal)
 {
 	volatile int ret = 0;
 	int			saved_depth = cr_internal_change_depth;
@@ -304,7 +301,7 @@ AddReference(Datum *args, bool internal)
 	cr_internal_change_depth += internal ? 1 : 0;
 	PG_TRY();
 	{
-		ret = SPI_execute_plan(add_plan, args, NULL, false, 0);
+		ret = SPI_execute_plan(add, args, NULL, false, 0);
 	}
 	PG_FINALLY();
 	{
@@ -333,35 +330,35 @@ cr_invoice_corrected_after_write(PG_FUNCTION_ARGS)
 	int64		new_ref = CrGetInt64(row, rel, "corrected_invoice_id", &new_null);
 	CrUserSwitch sw;
 	Datum		args[3];
+	Oid			types[3] = {INT4OID, INT8OID, INT8OID};
+	SPIPlanPtr	add;
+	SPIPlanPtr	remove;
 
 	if (CrRestoreInProgress() || !IsNoteType(CrGetText(row, rel, "isaf_type")))
 		return PointerGetDatum(NULL);
 
 	SPI_connect();
-	if (add_plan == NULL)
-	{
-		Oid			types[3] = {INT4OID, INT8OID, INT8OID};
-
-		add_plan = CrKeepPlan("INSERT INTO client_registry.invoice_reference (tenant_id, invoice_id, referenced_invoice_id)"
-							  " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", 3, types);
-		remove_plan = CrKeepPlan("DELETE FROM client_registry.invoice_reference"
-								 " WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND invoice_id OPERATOR(pg_catalog.=) $2"
-								 "   AND referenced_invoice_id OPERATOR(pg_catalog.=) $3", 3, types);
-	}
+	add = CrKeepPlanAt(rel, &add_plan,
+					   "INSERT INTO client_registry.invoice_reference (tenant_id, invoice_id, referenced_invoice_id)"
+					   " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", 3, types);
+	remove = CrKeepPlanAt(rel, &remove_plan,
+						  "DELETE FROM client_registry.invoice_reference"
+						  " WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND invoice_id OPERATOR(pg_catalog.=) $2"
+						  "   AND referenced_invoice_id OPERATOR(pg_catalog.=) $3", 3, types);
 	CrBecomeOwner(rel, &sw);	/* an error in between: the abort restores the user */
 	args[0] = Int32GetDatum(tenant_id);
 	args[1] = Int64GetDatum(note_id);
 	if (!old_null)
 	{
 		args[2] = Int64GetDatum(old_ref);
-		(void) CrRunPlan(remove_plan, args, NULL, false, 0, NULL, SPI_OK_DELETE,
+		(void) CrRunPlan(remove, args, NULL, false, 0, NULL, SPI_OK_DELETE,
 						 "removing the previous reference");
 	}
 	if (!new_null)
 	{
 		/* an invoice inserted as posted gets its reference too */
 		args[2] = Int64GetDatum(new_ref);
-		AddReference(args, !is_update);
+		AddReference(add, args, !is_update);
 	}
 	CrRestoreUser(&sw);
 	SPI_finish();

@@ -42,6 +42,7 @@
 
 #include "client_registry.h"
 #include "internal_change.h"
+#include "shard_map.h"
 #include "client_balance.h"
 #include "document_support.h"
 #include "tenant_rules.h"
@@ -63,7 +64,9 @@ static void
 FillFromCard(HeapTuple tuple, Relation rel, CrRowChanges *changes, int64 client_id,
 			 bool sale, bool client_changed)
 {
-	Datum		args[1] = {Int64GetDatum(client_id)};
+	Datum		args[2] = {Int64GetDatum(client_id), Int32GetDatum(CrGetInt32(tuple, rel, "tenant_id"))};
+	Oid			types[2] = {INT8OID, INT4OID};
+	SPIPlanPtr	plan;
 	int			ret;
 	HeapTuple	card;
 	TupleDesc	d;
@@ -72,15 +75,12 @@ FillFromCard(HeapTuple tuple, Relation rel, CrRowChanges *changes, int64 client_
 	MemoryContext spicxt;
 
 	SPI_connect();
-	if (card_plan == NULL)
-	{
-		Oid			types[1] = {INT8OID};
-
-		card_plan = CrKeepPlan("SELECT name, company_code, vat_code, country, manager,"
-							   "       manager_priority::text, sales_payment_term_days, purchase_payment_term_days"
-							   "  FROM client_registry.client WHERE id OPERATOR(pg_catalog.=) $1", 1, types);
-	}
-	ret = SPI_execute_plan(card_plan, args, NULL, false, 1);
+	plan = CrKeepPlanAt(rel, &card_plan,
+						"SELECT name, company_code, vat_code, country, manager,"
+						"       manager_priority::text, sales_payment_term_days, purchase_payment_term_days"
+						"  FROM client_registry.client"
+						" WHERE id OPERATOR(pg_catalog.=) $1 AND tenant_id OPERATOR(pg_catalog.=) $2", 2, types);
+	ret = SPI_execute_plan(plan, args, NULL, false, 1);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
 	if (SPI_processed == 0)
@@ -134,8 +134,10 @@ CheckContract(HeapTuple tuple, Relation rel, CrRowChanges *changes, int64 client
 	bool		date_null;
 	Datum		contract = heap_getattr(tuple, CrAttnum(rel, "contract_id"), RelationGetDescr(rel), &contract_null);
 	Datum		invoice_date = heap_getattr(tuple, CrAttnum(rel, "invoice_date"), RelationGetDescr(rel), &date_null);
-	Datum		args[3];
-	char		nulls[4] = "   ";
+	Datum		args[4];
+	char		nulls[5] = "    ";
+	Oid			types[4] = {INT8OID, DATEOID, INT8OID, INT4OID};
+	SPIPlanPtr	plan;
 	char	   *mode;
 	Datum		valid_id;
 	bool		valid_null;
@@ -148,15 +150,12 @@ CheckContract(HeapTuple tuple, Relation rel, CrRowChanges *changes, int64 client
 	args[0] = Int64GetDatum(client_id);
 	args[1] = invoice_date;
 	args[2] = contract_null ? Int64GetDatum(0) : contract;
+	args[3] = Int32GetDatum(CrGetInt32(tuple, rel, "tenant_id"));
 	if (contract_null)
 		nulls[2] = 'n';
 
 	SPI_connect();
-	if (contract_plan == NULL)
-	{
-		Oid			types[3] = {INT8OID, DATEOID, INT8OID};
-
-		contract_plan = CrKeepPlan(
+	plan = CrKeepPlanAt(rel, &contract_plan,
 								   "SELECT c.contract_mode::text,"
 								   " (SELECT k.id FROM client_registry.contract k"
 								   "   WHERE k.tenant_id OPERATOR(pg_catalog.=) c.tenant_id"
@@ -169,9 +168,9 @@ CheckContract(HeapTuple tuple, Relation rel, CrRowChanges *changes, int64 client
 								   "     AND k.tenant_id OPERATOR(pg_catalog.=) c.tenant_id),"
 								   " (SELECT k.number FROM client_registry.contract k WHERE k.id OPERATOR(pg_catalog.=) $3"
 								   "     AND k.tenant_id OPERATOR(pg_catalog.=) c.tenant_id)"
-								   "  FROM client_registry.client c WHERE c.id OPERATOR(pg_catalog.=) $1", 3, types);
-	}
-	if (CrRunPlan(contract_plan, args, nulls, false, 1, rel, SPI_OK_SELECT, "the invoice's contract") == 0)
+								   "  FROM client_registry.client c WHERE c.id OPERATOR(pg_catalog.=) $1"
+								   "   AND c.tenant_id OPERATOR(pg_catalog.=) $4", 4, types);
+	if (CrRunPlan(plan, args, nulls, false, 1, rel, SPI_OK_SELECT, "the invoice's contract") == 0)
 	{
 		SPI_finish();
 		return;
@@ -188,7 +187,7 @@ CheckContract(HeapTuple tuple, Relation rel, CrRowChanges *changes, int64 client
 				 errmsg("invoice %s: contract %s is not a contract of client %lld valid on %s",
 						number, given_number ? given_number : "(unknown)", (long long) client_id, date_text),
 				 errhint("Use a contract of the invoice's client whose validity covers the invoice date."),
-				 errtablecol(rel, CrAttnum(rel, "contract_id"))));
+				 CrErrTableCol(rel, CrAttnum(rel, "contract_id"))));
 	if (contract_null && strcmp(mode, "required") == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
@@ -197,7 +196,7 @@ CheckContract(HeapTuple tuple, Relation rel, CrRowChanges *changes, int64 client
 				 errdetail("%s", valid_null ? "The client has no contract valid on that date."
 						   : "The client has one; name it in contract_id."),
 				 errhint("Give contract_id, add a contract to client_registry.contract, or set the client's contract_mode to 'auto' or 'none'."),
-				 errtablecol(rel, CrAttnum(rel, "contract_id"))));
+				 CrErrTableCol(rel, CrAttnum(rel, "contract_id"))));
 	if (contract_null && strcmp(mode, "auto") == 0 && !valid_null)
 		CrSetDatum(changes, rel, "contract_id", valid_id, false);
 	(void) isnull;
@@ -209,22 +208,20 @@ CheckContract(HeapTuple tuple, Relation rel, CrRowChanges *changes, int64 client
  * do not add up to its gross total (R4.3).
  */
 static void
-CheckInstalments(Relation rel, int64 invoice_id, Numeric gross, const char *number)
+CheckInstalments(Relation rel, int32 tenant_id, int64 invoice_id, Numeric gross, const char *number)
 {
-	Datum		args[1] = {Int64GetDatum(invoice_id)};
+	Datum		args[2] = {Int64GetDatum(invoice_id), Int32GetDatum(tenant_id)};
+	Oid			types[2] = {INT8OID, INT4OID};
+	SPIPlanPtr	plan;
 	bool		isnull;
 	int64		n;
 	Numeric		sum;
 
 	SPI_connect();
-	if (instalments_plan == NULL)
-	{
-		Oid			types[1] = {INT8OID};
-
-		instalments_plan = CrKeepPlan("SELECT pg_catalog.count(*), COALESCE(pg_catalog.sum(amount), 0) FROM client_registry.invoice_instalment"
-									  " WHERE invoice_id OPERATOR(pg_catalog.=) $1", 1, types);
-	}
-	CrRunPlan(instalments_plan, args, NULL, false, 1, rel, SPI_OK_SELECT, "the invoice's instalments");
+	plan = CrKeepPlanAt(rel, &instalments_plan,
+						"SELECT pg_catalog.count(*), COALESCE(pg_catalog.sum(amount), 0) FROM client_registry.invoice_instalment"
+						" WHERE invoice_id OPERATOR(pg_catalog.=) $1 AND tenant_id OPERATOR(pg_catalog.=) $2", 2, types);
+	CrRunPlan(plan, args, NULL, false, 1, rel, SPI_OK_SELECT, "the invoice's instalments");
 	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	sum = DatumGetNumeric(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
 	if (n > 0 && CrNumCmp(sum, gross) != 0)
@@ -233,7 +230,7 @@ CheckInstalments(Relation rel, int64 invoice_id, Numeric gross, const char *numb
 				 errmsg("invoice %s: its %lld instalments add up to %s, not to its gross total %s",
 						number, (long long) n, CrNumText(sum), CrNumText(gross)),
 				 errhint("Adjust client_registry.invoice_instalment before posting."),
-				 errtable(rel)));
+				 CrErrTable(rel)));
 	SPI_finish();
 }
 
@@ -246,28 +243,27 @@ static bool
 Closings(Relation rel, int64 invoice_id, int32 tenant_id, bool with_offsets)
 {
 	Datum		args[2] = {Int64GetDatum(invoice_id), Int32GetDatum(tenant_id)};
+	Oid			types[2] = {INT8OID, INT4OID};
+	SPIPlanPtr	plan;
 	int			ret;
 	bool		found;
 	CrUserSwitch sw;
 
 	SPI_connect();
-	if (settled_plan == NULL)
-	{
-		Oid			types[2] = {INT8OID, INT4OID};
-
-		settled_plan = CrKeepPlan("SELECT 1 FROM client_registry.settlement"
+	if (!with_offsets)
+		plan = CrKeepPlanAt(rel, &settled_plan, "SELECT 1 FROM client_registry.settlement"
 								  " WHERE invoice_id OPERATOR(pg_catalog.=) $1"
 								  "   AND tenant_id OPERATOR(pg_catalog.=) $2 LIMIT 1", 2, types);
-		offsets_plan = CrKeepPlan("SELECT 1 WHERE COALESCE((SELECT pg_catalog.sum(amount) FROM client_registry.debt_offset_line"
+	else
+		plan = CrKeepPlanAt(rel, &offsets_plan, "SELECT 1 WHERE COALESCE((SELECT pg_catalog.sum(amount) FROM client_registry.debt_offset_line"
 								  "   WHERE tenant_id OPERATOR(pg_catalog.=) $2 AND invoice_id OPERATOR(pg_catalog.=) $1), 0)"
 								  "   OPERATOR(pg_catalog.<>) 0"
 								  " OR COALESCE((SELECT pg_catalog.sum(against_amount) FROM client_registry.debt_offset_line"
 								  "   WHERE tenant_id OPERATOR(pg_catalog.=) $2 AND against_invoice_id OPERATOR(pg_catalog.=) $1), 0)"
 								  "   OPERATOR(pg_catalog.<>) 0", 2, types);
-	}
 	CrBecomeOwner(rel, &sw);
 	/* the latest snapshot: see closings committed after ours (REPEATABLE READ) */
-	ret = SPI_execute_snapshot(with_offsets ? offsets_plan : settled_plan, args, NULL, GetLatestSnapshot(),
+	ret = SPI_execute_snapshot(plan, args, NULL, GetLatestSnapshot(),
 							   InvalidSnapshot, false, false, 1);
 	CrRestoreUser(&sw);
 	if (ret != SPI_OK_SELECT)
@@ -289,7 +285,7 @@ RefuseChange(Relation rel, const char *number, const char *status, const char *w
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("%s invoice %s: %s", status, number, what),
 			 errhint("%s", hint),
-			 errtable(rel)));
+			 CrErrTable(rel)));
 }
 
 static const char *const posted_fixed_columns[] = {
@@ -310,7 +306,7 @@ RefuseTypeAN(Relation rel, const char *number, const char *isaf_type)
 				 errmsg("invoice %s: isaf_type AN cannot be entered", number),
 				 errdetail("An invoice is annulled (AN) in i.SAF when it is cancelled after posting, in the sales and the purchase register alike."),
 				 errhint("Enter the invoice with its own type (SF, KS, ...), post it, then set status = 'cancelled'."),
-				 errtablecol(rel, CrAttnum(rel, "isaf_type"))));
+				 CrErrTableCol(rel, CrAttnum(rel, "isaf_type"))));
 }
 
 /*
@@ -390,12 +386,12 @@ cr_invoice_before_write(PG_FUNCTION_ARGS)
 						(errcode(ERRCODE_CHECK_VIOLATION),
 						 errmsg("invoice %s: totals follow its VAT lines and must start at 0", number),
 						 errhint("Insert the invoice without totals, then its rows of client_registry.invoice_vat_line."),
-						 errtable(rel)));
+						 CrErrTable(rel)));
 			if (strcmp(status, "cancelled") == 0)
 				RefuseChange(rel, number, "new", "cannot be created cancelled",
 							 "Create it as draft or posted.");
 			RefuseTypeAN(rel, number, CrGetText(newtuple, rel, "isaf_type"));
-			CrAssertClientRole(client_id, tenant_id, sale);
+			CrAssertClientRoleAt(rel, client_id, tenant_id, sale);
 			FillFromCard(newtuple, rel, &changes, client_id, sale, false);
 			if (!sale && heap_attisnull(newtuple, CrAttnum(rel, "registration_date"), NULL))
 			{
@@ -448,7 +444,7 @@ cr_invoice_before_write(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_CHECK_VIOLATION),
 					 errmsg("invoice %s: totals follow its VAT lines and cannot be set", number),
 					 errhint("Change the rows of client_registry.invoice_vat_line instead."),
-					 errtable(rel)));
+					 CrErrTable(rel)));
 		if (strcmp(status, "cancelled") == 0 && strcmp(old_status, "cancelled") != 0)
 		{
 			int64		id = CrGetInt64(oldtuple, rel, "id", &isnull);
@@ -475,7 +471,7 @@ cr_invoice_before_write(PG_FUNCTION_ARGS)
 		}
 		if (client_changed)
 		{
-			CrAssertClientRole(client_id, tenant_id, sale);
+			CrAssertClientRoleAt(rel, client_id, tenant_id, sale);
 			FillFromCard(newtuple, rel, &changes, client_id, sale, true);
 		}
 		if (strcmp(old_status, "draft") == 0 && CrHasColumn(rel, "contract_id") &&
@@ -485,7 +481,7 @@ cr_invoice_before_write(PG_FUNCTION_ARGS)
 			CheckContract(newtuple, rel, &changes, client_id, number);
 		if (strcmp(status, "posted") == 0 && strcmp(old_status, "draft") == 0)
 		{
-			CheckInstalments(rel, CrGetInt64(oldtuple, rel, "id", &isnull),
+			CheckInstalments(rel, tenant_id, CrGetInt64(oldtuple, rel, "id", &isnull),
 							 numeric_add_opt_error(CrGetNumeric(newtuple, rel, "total_net"),
 												   CrGetNumeric(newtuple, rel, "total_vat"), NULL),
 							 number);
@@ -536,7 +532,7 @@ CheckLineRate(Relation rel, HeapTuple line, const char *number)
 				 errmsg("VAT line of invoice %s: vat_rate is missing for tax code %s", number, code),
 				 errdetail("Tax code %s carries a VAT percentage (0 for a 0 %% rate); a rate is never assumed.", code),
 				 errhint("Give vat_rate as on the invoice (21, 9, 5, 0, ...). Leave it NULL only on lines of codes without a rate (exempt, outside Lithuania: see tax_code_takes_rate())."),
-				 errtablecol(rel, CrAttnum(rel, "vat_rate"))));
+				 CrErrTableCol(rel, CrAttnum(rel, "vat_rate"))));
 }
 
 /*
@@ -550,7 +546,9 @@ AddLineToInvoice(Relation rel, HeapTuple line, int sign)
 	int64		invoice_id = CrGetInt64(line, rel, "invoice_id", &isnull);
 	Datum		net = heap_getattr(line, CrAttnum(rel, "taxable_value"), RelationGetDescr(rel), &isnull);
 	Datum		vat = heap_getattr(line, CrAttnum(rel, "vat_amount"), RelationGetDescr(rel), &isnull);
-	Datum		args[3];
+	Datum		args[4];
+	Oid			types[4] = {INT8OID, NUMERICOID, NUMERICOID, INT4OID};
+	SPIPlanPtr	plan;
 	char	   *status;
 
 	if (sign < 0)
@@ -561,20 +559,17 @@ AddLineToInvoice(Relation rel, HeapTuple line, int sign)
 	args[0] = Int64GetDatum(invoice_id);
 	args[1] = net;
 	args[2] = vat;
+	args[3] = Int32GetDatum(CrGetInt32(line, rel, "tenant_id"));
 
 	SPI_connect();
-	if (add_totals_plan == NULL)
-	{
-		Oid			types[3] = {INT8OID, NUMERICOID, NUMERICOID};
-
-		add_totals_plan = CrKeepPlan("UPDATE client_registry.invoice"
-									 "   SET total_net = total_net OPERATOR(pg_catalog.+) $2,"
-									 "       total_vat = total_vat OPERATOR(pg_catalog.+) $3"
-									 " WHERE id OPERATOR(pg_catalog.=) $1"
-									 " RETURNING status::text, number", 3, types);
-	}
+	plan = CrKeepPlanAt(rel, &add_totals_plan,
+						"UPDATE client_registry.invoice"
+						"   SET total_net = total_net OPERATOR(pg_catalog.+) $2,"
+						"       total_vat = total_vat OPERATOR(pg_catalog.+) $3"
+						" WHERE id OPERATOR(pg_catalog.=) $1 AND tenant_id OPERATOR(pg_catalog.=) $4"
+						" RETURNING status::text, number", 4, types);
 	/* the registry's own change: the invoice's rules let the totals through */
-	CrRunPlanInternal(add_totals_plan, args, NULL, false, 0, NULL, SPI_OK_UPDATE_RETURNING,
+	CrRunPlanInternal(plan, args, NULL, false, 0, NULL, SPI_OK_UPDATE_RETURNING,
 					  "the invoice totals");
 	if (SPI_processed == 1)
 	{
@@ -634,26 +629,24 @@ cr_invoice_instalment_before_write(PG_FUNCTION_ARGS)
 	HeapTuple	rows[2] = {trigdata->tg_trigtuple,
 	TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : NULL};
 	bool		isnull;
+	Oid			types[2] = {INT8OID, INT4OID};
+	SPIPlanPtr	plan;
 
 	if (CrRestoreInProgress())
 		return PointerGetDatum(result); /* restore mode */
 	if (!TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
 		CrCheckRowTenant(rel, CrGetInt32(result, rel, "tenant_id"));
 	SPI_connect();
-	if (invoice_status_plan == NULL)
-	{
-		Oid			types[2] = {INT8OID, INT4OID};
 
-		/*
-		 * FOR SHARE: posting the invoice (an UPDATE of its row) waits for
-		 * this instalment change and then checks the sum with it, and this
-		 * change waits for a posting in progress and then sees "posted".
-		 */
-		types[1] = INT4OID;
-		invoice_status_plan = CrKeepPlan("SELECT status::text, number FROM client_registry.invoice"
-										 " WHERE id OPERATOR(pg_catalog.=) $1"
-										 "   AND tenant_id OPERATOR(pg_catalog.=) $2 FOR SHARE", 2, types);
-	}
+	/*
+	 * FOR SHARE: posting the invoice (an UPDATE of its row) waits for this
+	 * instalment change and then checks the sum with it, and this change
+	 * waits for a posting in progress and then sees "posted".
+	 */
+	plan = CrKeepPlanAt(rel, &invoice_status_plan,
+						"SELECT status::text, number FROM client_registry.invoice"
+						" WHERE id OPERATOR(pg_catalog.=) $1"
+						"   AND tenant_id OPERATOR(pg_catalog.=) $2 FOR SHARE", 2, types);
 	for (int i = 0; i < 2; i++)
 	{
 		Datum		args[2];
@@ -662,7 +655,7 @@ cr_invoice_instalment_before_write(PG_FUNCTION_ARGS)
 			continue;
 		args[0] = Int64GetDatum(CrGetInt64(rows[i], rel, "invoice_id", &isnull));
 		args[1] = Int32GetDatum(CrGetInt32(rows[i], rel, "tenant_id"));
-		if (CrRunPlan(invoice_status_plan, args, NULL, false, 1, rel, SPI_OK_SELECT, "the instalment's invoice") == 1 &&
+		if (CrRunPlan(plan, args, NULL, false, 1, rel, SPI_OK_SELECT, "the instalment's invoice") == 1 &&
 			strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), "draft") != 0)
 			RefuseChange(rel, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2),
 						 SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),

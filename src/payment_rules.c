@@ -50,6 +50,7 @@
 #include "document_support.h"
 #include "client_registry.h"
 #include "internal_change.h"
+#include "shard_map.h"
 #include "trigger_support.h"
 
 /* A payment row locked by a settlement. */
@@ -78,16 +79,15 @@ static SPIPlanPtr payment_use_plan = NULL;
 static SPIPlanPtr lock_payment_plan = NULL;
 
 /*
- * PreparePaymentPlans prepares the kept statements (SPI connected).
+ * PaymentUsePlan / LockPaymentPlan: the kept statements, over rel's
+ * co-located shards on a Citus worker (SPI connected).
  */
-static void
-PreparePaymentPlans(void)
+static SPIPlanPtr
+PaymentUsePlan(Relation rel)
 {
 	Oid			types[3] = {INT4OID, INT8OID, INT8OID};
 
-	if (payment_use_plan != NULL)
-		return;
-	payment_use_plan = CrKeepPlan(
+	return CrKeepPlanAt(rel, &payment_use_plan,
 		"SELECT COALESCE(pg_catalog.sum(payment_amount), 0),"
 		"       COALESCE(pg_catalog.sum(payment_amount_base), 0),"
 		"       COALESCE(pg_catalog.sum(payment_amount_base OPERATOR(pg_catalog.-) amount_base), 0),"
@@ -95,7 +95,14 @@ PreparePaymentPlans(void)
 		"  FROM client_registry.settlement"
 		" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND payment_id OPERATOR(pg_catalog.=) $2"
 		"   AND id OPERATOR(pg_catalog.<>) $3", 3, types);
-	lock_payment_plan = CrKeepPlan(
+}
+
+static SPIPlanPtr
+LockPaymentPlan(Relation rel)
+{
+	Oid			types[2] = {INT4OID, INT8OID};
+
+	return CrKeepPlanAt(rel, &lock_payment_plan,
 		"SELECT client_id, direction::text, currency, amount, currency_rate, amount_base,"
 		"       payment_date, ledger_account"
 		"  FROM client_registry.payment WHERE tenant_id OPERATOR(pg_catalog.=) $1"
@@ -126,10 +133,10 @@ SumPaymentUse(Relation rel, int32 tenant_id, int64 payment_id, int64 except_sett
 	TupleDesc	d;
 	bool		isnull;
 	int			ret;
+	SPIPlanPtr	plan = PaymentUsePlan(rel);
 
-	PreparePaymentPlans();
 	CrBecomeOwner(rel, &sw);
-	ret = SPI_execute_snapshot(payment_use_plan, args, NULL, GetLatestSnapshot(), InvalidSnapshot,
+	ret = SPI_execute_snapshot(plan, args, NULL, GetLatestSnapshot(), InvalidSnapshot,
 							   true, false, 1);
 	CrRestoreUser(&sw);
 	if (ret != SPI_OK_SELECT || SPI_processed != 1)
@@ -154,7 +161,7 @@ RefuseBasis(Relation rel, const char *what, const char *detail, const char *hint
 			 errmsg("%s", what),
 			 detail ? errdetail("%s", detail) : 0,
 			 errhint("%s", hint),
-			 errtable(rel)));
+			 CrErrTable(rel)));
 }
 
 PG_FUNCTION_INFO_V1(cr_payment_before_write);
@@ -218,7 +225,7 @@ cr_payment_before_write(PG_FUNCTION_ARGS)
 							CrNumText(use.used), CrNumText(amount),
 							client_changed ? " of another client" : ""),
 					 errhint("Delete or reduce its rows of client_registry.settlement first."),
-					 errtable(rel)));
+					 CrErrTable(rel)));
 		if (use.count > 0)
 		{
 			static const char *const fixed[] = {"direction", "currency", "currency_rate"};
@@ -234,7 +241,7 @@ cr_payment_before_write(PG_FUNCTION_ARGS)
 							 errmsg("payment %lld settles invoices: its %s cannot change (from %s to %s)",
 									(long long) id, fixed[i], a ? a : "NULL", b ? b : "NULL"),
 							 errhint("Delete or reduce its rows of client_registry.settlement first."),
-							 errtable(rel)));
+							 CrErrTable(rel)));
 			}
 			if (ledger != NULL)
 				RefuseBasis(rel, psprintf("payment %lld settles invoices and cannot be booked to ledger account %s",
@@ -269,8 +276,7 @@ LockPayment(Relation rel, int64 payment_id, int32 tenant_id, TupleDesc *desc)
 {
 	Datum		args[2] = {Int32GetDatum(tenant_id), Int64GetDatum(payment_id)};
 
-	PreparePaymentPlans();
-	if (CrRunPlan(lock_payment_plan, args, NULL, false, 1, rel, SPI_OK_SELECT, "locking a payment") == 0)
+	if (CrRunPlan(LockPaymentPlan(rel), args, NULL, false, 1, rel, SPI_OK_SELECT, "locking a payment") == 0)
 		return NULL;
 	*desc = SPI_tuptable->tupdesc;
 	return SPI_tuptable->vals[0];
@@ -286,7 +292,7 @@ RefuseSettlement(Relation rel, const char *what, const char *hint)
 			(errcode(ERRCODE_CHECK_VIOLATION),
 			 errmsg("%s", what),
 			 errhint("%s", hint),
-			 errtable(rel)));
+			 CrErrTable(rel)));
 }
 
 /*
@@ -365,7 +371,7 @@ cr_settlement_before_write(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_CHECK_VIOLATION),
 					 errmsg("settlement %lld cannot move to another invoice or payment", (long long) id),
 					 errhint("Delete it and insert a new one."),
-					 errtable(rel)));
+					 CrErrTable(rel)));
 		old_exchange = CrNumSub(CrGetNumeric(oldtuple, rel, "payment_amount_base"),
 								CrGetNumeric(oldtuple, rel, "amount_base"));
 		if (is_delete)

@@ -21,6 +21,9 @@
  * primary.  Rows of different clients never wait for each other.  The
  * partial unique index <table>_one_primary is the backstop that keeps the
  * data right even if these triggers were disabled.
+ *
+ * Every statement names the tenant: on Citus a shard holds several tenants,
+ * whose client ids may be the same (issue #17).
  */
 #include "postgres.h"
 
@@ -46,6 +49,7 @@ typedef struct PrimaryPlans
 	SPIPlanPtr	oldest_free;	/* $1 client: oldest row nobody is editing, locked */
 	SPIPlanPtr	oldest_wait;	/* $1 client: oldest row, locked (waits) */
 	SPIPlanPtr	promote;		/* $1 client, $2 row: mark it primary */
+	/* every statement: $3 tenant */
 } PrimaryPlans;
 
 #define MAX_PRIMARY_TABLES 8
@@ -53,14 +57,15 @@ static PrimaryPlans plan_cache[MAX_PRIMARY_TABLES];
 static int	plan_cache_used = 0;
 
 /*
- * PreparePlan prepares and keeps one statement taking bigint arguments.
+ * PreparePlan prepares and keeps one statement taking $1 client and $2 row
+ * (bigint) and $3 tenant (integer).
  */
 static SPIPlanPtr
-PreparePlan(const char *sql, int nargs)
+PreparePlan(const char *sql)
 {
-	Oid			argtypes[2] = {INT8OID, INT8OID};
+	Oid			argtypes[3] = {INT8OID, INT8OID, INT4OID};
 
-	return CrKeepPlan(sql, nargs, argtypes);
+	return CrKeepPlan(sql, 3, argtypes);
 }
 
 /*
@@ -88,19 +93,24 @@ GetPlans(Relation rel)
 
 	p->demote = PreparePlan(psprintf(
 									 "UPDATE %s SET is_primary = false WHERE client_id OPERATOR(pg_catalog.=) $1"
-									 " AND is_primary AND id OPERATOR(pg_catalog.<>) $2", table), 2);
+									 " AND is_primary AND id OPERATOR(pg_catalog.<>) $2"
+									 " AND tenant_id OPERATOR(pg_catalog.=) $3", table));
 	p->any_row = PreparePlan(psprintf(
-									  "SELECT id FROM %s WHERE client_id OPERATOR(pg_catalog.=) $1 LIMIT 1",
-									  table), 1);
+									  "SELECT id FROM %s WHERE client_id OPERATOR(pg_catalog.=) $1"
+									  " AND tenant_id OPERATOR(pg_catalog.=) $3 LIMIT 1",
+									  table));
 	p->oldest_free = PreparePlan(psprintf(
 										  "SELECT id FROM %s WHERE client_id OPERATOR(pg_catalog.=) $1"
-										  " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED", table), 1);
+										  " AND tenant_id OPERATOR(pg_catalog.=) $3"
+										  " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED", table));
 	p->oldest_wait = PreparePlan(psprintf(
 										  "SELECT id FROM %s WHERE client_id OPERATOR(pg_catalog.=) $1"
-										  " ORDER BY id LIMIT 1 FOR UPDATE", table), 1);
+										  " AND tenant_id OPERATOR(pg_catalog.=) $3"
+										  " ORDER BY id LIMIT 1 FOR UPDATE", table));
 	p->promote = PreparePlan(psprintf(
 									  "UPDATE %s SET is_primary = true WHERE id OPERATOR(pg_catalog.=) $2"
-									  " AND client_id OPERATOR(pg_catalog.=) $1", table), 2);
+									  " AND client_id OPERATOR(pg_catalog.=) $1"
+									  " AND tenant_id OPERATOR(pg_catalog.=) $3", table));
 	p->relid = relid;
 	plan_cache_used++;
 	return p;
@@ -110,9 +120,9 @@ GetPlans(Relation rel)
  * RunPlan executes a saved plan and returns the number of rows.
  */
 static uint64
-RunPlan(SPIPlanPtr plan, int64 client_id, int64 self_id, int expected)
+RunPlan(SPIPlanPtr plan, int32 tenant_id, int64 client_id, int64 self_id, int expected)
 {
-	Datum		args[2] = {Int64GetDatum(client_id), Int64GetDatum(self_id)};
+	Datum		args[3] = {Int64GetDatum(client_id), Int64GetDatum(self_id), Int32GetDatum(tenant_id)};
 	int			ret = SPI_execute_plan(plan, args, NULL, false, 0);
 
 	if (ret != expected)
@@ -125,9 +135,9 @@ RunPlan(SPIPlanPtr plan, int64 client_id, int64 self_id, int expected)
  * through unchanged.
  */
 static uint64
-RunInternalUpdate(SPIPlanPtr plan, int64 client_id, int64 self_id)
+RunInternalUpdate(SPIPlanPtr plan, int32 tenant_id, int64 client_id, int64 self_id)
 {
-	Datum		args[2] = {Int64GetDatum(client_id), Int64GetDatum(self_id)};
+	Datum		args[3] = {Int64GetDatum(client_id), Int64GetDatum(self_id), Int32GetDatum(tenant_id)};
 
 	/* the caller's rights were checked on the row it wrote; see CrBecomeOwner */
 	return CrRunPlanInternal(plan, args, NULL, false, 0, NULL, SPI_OK_UPDATE, "a primary flag move");
@@ -138,11 +148,11 @@ RunInternalUpdate(SPIPlanPtr plan, int64 client_id, int64 self_id)
  * FirstId returns the id of the first row of a SELECT plan, or 0.
  */
 static int64
-FirstId(SPIPlanPtr plan, int64 client_id)
+FirstId(SPIPlanPtr plan, int32 tenant_id, int64 client_id)
 {
 	bool		isnull;
 
-	if (RunPlan(plan, client_id, 0, SPI_OK_SELECT) == 0)
+	if (RunPlan(plan, tenant_id, client_id, 0, SPI_OK_SELECT) == 0)
 		return 0;
 	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
@@ -156,24 +166,24 @@ FirstId(SPIPlanPtr plan, int64 client_id)
  * another client meanwhile, look again.
  */
 static void
-PromoteSuccessor(Relation rel, PrimaryPlans *plans, int64 client_id)
+PromoteSuccessor(Relation rel, PrimaryPlans *plans, int32 tenant_id, int64 client_id)
 {
 	for (int attempt = 0; attempt < 100; attempt++)
 	{
 		int64		successor;
 
-		if (CrFindPrimaryRow(rel, client_id, 0) != 0)
+		if (CrFindPrimaryRow(rel, tenant_id, client_id, 0) != 0)
 			return;				/* it has one already */
-		successor = FirstId(plans->oldest_free, client_id);
+		successor = FirstId(plans->oldest_free, tenant_id, client_id);
 		if (successor == 0)
 		{
-			if (FirstId(plans->any_row, client_id) == 0)
+			if (FirstId(plans->any_row, tenant_id, client_id) == 0)
 				return;			/* no rows left: no primary */
-			successor = FirstId(plans->oldest_wait, client_id);
+			successor = FirstId(plans->oldest_wait, tenant_id, client_id);
 			if (successor == 0)
 				continue;		/* the row we waited for went away */
 		}
-		if (RunInternalUpdate(plans->promote, client_id, successor) == 1)
+		if (RunInternalUpdate(plans->promote, tenant_id, client_id, successor) == 1)
 			return;
 	}
 	elog(ERROR, "could not choose a primary row for client %lld", (long long) client_id);
@@ -244,9 +254,9 @@ cr_primary_before_write(PG_FUNCTION_ARGS)
 	if (moved || !want_primary)
 	{
 		/* first row, or moved here: primary only if the client has none */
-		set_primary = CrFindPrimaryRow(rel, client_id, self_id) == 0;
+		set_primary = CrFindPrimaryRow(rel, tenant_id, client_id, self_id) == 0;
 	}
-	else if (CrFindPrimaryRow(rel, client_id, self_id) != 0)
+	else if (CrFindPrimaryRow(rel, tenant_id, client_id, self_id) != 0)
 	{
 		/* the new primary demotes the old one */
 		CrUserSwitch sw;
@@ -254,7 +264,7 @@ cr_primary_before_write(PG_FUNCTION_ARGS)
 		SPI_connect();
 		plans = GetPlans(rel);
 		CrBecomeOwner(rel, &sw);
-		RunInternalUpdate(plans->demote, client_id, self_id);
+		RunInternalUpdate(plans->demote, tenant_id, client_id, self_id);
 		CrRestoreUser(&sw);
 		SPI_finish();
 	}
@@ -299,7 +309,7 @@ cr_primary_after_remove(PG_FUNCTION_ARGS)
 	SPI_connect();
 	plans = GetPlans(rel);
 	CrBecomeOwner(rel, &sw);
-	PromoteSuccessor(rel, plans, client_id);
+	PromoteSuccessor(rel, plans, CrGetInt32(oldtuple, rel, "tenant_id"), client_id);
 	CrRestoreUser(&sw);
 	SPI_finish();
 	return PointerGetDatum(NULL);

@@ -212,6 +212,53 @@ ShardRelationName(const char *table, int64 shardid)
 					DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &(bool){false})));
 }
 
+/*
+ * LocalizeConstraintNames: in an already localized statement, "ON
+ * CONSTRAINT <name>" (an ON CONFLICT target) names the constraint of the
+ * shard the INSERT writes, <name>_<shardid> as Citus names it: the shard id
+ * is the suffix of the last "INSERT INTO <shard>" before it.
+ */
+static char *
+LocalizeConstraintNames(char *sql)
+{
+	static const char token[] = "ON CONSTRAINT ";
+	static const char insert[] = "INSERT INTO " CR_SCHEMA ".";
+	StringInfoData out;
+	const char *p = sql;
+	const char *hit;
+
+	if (strstr(sql, token) == NULL)
+		return sql;
+	initStringInfo(&out);
+	while ((hit = strstr(p, token)) != NULL)
+	{
+		const char *end = hit + strlen(token);
+		const char *target = NULL;
+		const char *q;
+
+		while (*end && (isalnum((unsigned char) *end) || *end == '_'))
+			end++;
+		appendBinaryStringInfo(&out, p, end - p);
+		for (q = strstr(sql, insert); q != NULL && q < hit; q = strstr(q + 1, insert))
+			target = q + strlen(insert);
+		if (target != NULL)
+		{
+			const char *t_end = target;
+			const char *digits;
+
+			while (*t_end && (isalnum((unsigned char) *t_end) || *t_end == '_'))
+				t_end++;
+			for (digits = t_end; digits > target && isdigit((unsigned char) digits[-1]); digits--)
+				;
+			if (digits < t_end && digits > target && digits[-1] == '_')
+				appendBinaryStringInfo(&out, digits - 1, t_end - digits + 1);
+		}
+		p = end;
+	}
+	appendStringInfoString(&out, p);
+	return out.data;
+}
+
 char *
 CrLocalizeSql(Relation rel, const char *sql)
 {
@@ -251,7 +298,7 @@ CrLocalizeSql(Relation rel, const char *sql)
 		appendStringInfoString(&out, shard ? shard : name);
 		p = end;
 	}
-	return out.data;
+	return LocalizeConstraintNames(out.data);
 }
 
 SPIPlanPtr
@@ -386,4 +433,105 @@ CrErrTableCol(Relation rel, int attnum)
 	if (attnum > 0 && attnum <= desc->natts)
 		err_generic_string(PG_DIAG_COLUMN_NAME, NameStr(TupleDescAttr(desc, attnum - 1)->attname));
 	return 0;
+}
+
+/*
+ * CrTenantShardRelid: the relation that holds the rows of `tenant` of
+ * client_registry.<table> on this node, for code that has no trigger
+ * relation to start from (row-level security probes, checks fired on a
+ * placement of a reference table).  On one node the table itself; on a
+ * Citus node the shard of the tenant's hash value when that shard is placed
+ * here, else the logical table (an empty shell on a worker: nothing found,
+ * never another tenant's rows).  Answers are kept for the transaction.
+ */
+typedef struct TenantShardKey
+{
+	char		table[NAMEDATALEN];
+	int32		tenant;
+} TenantShardKey;
+
+typedef struct TenantShard
+{
+	TenantShardKey key;
+	Oid			relid;
+} TenantShard;
+
+static HTAB *tenant_shards = NULL;
+static LocalTransactionId tenant_shards_in = InvalidLocalTransactionId;
+
+Oid
+CrTenantShardRelid(const char *table, int32 tenant)
+{
+	Oid			nsp = get_namespace_oid(CR_SCHEMA, false);
+	Oid			relid = get_relname_relid(table, nsp);
+	TenantShardKey key;
+	TenantShard *entry;
+	bool		found;
+	int64		shardid = 0;
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "table %s.%s is missing", CR_SCHEMA, table);
+	if (!CrCitusLoaded())
+		return relid;
+	if (tenant_shards == NULL || tenant_shards_in != MyProc->lxid)
+	{
+		HASHCTL		ctl;
+
+		if (tenant_shards != NULL)
+			hash_destroy(tenant_shards);
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(TenantShardKey);
+		ctl.entrysize = sizeof(TenantShard);
+		ctl.hcxt = TopMemoryContext;
+		tenant_shards = hash_create("client_registry tenant shards", 16, &ctl,
+									HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		tenant_shards_in = MyProc->lxid;
+	}
+	memset(&key, 0, sizeof(key));
+	strlcpy(key.table, table, NAMEDATALEN);
+	key.tenant = tenant;
+	entry = hash_search(tenant_shards, &key, HASH_ENTER, &found);
+	if (found)
+		return entry->relid;
+	entry->relid = relid;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	PG_TRY();
+	{
+		Oid			argtypes[2] = {OIDOID, INT4OID};
+		Datum		values[2] = {ObjectIdGetDatum(relid), Int32GetDatum(tenant)};
+
+		if (SPI_execute_with_args("SELECT pg_catalog.get_shard_id_for_distribution_column($1::pg_catalog.regclass, $2)"
+								  "  FROM pg_catalog.pg_dist_partition p"
+								  " WHERE p.logicalrelid OPERATOR(pg_catalog.=) $1"
+								  "   AND p.partmethod OPERATOR(pg_catalog.=) 'h'",
+								  2, argtypes, values, NULL, true, 1) == SPI_OK_SELECT
+			&& SPI_processed == 1)
+		{
+			bool		isnull;
+			Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+			if (!isnull)
+				shardid = DatumGetInt64(d);
+		}
+	}
+	PG_CATCH();
+	{
+		hash_search(tenant_shards, &key, HASH_REMOVE, NULL);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	SPI_finish();
+	if (shardid != 0)
+	{
+		char		name[NAMEDATALEN];
+		Oid			shard;
+
+		snprintf(name, sizeof(name), "%s_" INT64_FORMAT, table, shardid);
+		shard = get_relname_relid(name, nsp);
+		if (OidIsValid(shard))
+			entry->relid = shard;
+	}
+	return entry->relid;
 }

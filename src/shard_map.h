@@ -53,6 +53,14 @@ extern char *CrRelationIndexName(Relation rel, const char *suffix);
  */
 extern Oid	CrLocalPlacementRelid(const char *table, const char *index);
 
+/*
+ * CrTenantShardRelid: the relation holding tenant's rows of
+ * client_registry.<table> on this node -- the table on one node, the
+ * tenant's shard when it is placed here on Citus (else the empty logical
+ * table).  For code without a trigger relation (row-level security probes).
+ */
+extern Oid	CrTenantShardRelid(const char *table, int32 tenant);
+
 /* errtable() / errtablecol() naming the logical table (for ereport). */
 extern int	CrErrTable(Relation rel);
 extern int	CrErrTableCol(Relation rel, int attnum);

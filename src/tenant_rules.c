@@ -158,6 +158,21 @@ static SPIPlanPtr client_role_plan = NULL;
 void
 CrAssertClientRole(int64 client_id, int32 tenant_id, bool sale)
 {
+	CrAssertClientRoleAt(NULL, client_id, tenant_id, sale);
+}
+
+/*
+ * CrAssertClientRoleAt is CrAssertClientRole from a trigger on rel: on a
+ * Citus worker the client is read from rel's co-located shard.
+ */
+void
+CrAssertClientRoleAt(Relation rel, int64 client_id, int32 tenant_id, bool sale)
+{
+	static const char client_role_sql[] =
+		"SELECT name, kind::text, is_active::text, sales_tax_category, purchase_tax_category"
+		"  FROM client_registry.client WHERE id OPERATOR(pg_catalog.=) $1"
+		"   AND tenant_id OPERATOR(pg_catalog.=) $2";
+	SPIPlanPtr	plan;
 	const char *role = sale ? "sale" : "purchase";
 	Oid			argtypes[2] = {INT8OID, INT4OID};
 	Datum		args[2];
@@ -170,11 +185,15 @@ CrAssertClientRole(int64 client_id, int32 tenant_id, bool sale)
 	args[0] = Int64GetDatum(client_id);
 	args[1] = Int32GetDatum(tenant_id);
 	SPI_connect();
-	if (client_role_plan == NULL)
-		client_role_plan = CrKeepPlan("SELECT name, kind::text, is_active::text, sales_tax_category, purchase_tax_category"
-									  "  FROM client_registry.client WHERE id OPERATOR(pg_catalog.=) $1"
-									  "   AND tenant_id OPERATOR(pg_catalog.=) $2", 2, argtypes);
-	ret = SPI_execute_plan(client_role_plan, args, NULL, false, 1);
+	if (rel != NULL)
+		plan = CrKeepPlanAt(rel, &client_role_plan, client_role_sql, 2, argtypes);
+	else
+	{
+		if (client_role_plan == NULL)
+			client_role_plan = CrKeepPlan(client_role_sql, 2, argtypes);
+		plan = client_role_plan;
+	}
+	ret = SPI_execute_plan(plan, args, NULL, false, 1);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(ret));
 	if (SPI_processed == 0)

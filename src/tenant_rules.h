@@ -11,5 +11,6 @@
 
 extern void CrEnsureTenant(Relation anyrel, int32 tenant_id);
 extern void CrAssertClientRole(int64 client_id, int32 tenant_id, bool sale);
+extern void CrAssertClientRoleAt(Relation rel, int64 client_id, int32 tenant_id, bool sale);
 
 #endif							/* CR_TENANT_RULES_H */

@@ -305,33 +305,34 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
+    v_tenant integer := client_registry.current_tenant();   -- a value: Citus routes by it
     cn record;
     inv record;
     op bigint;
 BEGIN
     SELECT i.id, i.client_id, i.number, i.invoice_date
       INTO cn FROM client_registry.invoice i
-     WHERE i.tenant_id = client_registry.current_tenant() AND i.id = settle_credit_note.credit_note_id;
+     WHERE i.tenant_id = v_tenant AND i.id = settle_credit_note.credit_note_id;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'credit note % does not exist', settle_credit_note.credit_note_id
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Give the id of a posted credit note of the current tenant.';
     END IF;
     SELECT i.id, i.number, i.invoice_date
       INTO inv FROM client_registry.invoice i
-     WHERE i.tenant_id = client_registry.current_tenant() AND i.id = settle_credit_note.invoice_id;
+     WHERE i.tenant_id = v_tenant AND i.id = settle_credit_note.invoice_id;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'invoice % does not exist', settle_credit_note.invoice_id
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Give the id of a posted invoice of the current tenant.';
     END IF;
     INSERT INTO client_registry.debt_offset (tenant_id, client_id, kind, number, offset_date, description)
-    VALUES (client_registry.current_tenant(), cn.client_id, 'credit_note', settle_credit_note.number,
+    VALUES (v_tenant, cn.client_id, 'credit_note', settle_credit_note.number,
             COALESCE(settle_credit_note.offset_date, GREATEST(cn.invoice_date, inv.invoice_date)),
             COALESCE(settle_credit_note.description, pg_catalog.format('credit note %s against invoice %s', cn.number, inv.number)))
     RETURNING id INTO op;
     -- the trigger locks both documents, reads their open amounts (amount NULL:
     -- as much as both have open) and refuses what does not fit
     INSERT INTO client_registry.debt_offset_line (tenant_id, offset_id, invoice_id, against_invoice_id, amount)
-    VALUES (client_registry.current_tenant(), op, inv.id, cn.id, settle_credit_note.amount);
+    VALUES (v_tenant, op, inv.id, cn.id, settle_credit_note.amount);
     RETURN op;
 END
 $fn$;
@@ -346,31 +347,32 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
+    v_tenant integer := client_registry.current_tenant();   -- a value: Citus routes by it
     s record;
     p record;
     op bigint;
 BEGIN
     SELECT i.id, i.client_id, i.number, i.invoice_date
       INTO s FROM client_registry.invoice i
-     WHERE i.tenant_id = client_registry.current_tenant() AND i.id = offset_debts.sale_invoice_id;
+     WHERE i.tenant_id = v_tenant AND i.id = offset_debts.sale_invoice_id;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'invoice % does not exist', offset_debts.sale_invoice_id
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Give the id of a posted sales invoice of the current tenant.';
     END IF;
     SELECT i.id, i.number, i.invoice_date
       INTO p FROM client_registry.invoice i
-     WHERE i.tenant_id = client_registry.current_tenant() AND i.id = offset_debts.purchase_invoice_id;
+     WHERE i.tenant_id = v_tenant AND i.id = offset_debts.purchase_invoice_id;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'invoice % does not exist', offset_debts.purchase_invoice_id
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Give the id of a posted purchase invoice of the current tenant.';
     END IF;
     INSERT INTO client_registry.debt_offset (tenant_id, client_id, kind, number, offset_date, description)
-    VALUES (client_registry.current_tenant(), s.client_id, 'offset', offset_debts.number,
+    VALUES (v_tenant, s.client_id, 'offset', offset_debts.number,
             COALESCE(offset_debts.offset_date, GREATEST(s.invoice_date, p.invoice_date)),
             COALESCE(offset_debts.description, pg_catalog.format('offset of sale %s against purchase %s', s.number, p.number)))
     RETURNING id INTO op;
     INSERT INTO client_registry.debt_offset_line (tenant_id, offset_id, invoice_id, against_invoice_id, amount)
-    VALUES (client_registry.current_tenant(), op, s.id, p.id, offset_debts.amount);
+    VALUES (v_tenant, op, s.id, p.id, offset_debts.amount);
     RETURN op;
 END
 $fn$;
@@ -383,29 +385,37 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
+    v_tenant integer := client_registry.current_tenant();   -- a value: Citus routes by it
     o record;
     op bigint;
+    l record;
 BEGIN
     -- one reversal at a time: a second one waits here, then finds the first
     SELECT d.id, d.client_id, d.kind, d.number, d.offset_date, d.reversal_of
       INTO o FROM client_registry.debt_offset d
-     WHERE d.tenant_id = client_registry.current_tenant() AND d.id = reverse_debt_offset.offset_id
+     WHERE d.tenant_id = v_tenant AND d.id = reverse_debt_offset.offset_id
        FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'debt operation % does not exist', reverse_debt_offset.offset_id
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Give the id of a row of client_registry.debt_offset of the current tenant.';
     END IF;
     INSERT INTO client_registry.debt_offset (tenant_id, client_id, kind, number, offset_date, description, reversal_of)
-    VALUES (client_registry.current_tenant(), o.client_id, o.kind,
+    VALUES (v_tenant, o.client_id, o.kind,
             CASE WHEN o.number IS NOT NULL THEN o.number || '-R' END,
             COALESCE(reverse_debt_offset.reversal_date, GREATEST(o.offset_date, CURRENT_DATE)),
             COALESCE(reverse_debt_offset.reason, pg_catalog.format('reversal of operation %s', o.id)), o.id)
     RETURNING id INTO op;
-    INSERT INTO client_registry.debt_offset_line (tenant_id, offset_id, invoice_id, against_invoice_id, amount, reverses_line_id)
-    SELECT l.tenant_id, op, l.invoice_id, l.against_invoice_id, -l.amount, l.id
-      FROM client_registry.debt_offset_line l
-     WHERE l.tenant_id = client_registry.current_tenant() AND l.offset_id = o.id
-     ORDER BY l.id;
+    -- row by row, in id order (on Citus an INSERT ... SELECT of the table
+    -- from itself would go through COPY, which row-level security refuses)
+    FOR l IN SELECT x.invoice_id, x.against_invoice_id, x.amount, x.id
+               FROM client_registry.debt_offset_line x
+              WHERE x.tenant_id = v_tenant AND x.offset_id = o.id
+              ORDER BY x.id
+    LOOP
+        INSERT INTO client_registry.debt_offset_line (tenant_id, offset_id, invoice_id, against_invoice_id, amount,
+                                                      reverses_line_id)
+        VALUES (v_tenant, op, l.invoice_id, l.against_invoice_id, -l.amount, l.id);
+    END LOOP;
     RETURN op;
 END
 $fn$;
@@ -420,6 +430,9 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
+    -- the tenant as a value: on Citus every statement names it, so that it
+    -- runs on the tenant's shards (a call of current_tenant() is not pruned by)
+    v_tenant integer := client_registry.current_tenant();
     c record;
     p record;
     i record;
@@ -429,20 +442,20 @@ DECLARE
 BEGIN
     FOR c IN SELECT cl.id, cl.settlement_mode
                FROM client_registry.client cl
-              WHERE cl.tenant_id = client_registry.current_tenant()
+              WHERE cl.tenant_id = v_tenant
                 AND cl.settlement_mode <> 'off' AND cl.settled_by <> 'accounts'
                 AND (settle_automatically.client_id IS NULL OR cl.id = settle_automatically.client_id)
               ORDER BY cl.id
     LOOP
         -- one run per client at a time
         PERFORM 1 FROM client_registry.client cl
-          WHERE cl.tenant_id = client_registry.current_tenant() AND cl.id = c.id FOR NO KEY UPDATE;
+          WHERE cl.tenant_id = v_tenant AND cl.id = c.id FOR NO KEY UPDATE;
         FOR p IN SELECT pm.id, pm.direction, pm.currency, pm.invoice_id, pm.description,
                         pm.division, pm.cost_object,
                         pm.amount - COALESCE((SELECT sum(s.payment_amount) FROM client_registry.settlement s
                                                WHERE s.tenant_id = pm.tenant_id AND s.payment_id = pm.id), 0) AS unused
                    FROM client_registry.payment pm
-                  WHERE pm.tenant_id = client_registry.current_tenant() AND pm.client_id = c.id
+                  WHERE pm.tenant_id = v_tenant AND pm.client_id = c.id
                     AND pm.ledger_account IS NULL
                   ORDER BY pm.payment_date, pm.id
         LOOP
@@ -466,7 +479,7 @@ BEGIN
                                     THEN 2
                                     ELSE 3 END AS step
                           FROM client_registry.invoice inv
-                         WHERE inv.tenant_id = client_registry.current_tenant() AND inv.client_id = c.id
+                         WHERE inv.tenant_id = v_tenant AND inv.client_id = c.id
                            AND inv.status = 'posted' AND inv.closed_on IS NULL AND inv.currency = p.currency
                            AND inv.direction = CASE p.direction WHEN 'in' THEN 'sale' ELSE 'purchase' END
                                ::client_registry.document_direction) d
@@ -477,9 +490,9 @@ BEGIN
                 -- lock the invoice, then the payment (the order of the settlement
                 -- trigger), and re-read both: a settlement made meanwhile counts
                 PERFORM 1 FROM client_registry.invoice inv
-                  WHERE inv.tenant_id = client_registry.current_tenant() AND inv.id = i.id FOR NO KEY UPDATE;
+                  WHERE inv.tenant_id = v_tenant AND inv.id = i.id FOR NO KEY UPDATE;
                 PERFORM 1 FROM client_registry.payment pm
-                  WHERE pm.tenant_id = client_registry.current_tenant() AND pm.id = p.id FOR NO KEY UPDATE;
+                  WHERE pm.tenant_id = v_tenant AND pm.id = p.id FOR NO KEY UPDATE;
                 SELECT inv.total_gross
                        - COALESCE((SELECT sum(s.amount) FROM client_registry.settlement s
                                     WHERE s.tenant_id = inv.tenant_id AND s.invoice_id = inv.id), 0)
@@ -489,17 +502,17 @@ BEGIN
                                     WHERE l.tenant_id = inv.tenant_id AND l.against_invoice_id = inv.id), 0)
                   INTO i.open_amount
                   FROM client_registry.invoice inv
-                 WHERE inv.tenant_id = client_registry.current_tenant() AND inv.id = i.id;
+                 WHERE inv.tenant_id = v_tenant AND inv.id = i.id;
                 SELECT pm.amount - COALESCE((SELECT sum(s.payment_amount) FROM client_registry.settlement s
                                               WHERE s.tenant_id = pm.tenant_id AND s.payment_id = pm.id), 0)
                   INTO unused
                   FROM client_registry.payment pm
-                 WHERE pm.tenant_id = client_registry.current_tenant() AND pm.id = p.id;
+                 WHERE pm.tenant_id = v_tenant AND pm.id = p.id;
                 EXIT WHEN unused <= 0;
                 CONTINUE WHEN i.open_amount <= 0;
                 take := least(unused, i.open_amount);
                 INSERT INTO client_registry.settlement (tenant_id, payment_id, invoice_id, amount)
-                VALUES (client_registry.current_tenant(), p.id, i.id, take);
+                VALUES (v_tenant, p.id, i.id, take);
                 unused := unused - take;
                 n := n + 1;
             END LOOP;

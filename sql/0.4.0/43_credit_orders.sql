@@ -53,7 +53,7 @@ SELECT c.id AS client_id, c.tenant_id, c.name, c.credit_control, c.credit_limit,
             THEN c.credit_limit - COALESCE(b.receivable, 0.00) - COALESCE(o.ordered, 0.00) END AS credit_available
   FROM client_registry.client c
   JOIN client_registry.tenant t ON t.id = c.tenant_id
-  LEFT JOIN client_registry.client_balance b ON b.client_id = c.id
+  LEFT JOIN client_registry.client_balance b ON b.tenant_id = c.tenant_id AND b.client_id = c.id
   LEFT JOIN LATERAL (
         SELECT sum(round(l.net_amount * (100 + l.vat_rate) / 100 * x.currency_rate, 2)) AS ordered
           FROM client_registry.crm_order x

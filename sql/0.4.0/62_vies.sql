@@ -117,7 +117,8 @@ COMMENT ON COLUMN client_vat_check_latest.returned_address IS 'Address returned.
 COMMENT ON COLUMN client_vat_check_latest.consultation_number IS 'Consultation number.';
 COMMENT ON COLUMN client_vat_check_latest.checked_by IS 'Who recorded it.';
 
--- The latest check on the card (new columns at the end of client_card).
+-- The latest check on the card (new columns at the end of client_card); every
+-- join names the tenant (on Citus a join of distributed tables must, issue #17).
 CREATE OR REPLACE VIEW client_card WITH (security_invoker = true) AS
 SELECT c.id, c.tenant_id, c.kind, c.legal_form, c.name, c.short_name, c.first_name, c.last_name,
        c.company_code, c.business_licence, c.vat_code, c.default_vat_rate, c.phone, c.website,
@@ -144,9 +145,9 @@ SELECT c.id, c.tenant_id, c.kind, c.legal_form, c.name, c.short_name, c.first_na
        v.returned_name AS vies_name, v.returned_address AS vies_address,
        v.consultation_number AS vies_consultation_number, c.erased_at
   FROM client_registry.client c
-  LEFT JOIN client_registry.client_address a ON a.client_id = c.id AND a.is_primary
-  LEFT JOIN client_registry.client_bank_account b ON b.client_id = c.id AND b.is_primary
-  LEFT JOIN client_registry.client_contact p ON p.client_id = c.id AND p.is_primary
+  LEFT JOIN client_registry.client_address a ON a.tenant_id = c.tenant_id AND a.client_id = c.id AND a.is_primary
+  LEFT JOIN client_registry.client_bank_account b ON b.tenant_id = c.tenant_id AND b.client_id = c.id AND b.is_primary
+  LEFT JOIN client_registry.client_contact p ON p.tenant_id = c.tenant_id AND p.client_id = c.id AND p.is_primary
   LEFT JOIN LATERAL (SELECT x.checked_at, x.vat_code, x.valid, x.returned_name, x.returned_address,
                             x.consultation_number
                        FROM client_registry.vat_number_check x
