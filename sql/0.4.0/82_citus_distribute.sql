@@ -197,6 +197,10 @@ BEGIN
             pg_catalog.format('client_registry.%I', t)::pg_catalog.regclass);
     END LOOP;
 
+    -- merge, preview and unmerge run on the worker that holds the tenant
+    -- (85_citus_merge.sql)
+    PERFORM client_registry.citus_delegate_merge();
+
     RETURN QUERY
     SELECT c.relname::text,
            CASE p.partmethod WHEN 'n' THEN 'reference'
