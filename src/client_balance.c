@@ -68,6 +68,7 @@
 #include "client_registry.h"
 #include "internal_change.h"
 #include "client_balance.h"
+#include "shard_map.h"
 #include "document_support.h"
 #include "trigger_support.h"
 
@@ -261,6 +262,23 @@ RecordImportOverride(Relation rel, int32 tenant_id, int64 client_id, const char 
 PG_FUNCTION_INFO_V1(cr_balance_after_statement);
 
 /*
+ * BalanceQueryAt: BalanceQuery for the trigger's relation.  On a Citus
+ * shard (a 0.4.0 schema) the conflict target is named by its columns: the
+ * constraint of the shard of client_balance carries the shard id in its name.
+ */
+static char *
+BalanceQueryAt(Relation rel, BalanceTable table, bool has_new, bool has_old, bool orders)
+{
+	char	   *q = BalanceQuery(table, has_new, has_old, orders);
+	const char *by_name = "ON CONFLICT ON CONSTRAINT client_balance_pkey";
+	char	   *hit;
+
+	if (!CrIsShard(rel) || (hit = strstr(q, by_name)) == NULL)
+		return q;
+	return psprintf("%.*sON CONFLICT (client_id, tenant_id)%s", (int) (hit - q), q, hit + strlen(by_name));
+}
+
+/*
  * cr_balance_after_statement is the AFTER INSERT / UPDATE / DELETE FOR EACH
  * STATEMENT trigger (REFERENCING NEW TABLE AS cr_new / OLD TABLE AS cr_old)
  * of invoice, payment and account_entry (trigger argument: the table).
@@ -281,6 +299,7 @@ cr_balance_after_statement(PG_FUNCTION_ARGS)
 	CrUserSwitch sw;
 	SPITupleTable *rows;
 	uint64		nrows;
+	SPIPlanPtr	plan;
 
 	SPI_connect();
 	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
@@ -288,21 +307,19 @@ cr_balance_after_statement(PG_FUNCTION_ARGS)
 
 	/*
 	 * The plan refers to the transition tables by name; they are registered
-	 * anew in this SPI connection on every call, so the plan can be kept.
+	 * anew in this SPI connection on every call, so the plan can be kept.  On
+	 * a Citus worker (issue #17) it is kept per shard, over the shards
+	 * co-located with rel (shard_map.c).
 	 */
-	if (balance_plans[table][e][orders] == NULL)
-	{
-		SPIPlanPtr	plan = SPI_prepare(BalanceQuery(table, has_new, has_old, orders), 0, NULL);
-
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		balance_plans[table][e][orders] = plan;
-	}
+	if (balance_plans[table][e][orders] == NULL || CrIsShard(rel))
+		plan = CrKeepPlanAt(rel, &balance_plans[table][e][orders],
+							BalanceQueryAt(rel, table, has_new, has_old, orders), 0, NULL);
+	else
+		plan = balance_plans[table][e][orders];
 
 	/* the balance is the registry's own bookkeeping: owner's rights */
 	CrBecomeOwner(rel, &sw);
-	ret = SPI_execute_plan(balance_plans[table][e][orders], NULL, NULL, false, 0);
+	ret = SPI_execute_plan(plan, NULL, NULL, false, 0);
 	CrRestoreUser(&sw);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "updating client_balance failed: %s", SPI_result_code_string(ret));

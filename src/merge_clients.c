@@ -590,8 +590,10 @@ MergeExecute(MergeRun *run)
 		values[2] = PointerGetDatum(construct_array(ids, run->nmerged, INT8OID, 8, FLOAT8PASSBYVAL,
 													TYPALIGN_DOUBLE));
 		values[3] = BoolGetDatum(run->force);
-		ret = MergeSpiRun("INSERT INTO client_registry.client_merge (tenant_id, survivor_id, merged_ids, forced)"
-									" VALUES ($1, $2, $3, $4) RETURNING id",
+		/* the id from the sequence, as the identity default would: a shard has none */
+		ret = MergeSpiRun("INSERT INTO client_registry.client_merge (id, tenant_id, survivor_id, merged_ids, forced)"
+						  " VALUES (pg_catalog.nextval('client_registry.client_merge_id_seq'::pg_catalog.regclass),"
+						  "         $1, $2, $3, $4) RETURNING id",
 									4, types, values, NULL, false, 1);
 		if (ret != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
 			elog(ERROR, "journaling the merge failed");

@@ -998,6 +998,8 @@ DropClientState(MergeRun *run, int64 merged)
 static Oid
 FeedTable(MergeRun *run)
 {
+	if (MergeAnchored())
+		return MergeTableRelid("activity_feed");	/* its shard, on the worker */
 	return get_relname_relid("activity_feed", get_rel_namespace(run->client_relid));
 }
 
@@ -1126,8 +1128,9 @@ MergeFeedEntry(MergeRun *run, bool undo)
 
 		CrBecomeOwner(rel, &sw);
 		ret = MergeSpiRun(psprintf(
-											 "INSERT INTO %s (tenant_id, client_id, table_name, row_id, action, changed_by, old_values, new_values)"
-											 " VALUES ($1, $2, 'client', $2, 'merge', $5, NULL,"
+											 "INSERT INTO %s (id, tenant_id, client_id, table_name, row_id, action, changed_by, old_values, new_values)"
+											 " VALUES (pg_catalog.nextval('client_registry.activity_feed_id_seq'::pg_catalog.regclass),"
+											 "  $1, $2, 'client', $2, 'merge', $5, NULL,"
 											 "  pg_catalog.jsonb_build_object(%s, $3, 'merged_ids', $4))",
 											 MergeGetTable(relid)->qualified,
 											 undo ? "'undone_merge_id'" : "'merge_id'"),

@@ -229,7 +229,6 @@ CrLocalizeSql(Relation rel, const char *sql)
 	{
 		const char *hit = strstr(p, prefix);
 		const char *end;
-		const char *after;
 		char	   *name;
 		char	   *shard = NULL;
 
@@ -243,11 +242,11 @@ CrLocalizeSql(Relation rel, const char *sql)
 		while (*end && (isalnum((unsigned char) *end) || *end == '_'))
 			end++;
 		name = pnstrdup(hit + plen, end - (hit + plen));
-		after = end;
-		while (*after == ' ')
-			after++;
-		/* functions (name followed by '(') and sequences are left alone */
-		if (*after != '(' && name[0] != '\0')
+		/*
+		 * functions (name directly followed by '(') and sequences are left
+		 * alone; "INSERT INTO client_registry.t (col, ...)" names a table
+		 */
+		if (*end != '(' && name[0] != '\0')
 			shard = ShardRelationName(name, info->shardid);
 		appendStringInfoString(&out, shard ? shard : name);
 		p = end;
