@@ -92,6 +92,8 @@ failed=$((failed + $(grep -ciE '\.\.\. failed|^not ok ' "$out/regress.log" || tr
 
 specs=$(cd test/citus/specs && ls *.spec 2>/dev/null | sed "s/\.spec$//" | sort)
 if [ -n "$specs" ]; then
+    # waits on the workers seen by the isolation tester (test clusters only)
+    psqlc "$base" "$db" -f test/citus/isolation_setup.sql >/dev/null || exit 1
     $isolation --use-existing --dbname=$db --inputdir=test/citus --outputdir="$out/iso" --bindir="$PG_BIN" $specs > "$out/iso.log" 2>&1
     grep -E '^(ok|not ok|test|permutation) |\.\.\. ' "$out/iso.log"
     passed=$((passed + $(grep -cE '\.\.\. ok|^ok ' "$out/iso.log" || true)))
