@@ -590,11 +590,25 @@ MergeExecute(MergeRun *run)
 		values[2] = PointerGetDatum(construct_array(ids, run->nmerged, INT8OID, 8, FLOAT8PASSBYVAL,
 													TYPALIGN_DOUBLE));
 		values[3] = BoolGetDatum(run->force);
-		/* the id from the sequence, as the identity default would: a shard has none */
-		ret = MergeSpiRun("INSERT INTO client_registry.client_merge (id, tenant_id, survivor_id, merged_ids, forced)"
-						  " VALUES (pg_catalog.nextval('client_registry.client_merge_id_seq'::pg_catalog.regclass),"
-						  "         $1, $2, $3, $4) RETURNING id",
-									4, types, values, NULL, false, 1);
+		if (MergeAnchored())
+		{
+			/*
+			 * On a worker the shard has no identity default: the id comes
+			 * from the table's sequence (the worker's range), drawn as the
+			 * owner, as the default would be.
+			 */
+			Oid			t5[5] = {types[0], types[1], types[2], types[3], INT8OID};
+			Datum		v5[5] = {values[0], values[1], values[2], values[3],
+			Int64GetDatum(MergeNextId("client_merge_id_seq"))};
+
+			ret = MergeSpiRun("INSERT INTO client_registry.client_merge (tenant_id, survivor_id, merged_ids, forced, id)"
+							  " VALUES ($1, $2, $3, $4, $5) RETURNING id",
+							  5, t5, v5, NULL, false, 1);
+		}
+		else
+			ret = MergeSpiRun("INSERT INTO client_registry.client_merge (tenant_id, survivor_id, merged_ids, forced)"
+							  " VALUES ($1, $2, $3, $4) RETURNING id",
+							  4, types, values, NULL, false, 1);
 		if (ret != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
 			elog(ERROR, "journaling the merge failed");
 		{

@@ -117,5 +117,6 @@ extern int	MergeSpiRun(const char *sql, int nargs, Oid *types, Datum *values,
 extern Oid	MergeTableRelid(const char *table);
 extern Oid	MergeShardOf(Oid logical_relid);
 extern char *MergeLogicalConstraint(Oid relid, const char *name);
+extern int64 MergeNextId(const char *sequence);
 
 #endif							/* CR_MERGE_CLIENTS_H */

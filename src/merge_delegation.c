@@ -57,6 +57,7 @@
 #include "client_registry.h"
 #include "merge_clients.h"
 #include "shard_map.h"
+#include "spi_support.h"
 
 /* the tenant's client shard while a twin runs on the worker that holds it */
 static Relation merge_anchor = NULL;
@@ -171,6 +172,33 @@ MergeLogicalConstraint(Oid relid, const char *name)
 
 	relation_close(rel, AccessShareLock);
 	return logical;
+}
+
+/*
+ * MergeNextId: nextval of client_registry.<sequence>, drawn as the owner of
+ * the registry's tables (the caller may insert without USAGE on it, as the
+ * identity default allows on one node).  SPI connected.
+ */
+int64
+MergeNextId(const char *sequence)
+{
+	CrUserSwitch sw;
+	Relation	rel = merge_anchor;
+	bool		isnull;
+	int64		id;
+	int			ret;
+
+	if (rel == NULL)
+		elog(ERROR, "MergeNextId is for a run on a worker");
+	CrBecomeOwner(rel, &sw);
+	ret = SPI_execute(psprintf("SELECT pg_catalog.nextval(%s::pg_catalog.regclass)",
+							   quote_literal_cstr(psprintf("%s.%s", CR_SCHEMA, quote_identifier(sequence)))),
+					  false, 1);
+	CrRestoreUser(&sw);
+	if (ret != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "nextval of %s failed", sequence);
+	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	return id;
 }
 
 /*
