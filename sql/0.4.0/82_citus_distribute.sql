@@ -200,6 +200,8 @@ BEGIN
     -- merge, preview and unmerge run on the worker that holds the tenant
     -- (85_citus_merge.sql)
     PERFORM client_registry.citus_delegate_merge();
+    -- the debt reports as PL/pgSQL functions Citus can route (86_citus_reports.sql)
+    PERFORM client_registry.citus_port_reports();
 
     RETURN QUERY
     SELECT c.relname::text,

@@ -16,7 +16,7 @@
 BEGIN;
 SET search_path = client_registry, public;
 
-SELECT plan(131);
+SELECT plan(132);
 
 -------------------------------------------------------------------------------
 -- Functions: signatures, return types, properties
@@ -113,6 +113,8 @@ SELECT function_privs_are('client_registry', 'unmerge_at', ARRAY['integer', 'big
                           'public', ARRAY[]::name[], 'PUBLIC cannot execute unmerge_at');
 SELECT function_privs_are('client_registry', 'citus_delegate_merge', ARRAY[]::text[],
                           'public', ARRAY[]::name[], 'PUBLIC cannot execute citus_delegate_merge');
+SELECT function_privs_are('client_registry', 'citus_port_reports', ARRAY[]::text[],
+                          'public', ARRAY[]::name[], 'PUBLIC cannot execute citus_port_reports');
 
 -------------------------------------------------------------------------------
 -- The journal tables

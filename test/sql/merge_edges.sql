@@ -177,3 +177,9 @@ SELECT count(*) AS back FROM client WHERE id = 18502;
 -- citus_delegate_merge() needs Citus
 SELECT citus_delegate_merge();
 \echo :SQLSTATE
+-- citus_port_reports() too; on one node the reports stay SQL functions
+SELECT citus_port_reports();
+\echo :SQLSTATE
+SELECT p.proname, l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+ WHERE p.oid IN ('client_registry.open_items(date, bigint)'::regprocedure, 'client_registry.turnover(date, date)'::regprocedure)
+ ORDER BY 1;
