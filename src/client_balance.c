@@ -299,7 +299,9 @@ cr_balance_after_statement(PG_FUNCTION_ARGS)
 
 	/*
 	 * The plan refers to the transition tables by name; they are registered
-	 * anew in this SPI connection on every call, so the plan can be kept.
+	 * anew in this SPI connection on every call, so the plan can be kept.  On
+	 * a Citus worker (issue #17) it is kept per shard, over the shards
+	 * co-located with rel (shard_map.c).
 	 */
 	plan = balance_plans[table][e][orders];
 	if (plan == NULL || CrIsShard(rel))

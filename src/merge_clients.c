@@ -69,25 +69,20 @@ typedef struct ClientFacts
 static Oid
 ExtensionTable(const char *name)
 {
-	Oid			nsp = get_namespace_oid(CR_SCHEMA, false);
-	Oid			relid = get_relname_relid(name, nsp);
-
-	if (!OidIsValid(relid))
-		elog(ERROR, "table %s.%s is missing", CR_SCHEMA, name);
-	return relid;
+	return MergeTableRelid(name);
 }
 
 static void
-InitRun(MergeRun *run, FunctionCallInfo fcinfo, bool preview, MemoryContext findings_cxt)
+InitRun(MergeRun *run, int64 survivor, ArrayType *arr, bool force, bool preview,
+		MemoryContext findings_cxt)
 {
-	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(1);
 	Datum	   *elems;
 	bool	   *nulls;
 	int			n;
 
 	memset(run, 0, sizeof(MergeRun));
-	run->survivor = PG_GETARG_INT64(0);
-	run->force = PG_NARGS() > 2 ? PG_GETARG_BOOL(2) : false;
+	run->survivor = survivor;
+	run->force = force;
 	run->preview = preview;
 	run->findings_cxt = findings_cxt;
 	run->next_step = 1;
@@ -182,7 +177,7 @@ LockClients(MergeRun *run)
 								   " name"
 								   " FROM client_registry.client WHERE id OPERATOR(pg_catalog.=) $1 %s",
 								   survivor ? "FOR NO KEY UPDATE" : "FOR UPDATE");
-		int			ret = SPI_execute_with_args(sql, 1, types, values, NULL, false, 0);
+		int			ret = MergeSpiRun(sql, 1, types, values, NULL, false, 0);
 		ClientFacts *f = NULL;
 
 		if (ret != SPI_OK_SELECT)
@@ -323,7 +318,7 @@ CaptureClients(MergeRun *run, TupleDesc *desc)
 	{
 		Oid			types[1] = {INT8OID};
 		Datum		values[1] = {Int64GetDatum(run->merged[i])};
-		int			ret = SPI_execute_with_args("SELECT * FROM client_registry.client WHERE id OPERATOR(pg_catalog.=) $1",
+		int			ret = MergeSpiRun("SELECT * FROM client_registry.client WHERE id OPERATOR(pg_catalog.=) $1",
 												1, types, values, NULL, false, 1);
 
 		if (ret != SPI_OK_SELECT || SPI_processed != 1)
@@ -397,7 +392,7 @@ DocumentRoles(MergeRun *run)
 	int			roles = 0;
 	int			ret;
 
-	ret = SPI_execute_with_args("SELECT COALESCE(pg_catalog.bool_or(direction OPERATOR(pg_catalog.=) 'sale'), false),"
+	ret = MergeSpiRun("SELECT COALESCE(pg_catalog.bool_or(direction OPERATOR(pg_catalog.=) 'sale'), false),"
 								"       COALESCE(pg_catalog.bool_or(direction OPERATOR(pg_catalog.=) 'purchase'), false)"
 								"  FROM client_registry.invoice WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND client_id OPERATOR(pg_catalog.=) $2"
 								"   AND status OPERATOR(pg_catalog.<>) 'cancelled'",
@@ -434,7 +429,7 @@ FillCard(MergeRun *run, ClientFacts *facts, HeapTuple *merged_rows, TupleDesc de
 	int			roles;
 	const char *kind = facts[0].kind;
 
-	ret = SPI_execute_with_args("SELECT * FROM client_registry.client WHERE id OPERATOR(pg_catalog.=) $1",
+	ret = MergeSpiRun("SELECT * FROM client_registry.client WHERE id OPERATOR(pg_catalog.=) $1",
 								1, types, values, NULL, false, 1);
 	if (ret != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "reading the survivor failed");
@@ -508,7 +503,7 @@ FillCard(MergeRun *run, ClientFacts *facts, HeapTuple *merged_rows, TupleDesc de
 			cf[i] = heap_getattr(merged_rows[i], cfatt, desc, &isnull);
 		v2[0] = heap_getattr(survivor, cfatt, desc, &isnull);
 		v2[1] = PointerGetDatum(construct_array(cf, run->nmerged, JSONBOID, -1, false, TYPALIGN_INT));
-		ret = SPI_execute_with_args(
+		ret = MergeSpiRun(
 									"SELECT m, m OPERATOR(pg_catalog.<>) $1 FROM (SELECT COALESCE(pg_catalog.jsonb_object_agg(key, value), '{}') AS m"
 									"  FROM (SELECT DISTINCT ON (key) key, value FROM ("
 									"          SELECT key, value, 0::bigint AS o FROM pg_catalog.jsonb_each($1)"
@@ -546,16 +541,16 @@ FillCard(MergeRun *run, ClientFacts *facts, HeapTuple *merged_rows, TupleDesc de
 		bool		isnull;
 		MergeTable *t = MergeGetTable(run->client_relid);
 
-		ret = SPI_execute_with_args(snap, 2, st, sv, NULL, false, 1);
+		ret = MergeSpiRun(snap, 2, st, sv, NULL, false, 1);
 		if (ret != SPI_OK_SELECT)
 			elog(ERROR, "reading the survivor's card failed");
 		oldv = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-		ret = SPI_execute_with_args(psprintf("UPDATE client_registry.client SET %s WHERE id OPERATOR(pg_catalog.=) $1",
+		ret = MergeSpiRun(psprintf("UPDATE client_registry.client SET %s WHERE id OPERATOR(pg_catalog.=) $1",
 											 set.data),
 									np, ptypes, pvalues, pnulls, false, 0);
 		if (ret != SPI_OK_UPDATE)
 			elog(ERROR, "filling the survivor's card failed");
-		ret = SPI_execute_with_args(snap, 2, st, sv, NULL, false, 1);
+		ret = MergeSpiRun(snap, 2, st, sv, NULL, false, 1);
 		if (ret != SPI_OK_SELECT)
 			elog(ERROR, "reading the survivor's card failed");
 		newv = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
@@ -595,9 +590,25 @@ MergeExecute(MergeRun *run)
 		values[2] = PointerGetDatum(construct_array(ids, run->nmerged, INT8OID, 8, FLOAT8PASSBYVAL,
 													TYPALIGN_DOUBLE));
 		values[3] = BoolGetDatum(run->force);
-		ret = SPI_execute_with_args("INSERT INTO client_registry.client_merge (tenant_id, survivor_id, merged_ids, forced)"
-									" VALUES ($1, $2, $3, $4) RETURNING id",
-									4, types, values, NULL, false, 1);
+		if (MergeAnchored())
+		{
+			/*
+			 * On a worker the shard has no identity default: the id comes
+			 * from the table's sequence (the worker's range), drawn as the
+			 * owner, as the default would be.
+			 */
+			Oid			t5[5] = {types[0], types[1], types[2], types[3], INT8OID};
+			Datum		v5[5] = {values[0], values[1], values[2], values[3],
+			Int64GetDatum(MergeNextId("client_merge_id_seq"))};
+
+			ret = MergeSpiRun("INSERT INTO client_registry.client_merge (tenant_id, survivor_id, merged_ids, forced, id)"
+							  " VALUES ($1, $2, $3, $4, $5) RETURNING id",
+							  5, t5, v5, NULL, false, 1);
+		}
+		else
+			ret = MergeSpiRun("INSERT INTO client_registry.client_merge (tenant_id, survivor_id, merged_ids, forced)"
+							  " VALUES ($1, $2, $3, $4) RETURNING id",
+							  4, types, values, NULL, false, 1);
 		if (ret != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
 			elog(ERROR, "journaling the merge failed");
 		{
@@ -645,36 +656,70 @@ RunGuarded(MergeRun *run)
 
 	MergeResetCaches();
 	/* on Citus the workers' triggers learn it from the token (internal_change.c) */
-	token = run->preview ? false : CrInternalChangeBegin("im");
+	token = run->preview || MergeAnchored() ? false : CrInternalChangeBegin("im");
 	CrCallRaised(&cr_internal_change_depth, &cr_merge_depth, MergeExecuteStep, run);
 	CrInternalChangeEnd(token);
+}
+
+/*
+ * MergeClientsRun: the merge itself (merge_clients, or merge_clients_at on
+ * the worker that holds the tenant); returns the merge's id.
+ */
+int64
+MergeClientsRun(int64 survivor, ArrayType *merged, bool force)
+{
+	MergeRun	run;
+
+	InitRun(&run, survivor, merged, force, false, CurrentMemoryContext);
+	SPI_connect();
+	RunGuarded(&run);
+	SPI_finish();
+	return run.merge_id;
 }
 
 PG_FUNCTION_INFO_V1(cr_merge_clients);
 
 /*
  * merge_clients(keep bigint, VARIADIC merged bigint[]) and
- * merge_clients(keep bigint, merged bigint[], force boolean)
+ * merge_clients(keep bigint, merged bigint[], force boolean).  On a Citus
+ * cluster the merge runs on the worker that holds the tenant
+ * (merge_delegation.c).
  */
 Datum
 cr_merge_clients(PG_FUNCTION_ARGS)
 {
-	MergeRun	run;
+	int64		survivor = PG_GETARG_INT64(0);
+	ArrayType  *merged = PG_GETARG_ARRAYTYPE_P(1);
+	bool		force = PG_NARGS() > 2 ? PG_GETARG_BOOL(2) : false;
 
-	InitRun(&run, fcinfo, false, CurrentMemoryContext);
-	SPI_connect();
-	RunGuarded(&run);
-	SPI_finish();
-	PG_RETURN_INT64(run.merge_id);
+	if (MergeDelegates())
+		PG_RETURN_INT64(MergeClientsDelegate(survivor, merged, force));
+	PG_RETURN_INT64(MergeClientsRun(survivor, merged, force));
 }
 
 PG_FUNCTION_INFO_V1(cr_merge_preview);
 
 /*
- * merge_preview(keep, VARIADIC merged) / merge_preview(keep, merged, force)
+ * merge_preview(keep, VARIADIC merged) / merge_preview(keep, merged, force);
+ * on a Citus cluster run on the worker that holds the tenant.
  */
 Datum
 cr_merge_preview(PG_FUNCTION_ARGS)
+{
+	int64		survivor = PG_GETARG_INT64(0);
+	ArrayType  *merged = PG_GETARG_ARRAYTYPE_P(1);
+	bool		force = PG_NARGS() > 2 ? PG_GETARG_BOOL(2) : false;
+
+	if (MergeDelegates())
+		return MergePreviewDelegate(fcinfo, survivor, merged, force);
+	return MergePreviewRun(fcinfo, survivor, merged, force);
+}
+
+/*
+ * MergePreviewRun: the preview itself, its rows into fcinfo's result set.
+ */
+Datum
+MergePreviewRun(FunctionCallInfo fcinfo, int64 survivor, ArrayType *merged, bool force)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	MemoryContext caller = CurrentMemoryContext;
@@ -686,7 +731,7 @@ cr_merge_preview(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	keep = rsinfo->econtext->ecxt_per_query_memory;
-	InitRun(&run, fcinfo, true, keep);
+	InitRun(&run, survivor, merged, force, true, keep);
 
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(caller);
@@ -698,7 +743,7 @@ cr_merge_preview(PG_FUNCTION_ARGS)
 		{
 			Oid			types[2] = {INT4OID, INT8OID};
 			Datum		values[2] = {Int32GetDatum(run.tenant_id), Int64GetDatum(run.merge_id)};
-			int			ret = SPI_execute_with_args(
+			int			ret = MergeSpiRun(
 													"SELECT step, CASE WHEN reason OPERATOR(pg_catalog.=) 'merged client' THEN 'delete client' ELSE reason END,"
 													"       pg_catalog.quote_ident(table_schema) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(table_name),"
 													"       constraint_name, from_client, row_count,"

@@ -10,7 +10,9 @@
 
 #include "postgres.h"
 
+#include "fmgr.h"
 #include "nodes/pg_list.h"
+#include "utils/array.h"
 
 #include "sqlstates.h"
 
@@ -92,5 +94,29 @@ extern void MergeMoveHistory(MergeRun *run, int64 merged);
 extern void MergeFeedEntry(MergeRun *run, bool undo);
 extern void MergeHashSteps(MergeRun *run);
 extern void MergeWarnUnindexed(MergeRun *run);
+
+/* merge_clients.c, merge_undo.c: the operations, wherever they run */
+extern int64 MergeClientsRun(int64 survivor, ArrayType *merged, bool force);
+extern Datum MergePreviewRun(FunctionCallInfo fcinfo, int64 survivor, ArrayType *merged, bool force);
+extern int64 UnmergeRun(int64 merge_id);
+
+/*
+ * merge_delegation.c: on a Citus cluster, merge, preview and unmerge run on
+ * the worker that holds the tenant, against the tenant's shards.
+ */
+extern bool MergeDelegates(void);
+extern int64 MergeClientsDelegate(int64 survivor, ArrayType *merged, bool force);
+extern Datum MergePreviewDelegate(FunctionCallInfo fcinfo, int64 survivor, ArrayType *merged,
+								  bool force);
+extern int64 UnmergeDelegate(int32 tenant, int64 merge_id);
+extern bool MergeAnchored(void);
+extern const char *MergeSql(const char *sql);
+extern void MergeResetSqlCache(void);
+extern int	MergeSpiRun(const char *sql, int nargs, Oid *types, Datum *values,
+						const char *nulls, bool read_only, long tcount);
+extern Oid	MergeTableRelid(const char *table);
+extern Oid	MergeShardOf(Oid logical_relid);
+extern char *MergeLogicalConstraint(Oid relid, const char *name);
+extern int64 MergeNextId(const char *sequence);
 
 #endif							/* CR_MERGE_CLIENTS_H */

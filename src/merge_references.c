@@ -50,6 +50,7 @@
 
 #include "merge_clients.h"
 #include "client_references.h"
+#include "shard_map.h"
 #include "trigger_support.h"
 
 /* Parameters common to every journal insert: $1 .. $8. */
@@ -118,6 +119,7 @@ MergeResetCaches(void)
 	table_cache = NIL;
 	refs_cache = NIL;
 	index_cache = NIL;
+	MergeResetSqlCache();
 }
 
 /*
@@ -140,7 +142,7 @@ MergeSpiExecute(const char *sql, int nargs, Oid *types, Datum *values, const cha
 	c = palloc(sizeof(MergePlan));
 	c->hash = h;
 	c->sql = pstrdup(sql);
-	c->plan = SPI_prepare(sql, nargs, types);
+	c->plan = SPI_prepare(MergeSql(sql), nargs, types);
 	if (c->plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 	plan_cache = lappend(plan_cache, c);
@@ -192,6 +194,8 @@ ArgsInit(JournalArgs *a, MergeRun *run, const char *reason, MergeTable *t,
 	ArgAdd(a, TEXTOID, CStringGetTextDatum(reason), false);
 	ArgAdd(a, TEXTOID, CStringGetTextDatum(t->schema), false);
 	ArgAdd(a, TEXTOID, CStringGetTextDatum(t->relname), false);
+	if (constraint_name != NULL && MergeAnchored())
+		constraint_name = MergeLogicalConstraint(t->relid, constraint_name);
 	ArgAdd(a, TEXTOID, constraint_name ? CStringGetTextDatum(constraint_name) : (Datum) 0,
 		   constraint_name == NULL);
 	ArgAdd(a, INT8OID, Int64GetDatum(from_client), from_client == 0);
@@ -248,8 +252,11 @@ MergeGetTable(Oid relid)
 	if (t->schema == NULL || t->relname == NULL)
 		elog(ERROR, "relation %u vanished during the merge", relid);
 	t->qualified = quote_qualified_identifier(t->schema, t->relname);
+	/* on a worker: the shard in statements, the logical table in the journal */
+	if (MergeAnchored())
+		t->relname = CrLogicalRelName(relid);
 
-	ret = SPI_execute_with_args(
+	ret = MergeSpiRun(
 								"SELECT a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod)"
 								"  FROM pg_catalog.pg_index i"
 								"  CROSS JOIN LATERAL pg_catalog.unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)"
@@ -728,7 +735,7 @@ UniqueIndexesWith(Oid relid, int16 attnum)
 		if (c->relid == relid && c->attnum == attnum)
 			return c->indexes;
 	}
-	ret = SPI_execute_with_args(
+	ret = MergeSpiRun(
 								"SELECT COALESCE(con.conname, ic.relname)::text, i.indkey::int2[],"
 								"       pg_catalog.pg_get_expr(i.indpred, i.indrelid), i.indnullsnotdistinct,"
 								"       ic.relname::text"
@@ -991,6 +998,8 @@ DropClientState(MergeRun *run, int64 merged)
 static Oid
 FeedTable(MergeRun *run)
 {
+	if (MergeAnchored())
+		return MergeTableRelid("activity_feed");	/* its shard, on the worker */
 	return get_relname_relid("activity_feed", get_rel_namespace(run->client_relid));
 }
 
@@ -1118,9 +1127,10 @@ MergeFeedEntry(MergeRun *run, bool undo)
 		Datum		v5[5] = {values[0], values[1], values[2], values[3], CStringGetTextDatum(who)};
 
 		CrBecomeOwner(rel, &sw);
-		ret = SPI_execute_with_args(psprintf(
-											 "INSERT INTO %s (tenant_id, client_id, table_name, row_id, action, changed_by, old_values, new_values)"
-											 " VALUES ($1, $2, 'client', $2, 'merge', $5, NULL,"
+		ret = MergeSpiRun(psprintf(
+											 "INSERT INTO %s (id, tenant_id, client_id, table_name, row_id, action, changed_by, old_values, new_values)"
+											 " VALUES (pg_catalog.nextval('client_registry.activity_feed_id_seq'::pg_catalog.regclass),"
+											 "  $1, $2, 'client', $2, 'merge', $5, NULL,"
 											 "  pg_catalog.jsonb_build_object(%s, $3, 'merged_ids', $4))",
 											 MergeGetTable(relid)->qualified,
 											 undo ? "'undone_merge_id'" : "'merge_id'"),
@@ -1218,7 +1228,7 @@ MergeHashSteps(MergeRun *run)
 					   " WHERE st.tenant_id OPERATOR(pg_catalog.=) $1 AND st.merge_id OPERATOR(pg_catalog.=) $2"
 					   " AND st.step OPERATOR(pg_catalog.=) ANY ($3)",
 					   t->qualified, MergeKeyMatch(t, "t", "k.j"));
-		ret = SPI_execute_with_args(sql, 3, types, values, NULL, false, 0);
+		ret = MergeSpiRun(sql, 3, types, values, NULL, false, 0);
 		if (ret != SPI_OK_UPDATE)
 			elog(ERROR, "hashing merged rows failed: %s", SPI_result_code_string(ret));
 	}
@@ -1232,7 +1242,7 @@ MergeHashSteps(MergeRun *run)
 		Datum		values[2] = {Int32GetDatum(run->tenant_id), Int64GetDatum(run->merge_id)};
 		int			ret;
 
-		ret = SPI_execute_with_args("UPDATE client_registry.client_merge_step st SET row_columns ="
+		ret = MergeSpiRun("UPDATE client_registry.client_merge_step st SET row_columns ="
 									" (SELECT pg_catalog.count(*) FROM pg_catalog.pg_attribute a"
 									"   WHERE a.attrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass("
 									"           pg_catalog.quote_ident(st.table_schema) OPERATOR(pg_catalog.||) '.'"
@@ -1285,7 +1295,7 @@ MergeWarnUnindexed(MergeRun *run)
 				v3[0] = values[0];
 				v3[1] = values[1];
 				v3[2] = PointerGetDatum(construct_array(others, nothers, INT2OID, 2, true, TYPALIGN_SHORT));
-				ret = SPI_execute_with_args(
+				ret = MergeSpiRun(
 											"SELECT 1 FROM pg_catalog.pg_index i"
 											" WHERE i.indrelid OPERATOR(pg_catalog.=) $1"
 											"   AND (i.indkey[0] OPERATOR(pg_catalog.=) $2"

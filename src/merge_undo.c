@@ -80,6 +80,10 @@ StepTable(int64 merge_id, const char *schema, const char *table)
 	Oid			nsp = get_namespace_oid(schema, true);
 	Oid			relid = OidIsValid(nsp) ? get_relname_relid(table, nsp) : InvalidOid;
 
+	/* on the worker that holds the tenant: the table's shard there */
+	if (OidIsValid(relid) && MergeAnchored())
+		relid = MergeShardOf(relid);
+
 	if (!OidIsValid(relid))
 		ereport(ERROR,
 				(errcode(ERRCODE_CR_UNMERGE_CHANGED),
@@ -323,7 +327,7 @@ InsertColumns(Oid relid, int ncols)
 {
 	Oid			types[2] = {OIDOID, INT4OID};
 	Datum		values[2] = {ObjectIdGetDatum(relid), Int32GetDatum(ncols)};
-	int			ret = SPI_execute_with_args(
+	int			ret = MergeSpiRun(
 											"SELECT pg_catalog.string_agg(pg_catalog.quote_ident(attname), ', ' ORDER BY attnum)"
 											"  FROM (SELECT attname, attnum, attgenerated,"
 											"               pg_catalog.row_number() OVER (ORDER BY attnum) AS n"
@@ -379,7 +383,7 @@ UndoStep(int64 merge_id, HeapTuple st, TupleDesc sd)
 		StringInfoData set;
 
 		/* SET col = (old ->> 'col')::type for each column the step changed */
-		ret = SPI_execute_with_args(
+		ret = MergeSpiRun(
 									"SELECT pg_catalog.quote_ident(a.attname), pg_catalog.quote_literal(a.attname),"
 									"       pg_catalog.format_type(a.atttypid, a.atttypmod)"
 									"  FROM pg_catalog.jsonb_object_keys($2) AS k(name)"
@@ -450,7 +454,7 @@ Unmerge(int64 merge_id)
 	int			ret;
 	MergeRun	feed;
 
-	ret = SPI_execute_with_args("SELECT tenant_id, survivor_id, undone_at IS NOT NULL, merged_ids, erased_at"
+	ret = MergeSpiRun("SELECT tenant_id, survivor_id, undone_at IS NOT NULL, merged_ids, erased_at"
 								"  FROM client_registry.client_merge WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
 								1, types, values, NULL, false, 1);
 	if (ret != SPI_OK_SELECT)
@@ -490,14 +494,14 @@ Unmerge(int64 merge_id)
 
 	/* the survivor is locked as a merge locks it */
 	values[0] = Int64GetDatum(survivor);
-	ret = SPI_execute_with_args("SELECT 1 FROM client_registry.client WHERE id OPERATOR(pg_catalog.=) $1 FOR NO KEY UPDATE",
+	ret = MergeSpiRun("SELECT 1 FROM client_registry.client WHERE id OPERATOR(pg_catalog.=) $1 FOR NO KEY UPDATE",
 								1, types, values, NULL, false, 1);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "locking client %lld failed", (long long) survivor);
 
 	values[0] = Int64GetDatum(merge_id);
 	values[1] = Int32GetDatum(tenant_id);
-	ret = SPI_execute_with_args("SELECT step, action, reason, table_schema, table_name, row_keys, row_hashes,"
+	ret = MergeSpiRun("SELECT step, action, reason, table_schema, table_name, row_keys, row_hashes,"
 								"       old_values, row_images, row_count, row_hashes_before, row_columns"
 								"  FROM client_registry.client_merge_step"
 								" WHERE merge_id OPERATOR(pg_catalog.=) $1 AND tenant_id OPERATOR(pg_catalog.=) $2"
@@ -524,7 +528,7 @@ Unmerge(int64 merge_id)
 		restored += UndoStep(merge_id, steps->vals[i], steps->tupdesc);
 	}
 
-	ret = SPI_execute_with_args("UPDATE client_registry.client_merge SET undone_at = pg_catalog.now(),"
+	ret = MergeSpiRun("UPDATE client_registry.client_merge SET undone_at = pg_catalog.now(),"
 								" undone_by = SESSION_USER WHERE id OPERATOR(pg_catalog.=) $1",
 								1, types, values, NULL, false, 0);
 	if (ret != SPI_OK_UPDATE)
@@ -533,7 +537,7 @@ Unmerge(int64 merge_id)
 	feed.tenant_id = tenant_id;
 	feed.survivor = survivor;
 	feed.merge_id = merge_id;
-	feed.client_relid = get_relname_relid("client", get_namespace_oid("client_registry", false));
+	feed.client_relid = MergeTableRelid("client");
 	MergeFeedEntry(&feed, true);
 	return (int64) restored;
 }
@@ -556,25 +560,40 @@ UnmergeStep(void *arg)
 }
 
 /*
- * unmerge(merge_id bigint) returns integer: rows put back.
+ * UnmergeRun: the unmerge itself (unmerge, or unmerge_at on the worker that
+ * holds the tenant); returns the rows put back.
+ */
+int64
+UnmergeRun(int64 merge_id)
+{
+	UnmergeCall step;
+	bool		token;
+
+	SPI_connect();
+	MergeResetCaches();
+	step.merge_id = merge_id;
+	/* on Citus, run from the coordinator, the workers' triggers learn it from the token */
+	token = MergeAnchored() ? false : CrInternalChangeBegin("im");
+	CrCallRaised(&cr_internal_change_depth, &cr_merge_depth, UnmergeStep, &step);
+	CrInternalChangeEnd(token);
+	SPI_finish();
+	return step.restored;
+}
+
+/*
+ * unmerge(merge_id bigint) returns integer: rows put back.  On a Citus
+ * cluster it runs on the worker that holds the tenant (merge_delegation.c).
  */
 Datum
 cr_unmerge(PG_FUNCTION_ARGS)
 {
 	int64		merge_id = PG_GETARG_INT64(0);
+	int32		tenant = CrCurrentTenant();	/* 42501 for a role that is not a member */
 	int64		restored;
-	UnmergeCall step;
-	bool		token;
 
-	(void) CrCurrentTenant();	/* 42501 for a role that is not a member */
-	SPI_connect();
-	MergeResetCaches();
-	step.merge_id = merge_id;
-	/* on Citus the workers' triggers learn it from the token (internal_change.c) */
-	token = CrInternalChangeBegin("im");
-	CrCallRaised(&cr_internal_change_depth, &cr_merge_depth, UnmergeStep, &step);
-	CrInternalChangeEnd(token);
-	restored = step.restored;
-	SPI_finish();
+	if (MergeDelegates())
+		restored = UnmergeDelegate(tenant, merge_id);
+	else
+		restored = UnmergeRun(merge_id);
 	PG_RETURN_INT32((int32) Min(restored, PG_INT32_MAX));
 }

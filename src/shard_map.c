@@ -25,6 +25,7 @@
 
 #include <ctype.h>
 
+#include "access/relation.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
@@ -275,7 +276,6 @@ CrLocalizeSql(Relation rel, const char *sql)
 	{
 		const char *hit = strstr(p, prefix);
 		const char *end;
-		const char *after;
 		char	   *name;
 		char	   *shard = NULL;
 
@@ -289,11 +289,11 @@ CrLocalizeSql(Relation rel, const char *sql)
 		while (*end && (isalnum((unsigned char) *end) || *end == '_'))
 			end++;
 		name = pnstrdup(hit + plen, end - (hit + plen));
-		after = end;
-		while (*after == ' ')
-			after++;
-		/* functions (name followed by '(') and sequences are left alone */
-		if (*after != '(' && name[0] != '\0')
+		/*
+		 * functions (name directly followed by '(') and sequences are left
+		 * alone; "INSERT INTO client_registry.t (col, ...)" names a table
+		 */
+		if (*end != '(' && name[0] != '\0')
 			shard = ShardRelationName(name, info->shardid);
 		appendStringInfoString(&out, shard ? shard : name);
 		p = end;
@@ -534,4 +534,103 @@ CrTenantShardRelid(const char *table, int32 tenant)
 			entry->relid = shard;
 	}
 	return entry->relid;
+ * CrTenantShardRelid: see shard_map.h.  Citus's own function finds the shard
+ * id of the tenant's hash value; the shard is local when its relation
+ * exists here (a worker has the shells of every table, the relations of its
+ * own placements only).
+ */
+Oid
+CrTenantShardRelid(const char *table, int32 tenant)
+{
+	Oid			argtypes[2] = {TEXTOID, INT4OID};
+	Datum		values[2];
+	int64		shardid = 0;
+	Oid			relid = InvalidOid;
+
+	if (!CrCitusLoaded())
+		return InvalidOid;
+	values[0] = CStringGetTextDatum(table);
+	values[1] = Int32GetDatum(tenant);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("SELECT pg_catalog.get_shard_id_for_distribution_column(p.logicalrelid, $2)"
+							  "  FROM pg_catalog.pg_dist_partition p"
+							  " WHERE p.partmethod OPERATOR(pg_catalog.=) 'h'"
+							  "   AND p.logicalrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass('client_registry.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident($1))",
+							  2, argtypes, values, NULL, true, 1) == SPI_OK_SELECT
+		&& SPI_processed == 1)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+			shardid = DatumGetInt64(d);
+	}
+	SPI_finish();
+	if (shardid != 0)
+		relid = get_relname_relid(psprintf("%s_" INT64_FORMAT, table, shardid),
+								  get_namespace_oid(CR_SCHEMA, false));
+	return relid;
+}
+
+Oid
+CrColocatedShardOf(Relation rel, Oid logical_relid)
+{
+	ShardInfo  *info = CrCitusLoaded() ? GetShardInfo(rel) : NULL;
+	Oid			argtypes[2] = {OIDOID, INT8OID};
+	Datum		values[2];
+	Oid			relid = InvalidOid;
+
+	if (info == NULL || !info->is_shard)
+		return InvalidOid;
+	values[0] = ObjectIdGetDatum(logical_relid);
+	values[1] = Int64GetDatum(info->shardid);
+	if (SPI_execute_with_args("SELECT t.shardid FROM pg_catalog.pg_dist_shard t"
+							  " WHERE t.logicalrelid OPERATOR(pg_catalog.=) $1"
+							  "   AND t.shardminvalue OPERATOR(pg_catalog.=) (SELECT s.shardminvalue FROM pg_catalog.pg_dist_shard s"
+							  "                                             WHERE s.shardid OPERATOR(pg_catalog.=) $2)",
+							  2, argtypes, values, NULL, true, 2) == SPI_OK_SELECT
+		&& SPI_processed == 1)
+	{
+		bool		isnull;
+		int64		shardid = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		char	   *name = get_rel_name(logical_relid);
+
+		if (name != NULL)
+			relid = get_relname_relid(psprintf("%s_" INT64_FORMAT, name, shardid),
+									  get_rel_namespace(logical_relid));
+	}
+	return relid;
+}
+
+char *
+CrLogicalObjectName(Relation rel, const char *name)
+{
+	ShardInfo  *info = CrCitusLoaded() ? GetShardInfo(rel) : NULL;
+	char	   *suffix;
+	size_t		n;
+	size_t		s;
+
+	if (info == NULL || !info->is_shard || name == NULL)
+		return name ? pstrdup(name) : NULL;
+	suffix = psprintf("_" INT64_FORMAT, info->shardid);
+	n = strlen(name);
+	s = strlen(suffix);
+	if (n > s && strcmp(name + n - s, suffix) == 0)
+		return pnstrdup(name, n - s);
+	return pstrdup(name);
+}
+
+char *
+CrLogicalRelName(Oid relid)
+{
+	Relation	rel;
+	char	   *name;
+
+	if (!CrCitusLoaded())
+		return get_rel_name(relid);
+	rel = relation_open(relid, AccessShareLock);
+	name = pstrdup(CrLogicalName(rel));
+	relation_close(rel, AccessShareLock);
+	return name;
 }

@@ -66,3 +66,31 @@ extern int	CrErrTable(Relation rel);
 extern int	CrErrTableCol(Relation rel, int attnum);
 
 #endif							/* CR_SHARD_MAP_H */
+
+/*
+ * Running a whole operation on the worker that holds a tenant (issue #17,
+ * merge and unmerge delegated there, merge_delegation.c).
+ *
+ * CrTenantShardRelid: the shard of client_registry.<table> that holds
+ * tenant, when its placement is on this node; InvalidOid on one node, when
+ * the table is not distributed or the placement is elsewhere.  SPI need not
+ * be connected.
+ */
+extern Oid	CrTenantShardRelid(const char *table, int32 tenant);
+
+/*
+ * CrColocatedShardOf: the shard of the distributed table logical_relid
+ * (any schema) co-located with shard rel; InvalidOid when logical_relid is
+ * not distributed or its placement is not on this node.  SPI connected.
+ */
+extern Oid	CrColocatedShardOf(Relation rel, Oid logical_relid);
+
+/*
+ * CrLogicalObjectName: name without the "_<shardid>" Citus appends to the
+ * names of a shard's constraints and indexes (rel is the shard); name itself
+ * when rel is not a shard or name has no such suffix.
+ */
+extern char *CrLogicalObjectName(Relation rel, const char *name);
+
+/* CrLogicalRelName: CrLogicalName of the relation relid (opened briefly). */
+extern char *CrLogicalRelName(Oid relid);

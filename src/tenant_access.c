@@ -339,7 +339,7 @@ CrCheckRowTenant(Relation rel, int32 row_tenant)
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("new row violates row-level security policy for table \"%s\"",
-					RelationGetRelationName(rel)),
+					CrLogicalName(rel)),
 			 errdetail("The row is not of tenant %d, the tenant this session works in.", tenant),
 			 errhint("Leave tenant_id to its default.")));
 }

@@ -95,8 +95,10 @@ SET search_path = pg_catalog, pg_temp
 AS $function$
 DECLARE
     v_ids bigint[];
+    v_found bigint[];
     v_missing bigint;
     v_id bigint;
+    v_tenant integer := client_registry.current_tenant();
 BEGIN
     SELECT array_agg(DISTINCT u ORDER BY u) INTO v_ids FROM unnest(client_ids) AS u WHERE u IS NOT NULL;
     IF coalesce(cardinality(v_ids), 0) < 2 THEN
@@ -104,11 +106,12 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Pass the client_ids of a cluster of client_registry.duplicate_clusters().';
     END IF;
-    SELECT u INTO v_missing FROM unnest(v_ids) AS u
-     WHERE NOT EXISTS (SELECT 1 FROM client_registry.client c
-                        WHERE c.tenant_id = client_registry.current_tenant() AND c.id = u)
-     ORDER BY u LIMIT 1;
-    IF FOUND THEN
+    -- the clients found, then the first missing one: no correlated subquery,
+    -- so that Citus routes the lookup to the tenant's shard (issue #17)
+    v_found := ARRAY(SELECT c.id FROM client_registry.client c
+                      WHERE c.tenant_id = v_tenant AND c.id = ANY (v_ids));
+    SELECT min(u) INTO v_missing FROM unnest(v_ids) AS u WHERE u <> ALL (v_found);
+    IF v_missing IS NOT NULL THEN
         RAISE EXCEPTION 'client % does not exist', v_missing
             USING ERRCODE = 'R2400',
                   DETAIL = format('No client %s is visible in the current tenant.', v_missing),

@@ -197,6 +197,12 @@ BEGIN
             pg_catalog.format('client_registry.%I', t)::pg_catalog.regclass);
     END LOOP;
 
+    -- merge, preview and unmerge run on the worker that holds the tenant
+    -- (85_citus_merge.sql)
+    PERFORM client_registry.citus_delegate_merge();
+    -- the debt reports as PL/pgSQL functions Citus can route (86_citus_reports.sql)
+    PERFORM client_registry.citus_port_reports();
+
     RETURN QUERY
     SELECT c.relname::text,
            CASE p.partmethod WHEN 'n' THEN 'reference'

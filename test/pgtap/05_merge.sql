@@ -16,7 +16,7 @@
 BEGIN;
 SET search_path = client_registry, public;
 
-SELECT plan(124);
+SELECT plan(132);
 
 -------------------------------------------------------------------------------
 -- Functions: signatures, return types, properties
@@ -98,6 +98,23 @@ SELECT function_privs_are('client_registry', 'unmerge', ARRAY['bigint'], 'public
                           'PUBLIC cannot execute unmerge(bigint)');
 SELECT function_privs_are('client_registry', 'client_name_key', ARRAY['text'], 'public', ARRAY['EXECUTE'],
                           'PUBLIC can execute client_name_key(text)');
+-- issue #17: the twins that run on the Citus worker holding the tenant
+SELECT has_function('client_registry', 'merge_clients_at', ARRAY['integer', 'bigint', 'bigint[]', 'boolean'],
+                    'merge_clients_at(integer, bigint, bigint[], boolean) exists (Citus twin)');
+SELECT has_function('client_registry', 'merge_preview_at', ARRAY['integer', 'bigint', 'bigint[]', 'boolean'],
+                    'merge_preview_at(integer, bigint, bigint[], boolean) exists (Citus twin)');
+SELECT has_function('client_registry', 'unmerge_at', ARRAY['integer', 'bigint'],
+                    'unmerge_at(integer, bigint) exists (Citus twin)');
+SELECT function_privs_are('client_registry', 'merge_clients_at', ARRAY['integer', 'bigint', 'bigint[]', 'boolean'],
+                          'public', ARRAY[]::name[], 'PUBLIC cannot execute merge_clients_at');
+SELECT function_privs_are('client_registry', 'merge_preview_at', ARRAY['integer', 'bigint', 'bigint[]', 'boolean'],
+                          'public', ARRAY[]::name[], 'PUBLIC cannot execute merge_preview_at');
+SELECT function_privs_are('client_registry', 'unmerge_at', ARRAY['integer', 'bigint'],
+                          'public', ARRAY[]::name[], 'PUBLIC cannot execute unmerge_at');
+SELECT function_privs_are('client_registry', 'citus_delegate_merge', ARRAY[]::text[],
+                          'public', ARRAY[]::name[], 'PUBLIC cannot execute citus_delegate_merge');
+SELECT function_privs_are('client_registry', 'citus_port_reports', ARRAY[]::text[],
+                          'public', ARRAY[]::name[], 'PUBLIC cannot execute citus_port_reports');
 
 -------------------------------------------------------------------------------
 -- The journal tables

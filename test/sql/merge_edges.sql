@@ -159,3 +159,27 @@ DROP TABLE public.edge_shipment, public.edge_visit, public.edge_odd;
 SELECT merge_clients(18501, 18502) AS merge_8 \gset
 UPDATE client_merge_step SET row_hashes_before = NULL, row_columns = NULL WHERE merge_id = :merge_8;
 SELECT unmerge(:merge_8) > 0 AS undone_old_journal;
+
+-- 8. issue #17: the twins of the Citus cluster (merge_clients_at, ...) serve
+-- the session's tenant only; on one node they run the merge here
+\set VERBOSITY default
+SELECT merge_clients_at(186, 18501, ARRAY[18502]::bigint[], false);
+\echo :SQLSTATE
+SELECT * FROM merge_preview_at(186, 18501, ARRAY[18502]::bigint[], false);
+\echo :SQLSTATE
+SELECT unmerge_at(186, 1);
+\echo :SQLSTATE
+SELECT count(*) AS preview_rows FROM merge_preview_at(185, 18501, ARRAY[18502]::bigint[], false);
+SELECT merge_clients_at(185, 18501, ARRAY[18502]::bigint[], false) AS merge_9 \gset
+SELECT count(*) AS merged_away FROM client WHERE id = 18502;
+SELECT unmerge_at(185, :merge_9) > 0 AS undone;
+SELECT count(*) AS back FROM client WHERE id = 18502;
+-- citus_delegate_merge() needs Citus
+SELECT citus_delegate_merge();
+\echo :SQLSTATE
+-- citus_port_reports() too; on one node the reports stay SQL functions
+SELECT citus_port_reports();
+\echo :SQLSTATE
+SELECT p.proname, l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+ WHERE p.oid IN ('client_registry.open_items(date, bigint)'::regprocedure, 'client_registry.turnover(date, date)'::regprocedure)
+ ORDER BY 1;
