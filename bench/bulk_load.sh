@@ -273,13 +273,13 @@ done
 
 echo
 echo "median of $REPS run(s), N=$N clients + $N addresses + $N bank accounts ($((3 * N)) rows):"
-printf '%-16s %10s %10s %10s %10s %12s %10s %10s %8s   (x: against %s)\n' variant clients_s addr_s bank_s total_s rows/s x_wall cpu_s x_cpu "$REF"
 has_base=0
 [ -n "${M[baseline,total]:-}" ] && has_base=1
 REF=baseline
 [ $has_base = 1 ] || REF=baseline_allidx
 has_ref=0
 [ -n "${M[$REF,total]:-}" ] && has_ref=1
+printf '%-16s %10s %10s %10s %10s %12s %10s %10s %8s   (x: against %s)\n' variant clients_s addr_s bank_s total_s rows/s x_wall cpu_s x_cpu "$REF"
 for v in "${FORWARD[@]}"; do
     x="" xc=""
     if [ $has_ref = 1 ]; then
