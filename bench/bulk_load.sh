@@ -201,10 +201,11 @@ run_variant() {             # $1 variant, $2 repetition
     fi
     FP[$v]=${FP[$v]:-$fp}
     [ "${FP[$v]}" = "$fp" ] || echo "WARNING: $v run $rep: data fingerprint differs from its first run"
-    printf '  run %d %-16s clients %7.2f s  addresses %7.2f s  bank accounts %7.2f s  total %7.2f s  (backend CPU %.2f s)\n' \
+    printf '  run %d %-16s clients %7.2f s  addresses %7.2f s  bank accounts %7.2f s  total %7.2f s  (backend CPU %.2f s: %.2f + %.2f + %.2f)\n' \
         "$rep" "$v" "${T[$v,$rep,client]}" "${T[$v,$rep,client_address]}" "${T[$v,$rep,client_bank_account]}" \
         "$(echo "${T[$v,$rep,client]} + ${T[$v,$rep,client_address]} + ${T[$v,$rep,client_bank_account]}" | bc)" \
-        "$(echo "${C[$v,$rep,client]} + ${C[$v,$rep,client_address]} + ${C[$v,$rep,client_bank_account]}" | bc)"
+        "$(echo "${C[$v,$rep,client]} + ${C[$v,$rep,client_address]} + ${C[$v,$rep,client_bank_account]}" | bc)" \
+        "${C[$v,$rep,client]}" "${C[$v,$rep,client_address]}" "${C[$v,$rep,client_bank_account]}"
     $PSQL -d postgres -c "DROP DATABASE $db"
     if [ "$(so_stamp)" != "$SO_STAMP" ]; then
         echo "WARNING: the extension library changed during the run (now $(so_stamp)); the numbers mix versions"
