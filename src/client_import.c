@@ -36,7 +36,13 @@
  *	   counts go to import_run.
  *
  * Upserts go by (tenant, source, external_id) of client, invoice and
- * payment (the unique indexes <table>_external_id_key).  Children are
+ * payment (the unique indexes <table>_external_id_key).  A card merged into
+ * another since an earlier import (merge_clients deletes it, its image stays
+ * in the merge journal) is followed to the survivor, through later merges
+ * too (FollowMerges): the survivor keeps its own values (the merge chose
+ * them), the row's result is the survivor's, its message names the
+ * survivor, and its children, invoices and payments go to the survivor --
+ * the import never re-creates a merged card.  Children are
  * matched with the card's existing children by their natural key (the
  * address, the IBAN and currency, the person): a match is updated when its
  * values differ, otherwise a child is created.  Invoices and payments that
@@ -635,6 +641,87 @@ CreateChildTable(ImportRun *run, ImportKind k, ImportKind parent, const char *pa
 }
 
 /*
+ * Merged cards: (tenant $1, source $2) -> the external ids of the clients
+ * a merge deleted and the client each one lives on now, following later
+ * merges of the survivor (not undone) until a client that exists.  Run with
+ * the owner's rights (the merge journal is the registry's own).
+ */
+static const char *const merged_cards_sql =
+"WITH RECURSIVE hop AS ("
+"  (SELECT DISTINCT ON (i.ext) i.ext, m.survivor_id AS id, 1 AS depth"
+"    FROM client_registry.client_merge_step st"
+"    JOIN client_registry.client_merge m ON m.tenant_id OPERATOR(pg_catalog.=) st.tenant_id"
+"     AND m.id OPERATOR(pg_catalog.=) st.merge_id"
+"   CROSS JOIN LATERAL pg_catalog.jsonb_array_elements(st.row_images) AS r(img)"
+"   CROSS JOIN LATERAL (SELECT r.img OPERATOR(pg_catalog.->>) 'external_id' AS ext) i"
+"   WHERE st.tenant_id OPERATOR(pg_catalog.=) $1 AND st.action OPERATOR(pg_catalog.=) 'delete'"
+"     AND st.table_name OPERATOR(pg_catalog.=) 'client' AND m.undone_at IS NULL"
+"     AND r.img OPERATOR(pg_catalog.->>) 'source' OPERATOR(pg_catalog.=) $2 AND i.ext IS NOT NULL"
+"   ORDER BY i.ext, m.merged_at DESC, m.id DESC)"
+"  UNION ALL"
+"  SELECT h.ext, n.survivor_id, h.depth OPERATOR(pg_catalog.+) 1"
+"    FROM hop h"
+"    CROSS JOIN LATERAL (SELECT m.survivor_id FROM client_registry.client_merge m"
+"                         WHERE m.tenant_id OPERATOR(pg_catalog.=) $1 AND m.undone_at IS NULL"
+"                           AND h.id OPERATOR(pg_catalog.=) ANY (m.merged_ids)"
+"                         ORDER BY m.merged_at DESC, m.id DESC LIMIT 1) n"
+"   WHERE h.depth OPERATOR(pg_catalog.<) 100"
+"     AND NOT EXISTS (SELECT 1 FROM client_registry.client c WHERE c.tenant_id OPERATOR(pg_catalog.=) $1"
+"                        AND c.id OPERATOR(pg_catalog.=) h.id))"
+"SELECT pg_catalog.array_agg(h.ext), pg_catalog.array_agg(h.id)"
+"  FROM hop h"
+" WHERE EXISTS (SELECT 1 FROM client_registry.client c WHERE c.tenant_id OPERATOR(pg_catalog.=) $1"
+"                  AND c.id OPERATOR(pg_catalog.=) h.id)"
+"   AND NOT EXISTS (SELECT 1 FROM client_registry.client c WHERE c.tenant_id OPERATOR(pg_catalog.=) $1"
+"                      AND c.source OPERATOR(pg_catalog.=) $2 AND c.external_id OPERATOR(pg_catalog.=) h.ext)";
+
+/*
+ * FollowMerges: the work table pg_temp.cr_imp_merged (ext, survivor) of the
+ * cards of this source merged away since they were imported, and each card
+ * row of import_client that is one of them pointed at its survivor
+ * (cr_merged): not inserted again, not written over the survivor.
+ */
+static void
+FollowMerges(ImportRun *run)
+{
+	Oid			types[2] = {INT4OID, TEXTOID};
+	Datum		values[2];
+	Datum		arrays[2];
+	bool		isnull = true;
+	Relation	rel;
+	CrUserSwitch sw;
+
+	DropIfExists("cr_imp_merged");
+	ExecPlain("CREATE TEMP TABLE cr_imp_merged (ext text PRIMARY KEY, survivor bigint NOT NULL)");
+	values[0] = Int32GetDatum(run->tenant);
+	values[1] = CStringGetTextDatum(run->source);
+	rel = OpenOwn("client_merge_step");
+	CrBecomeOwner(rel, &sw);
+	Exec(merged_cards_sql, 2, types, values, NULL);
+	arrays[0] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (!isnull)
+		arrays[1] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+	CrRestoreUser(&sw);
+	table_close(rel, NoLock);
+	if (isnull)
+		return;					/* no card of this source was merged away */
+
+	types[0] = TEXTARRAYOID;
+	types[1] = INT8ARRAYOID;
+	Exec("INSERT INTO pg_temp.cr_imp_merged (ext, survivor)"
+		 " SELECT u.ext, u.survivor FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS u(ext, survivor)",
+		 2, types, arrays, NULL);
+	ExecPlain("UPDATE pg_temp.cr_imp_client w SET cr_found = m.survivor, cr_client = m.survivor, cr_merged = true,"
+			  " cr_message = pg_catalog.format('merged into client %s \"%s\": its children and documents go to the survivor, whose card stays as the merge left it',"
+			  "                                m.survivor, c.name)"
+			  "  FROM pg_temp.cr_imp_merged m"
+			  "  LEFT JOIN client_registry.client c ON c.tenant_id OPERATOR(pg_catalog.=) client_registry.current_tenant()"
+			  "   AND c.id OPERATOR(pg_catalog.=) m.survivor"
+			  " WHERE w.cr_ext OPERATOR(pg_catalog.=) m.ext AND w.cr_found IS NULL"
+			  "   AND w.cr_state OPERATOR(pg_catalog.=) 'pending'");
+}
+
+/*
  * PrepareCards builds the card work tables.  Children may point at a card
  * that is not in import_client but came from the same source before: such
  * a card gets a work row of its own (cr_has_row false, cr_r negative) so
@@ -648,6 +735,8 @@ PrepareCards(ImportRun *run)
 
 	CreateUnitTable(run, IK_CLIENT,
 					"COALESCE(NULLIF(pg_catalog.btrim(s.kind), ''), '') OPERATOR(pg_catalog.<>) 'own_company'");
+	ExecPlain("ALTER TABLE pg_temp.cr_imp_client ADD COLUMN cr_merged boolean NOT NULL DEFAULT false");
+	FollowMerges(run);
 	values[0] = Int32GetDatum(run->tenant);
 	values[1] = CStringGetTextDatum(run->source);
 	Exec("INSERT INTO pg_temp.cr_imp_client (cr_r, cr_k, cr_ext, cr_first, cr_found, cr_client, cr_has_row, cr_state)"
@@ -658,8 +747,10 @@ PrepareCards(ImportRun *run)
 		 "   FROM (SELECT NULLIF(pg_catalog.btrim(client_external_id), '') AS ref FROM pg_temp.import_address"
 		 "         UNION SELECT NULLIF(pg_catalog.btrim(client_external_id), '') FROM pg_temp.import_bank_account"
 		 "         UNION SELECT NULLIF(pg_catalog.btrim(client_external_id), '') FROM pg_temp.import_contact) x"
-		 "   JOIN client_registry.client c ON c.tenant_id OPERATOR(pg_catalog.=) $1"
-		 "    AND c.source OPERATOR(pg_catalog.=) $2 AND c.external_id OPERATOR(pg_catalog.=) x.ref"
+		 "   JOIN LATERAL (SELECT c.id FROM client_registry.client c WHERE c.tenant_id OPERATOR(pg_catalog.=) $1"
+		 "                    AND c.source OPERATOR(pg_catalog.=) $2 AND c.external_id OPERATOR(pg_catalog.=) x.ref"
+		 "                 UNION ALL SELECT m.survivor FROM pg_temp.cr_imp_merged m WHERE m.ext OPERATOR(pg_catalog.=) x.ref"
+		 "                 LIMIT 1) c ON true"
 		 "  WHERE NOT EXISTS (SELECT 1 FROM pg_temp.cr_imp_client w WHERE w.cr_ext OPERATOR(pg_catalog.=) x.ref)",
 		 2, types, values, NULL);
 
@@ -816,7 +907,9 @@ PrepareCardPlans(ImportRun *run)
 						"  WHERE %s AND a.cr_client IS NULL ORDER BY a.cr_k",
 						cols.data, vals.data, cond),
 			IK_CLIENT, false);
-	AddPlan(u, UpdateSql(t, IK_CLIENT, "pg_temp.cr_imp_client a", cond, "cr_client"), IK_CLIENT, false);
+	/* a card merged away is not written over its survivor */
+	AddPlan(u, UpdateSql(t, IK_CLIENT, "pg_temp.cr_imp_client a", psprintf("%s AND NOT a.cr_merged", cond), "cr_client"),
+			IK_CLIENT, false);
 	for (int i = 0; i < 3; i++)
 		AddChildPlans(u, child_kinds[i], IK_CLIENT, "client_id",
 					  "COALESCE(w.cr_client, (SELECT c.id FROM client_registry.client c"
@@ -842,6 +935,11 @@ ResolveClient(ImportRun *run, ImportKind k)
 				  "   AND c.external_id OPERATOR(pg_catalog.=) w.cr_ref AND w.cr_state OPERATOR(pg_catalog.=) 'pending'",
 				  t->work),
 		 2, types, values, NULL);
+	/* the card was merged into another since it was imported */
+	ExecPlain(psprintf("UPDATE pg_temp.%s w SET cr_client = m.survivor FROM pg_temp.cr_imp_merged m"
+					   " WHERE m.ext OPERATOR(pg_catalog.=) w.cr_ref AND w.cr_client IS NULL"
+					   "   AND w.cr_state OPERATOR(pg_catalog.=) 'pending'",
+					   t->work));
 	/* no reference */
 	ExecPlain(psprintf("UPDATE pg_temp.%s w SET cr_state = 'rejected', cr_result = 'rejected', cr_sqlstate = '23502',"
 					   " cr_field = 'client_external_id',"

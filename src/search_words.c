@@ -32,9 +32,21 @@
  * checked with the real distance (search_word_matches) and the cards found
  * through the GIN index of their words.
  *
+ * Numbers are not dictionary words.  A word of digits only (a house number,
+ * a serial, a code in a name) is never matched with typos (words with
+ * digits are matched exactly or as prefixes), never shares a deletion key
+ * with a query word (only words without digits have deletion keys) and
+ * never fits a typo pattern (those are cut from words of letters), so its
+ * only use in the dictionary would be the prefix step -- and it would cost
+ * a row per card: numbers are mostly unique, where the other words of
+ * names repeat.  A number in a query is matched exactly through the words
+ * index (search_words keeps numbers), and as the start of a longer number
+ * by the substring step of search_clients() (the trigram index).
+ *
  * The dictionary is kept by triggers: search_words_after_write adds the
- * words of inserted rows (per statement, from the transition table) and of
- * changed names (per row); search_words_forget removes the old words that
+ * words of inserted rows (per statement, from the transition table: each
+ * word collected once per statement, one INSERT for all) and of changed
+ * names (per row); search_words_forget removes the old words that
  * no card or contact person of the tenant has any more.  Both run as the
  * table owner and stand aside in restore mode (the dictionary is dumped).
  * A word's own row (key = word) is unique per tenant (search_word_word_key)
@@ -152,8 +164,24 @@ ListHasWord(List *words, const char *w)
 }
 
 /*
+ * IsNumberWord: a word made of digits only (a house number, a code, a
+ * serial).  The dictionary does not keep such words (see the comment at
+ * the top of the file).
+ */
+static inline bool
+IsNumberWord(const char *w)
+{
+	for (; *w != '\0'; w++)
+		if (!isdigit((unsigned char) *w))
+			return false;
+	return true;
+}
+
+/*
  * AddWordsOf appends to out the words of a text (len bytes) not in it yet:
- * folded, split; with glue also each two neighbouring words glued.
+ * folded, split; with glue (the card's words) also each two neighbouring
+ * words glued; without glue (the dictionary's words) words of digits only
+ * are left out.
  */
 static List *
 AddWordsOf(List *out, const char *text, int len, bool glue)
@@ -164,7 +192,7 @@ AddWordsOf(List *out, const char *text, int len, bool glue)
 
 	for (int i = 0; i < n; i++)
 	{
-		if (!ListHasWord(out, words[i]))
+		if ((glue || !IsNumberWord(words[i])) && !ListHasWord(out, words[i]))
 			out = lappend(out, words[i]);
 		if (glue && i > 0)
 		{
@@ -237,12 +265,19 @@ cr_search_dictionary_words(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------
  */
 
-/* The words of one statement's rows, each (tenant, word) once. */
+/*
+ * The words of one statement's rows, each (tenant, word) once.  A bulk
+ * load brings a million rows in one statement: each row's texts are folded
+ * and split in a scratch context reset after the row, and only a word not
+ * seen before in the statement is copied into the batch.
+ */
 typedef struct WordBatch
 {
 	HTAB	   *seen;			/* "tenant word" keys already collected */
 	List	   *tenants;		/* int */
 	List	   *words;			/* char * */
+	MemoryContext batch_cxt;	/* the seen table and the collected words */
+	MemoryContext row_cxt;		/* one row's folded texts, reset per row */
 } WordBatch;
 
 #define SEEN_KEY_SIZE 256
@@ -269,41 +304,70 @@ static const char *const add_words_sql =
 
 static SPIPlanPtr add_words_plan = NULL;
 
+/*
+ * BatchWord adds one word of a tenant to the batch unless it is there
+ * already.  A word too long for the key of the seen table is added
+ * without the check (a duplicate row in search_word is harmless).
+ */
+static void
+BatchWord(WordBatch *b, int32 tenant, const char *tenant_prefix, int prefix_len, const char *word)
+{
+	char		key[SEEN_KEY_SIZE];
+	int			len = strlen(word);
+	bool		found = false;
+	MemoryContext old;
+
+	if (prefix_len + len < SEEN_KEY_SIZE)
+	{
+		memcpy(key, tenant_prefix, prefix_len);
+		memcpy(key + prefix_len, word, len + 1);
+		hash_search(b->seen, key, HASH_ENTER, &found);
+	}
+	if (found)
+		return;
+	old = MemoryContextSwitchTo(b->batch_cxt);
+	b->tenants = lappend_int(b->tenants, tenant);
+	b->words = lappend(b->words, pstrdup(word));
+	MemoryContextSwitchTo(old);
+}
+
 /* Collects the dictionary words of the named columns of one row. */
 static void
-BatchRow(WordBatch *b, TupleTableSlot *slot, int att_tenant, int *atts, int natts)
+BatchRow(WordBatch *b, TupleTableSlot *slot, int att_tenant, int *atts, int natts, int maxatt)
 {
-	bool		isnull;
 	int32		tenant;
-	List	   *words = NIL;
-	ListCell   *lc;
+	char		prefix[16];
+	int			prefix_len;
+	MemoryContext old;
 
-	slot_getallattrs(slot);
-	isnull = slot->tts_isnull[att_tenant - 1];
-	if (isnull)
+	slot_getsomeattrs(slot, maxatt);
+	if (slot->tts_isnull[att_tenant - 1])
 		return;
 	tenant = DatumGetInt32(slot->tts_values[att_tenant - 1]);
+	/* keys "tenant word": the tenant's digits, a space, the word */
+	prefix_len = pg_ltoa(tenant, prefix);
+	prefix[prefix_len++] = ' ';
+	prefix[prefix_len] = '\0';
+
+	old = MemoryContextSwitchTo(b->row_cxt);
 	for (int i = 0; i < natts; i++)
 	{
 		text	   *t;
+		char	   *folded;
+		char	   *words[MAX_TEXT_WORDS];
+		int			n;
 
 		if (slot->tts_isnull[atts[i] - 1])
 			continue;
 		t = DatumGetTextPP(slot->tts_values[atts[i] - 1]);
-		words = AddWordsOf(words, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), false);
+		folded = CrSearchFold(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+		n = SplitWords(folded, words, MAX_TEXT_WORDS);
+		for (int j = 0; j < n; j++)
+			if (!IsNumberWord(words[j]))
+				BatchWord(b, tenant, prefix, prefix_len, words[j]);
 	}
-	foreach(lc, words)
-	{
-		char		key[SEEN_KEY_SIZE];
-		bool		found;
-
-		snprintf(key, sizeof(key), "%d %s", tenant, (const char *) lfirst(lc));
-		hash_search(b->seen, key, HASH_ENTER, &found);
-		if (found)
-			continue;
-		b->tenants = lappend_int(b->tenants, tenant);
-		b->words = lappend(b->words, lfirst(lc));
-	}
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(b->row_cxt);
 }
 
 /* Adds the collected words to search_word (SPI connected), as rel's owner. */
@@ -369,6 +433,7 @@ cr_search_words_after_write(PG_FUNCTION_ARGS)
 	int			att_tenant;
 	WordBatch	b = {0};
 	HASHCTL		ctl;
+	int			maxatt;
 	MemoryContext cxt;
 	MemoryContext old;
 
@@ -400,6 +465,11 @@ cr_search_words_after_write(PG_FUNCTION_ARGS)
 
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "search words", ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(cxt);
+	b.batch_cxt = cxt;
+	b.row_cxt = AllocSetContextCreate(cxt, "search words of a row", ALLOCSET_DEFAULT_SIZES);
+	maxatt = att_tenant;
+	for (int i = 0; i < natts; i++)
+		maxatt = Max(maxatt, atts[i]);
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.keysize = SEEN_KEY_SIZE;
 	ctl.entrysize = SEEN_KEY_SIZE;
@@ -412,7 +482,7 @@ cr_search_words_after_write(PG_FUNCTION_ARGS)
 		TupleTableSlot *slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsHeapTuple);
 
 		ExecStoreHeapTuple(tuple, slot, false);
-		BatchRow(&b, slot, att_tenant, atts, natts);
+		BatchRow(&b, slot, att_tenant, atts, natts, maxatt);
 		ExecDropSingleTupleTableSlot(slot);
 	}
 	else
@@ -426,7 +496,7 @@ cr_search_words_after_write(PG_FUNCTION_ARGS)
 		while (tuplestore_gettupleslot(td->tg_newtable, true, false, slot))
 		{
 			CHECK_FOR_INTERRUPTS();
-			BatchRow(&b, slot, att_tenant, atts, natts);
+			BatchRow(&b, slot, att_tenant, atts, natts, maxatt);
 		}
 		ExecDropSingleTupleTableSlot(slot);
 	}

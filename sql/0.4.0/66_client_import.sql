@@ -171,6 +171,20 @@ BEGIN
 END
 $do$;
 
+-- Written by the import only (src/import_record_guard.c): a role that
+-- row-level security applies to gets 42501 on any direct write, whatever
+-- its table privileges; the UPDATE of a merge re-pointing its clients is
+-- let through.
+CREATE FUNCTION import_record_guard() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'cr_import_record_guard' LANGUAGE C;
+COMMENT ON FUNCTION import_record_guard() IS
+    'Trigger (BEFORE INSERT OR UPDATE OR DELETE, per statement) of import_run and import_credit_override: a role that row-level security applies to (a tenant''s role) gets 42501 when it writes them directly; import_apply and the credit check write them with the owner''s rights, and a merge or unmerge may re-point their clients.';
+REVOKE ALL ON FUNCTION import_record_guard() FROM PUBLIC;
+CREATE TRIGGER import_run_01_record_guard BEFORE INSERT OR UPDATE OR DELETE ON import_run
+    FOR EACH STATEMENT EXECUTE FUNCTION import_record_guard();
+CREATE TRIGGER import_credit_override_01_record_guard BEFORE INSERT OR UPDATE OR DELETE ON import_credit_override
+    FOR EACH STATEMENT EXECUTE FUNCTION import_record_guard();
+
 SELECT pg_catalog.pg_extension_config_dump('import_run', '');
 SELECT pg_catalog.pg_extension_config_dump('import_credit_override', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('client_registry.import_run', 'id'), '');

@@ -10,7 +10,7 @@
 BEGIN;
 SET search_path = client_registry, public;
 
-SELECT plan(44);
+SELECT plan(51);
 
 -------------------------------------------------------------------------------
 -- Shapes
@@ -125,6 +125,24 @@ RESET ROLE;
 
 SELECT is((SELECT pg_catalog.count(*)::int FROM client WHERE tenant_id = 197 AND source = 'erp'), 2,
           'one card per external id');
+
+-- The record tables are written by the import only, whatever the grants:
+-- a statement trigger refuses a tenant's role (42501).
+SELECT has_trigger('client_registry', t, t || '_01_record_guard', t || ' has the import record guard')
+  FROM unnest(ARRAY['import_run', 'import_credit_override']) t;
+SELECT function_privs_are('client_registry', 'import_record_guard', ARRAY[]::name[], 'public', ARRAY[]::text[],
+                          'import_record_guard is not executable by PUBLIC');
+GRANT INSERT, UPDATE, DELETE ON import_run, import_credit_override TO tap_imp_app;
+SET ROLE tap_imp_app;
+SELECT throws_ok($$ INSERT INTO client_registry.import_run (source) VALUES ('forged') $$, '42501', NULL,
+                 'a tenant role with INSERT on import_run still cannot write it');
+SELECT throws_ok($$ UPDATE client_registry.import_run SET counts = NULL $$, '42501', NULL,
+                 'nor update it');
+SELECT throws_ok($$ DELETE FROM client_registry.import_credit_override $$, '42501', NULL,
+                 'nor delete from import_credit_override');
+RESET ROLE;
+SELECT lives_ok($$ UPDATE client_registry.import_run SET counts = counts WHERE tenant_id = 197 $$,
+                'the owner is not a tenant role');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -212,6 +212,47 @@ H-3,R-3,sale,IMP-22,2024-05-03
 SELECT kind, external_id, status FROM import_apply('rivile');
 UPDATE client SET is_active = true WHERE tenant_id = 194 AND external_id = 'R-3';
 
+-- A card merged into another since it was imported: the import follows the
+-- merge to the survivor (never re-creates the card): the survivor's card
+-- is kept as the merge left it, the row's result names the survivor, its
+-- children and documents go to the survivor -- through later merges too.
+-- (A survivor without an external id takes the merged card's in the merge,
+-- like any empty field; here both came from the source.)
+SELECT pg_catalog.count(*) AS staging_tables FROM import_begin();
+COPY import_client (external_id, kind, name) FROM STDIN (FORMAT csv);
+R-5,buyer,UAB Gama
+\.
+SELECT kind, external_id, status FROM import_apply('rivile');
+SELECT id AS gama FROM client WHERE tenant_id = 194 AND external_id = 'R-5' \gset
+SELECT id AS beta FROM client WHERE tenant_id = 194 AND external_id = 'R-3' \gset
+SELECT merge_clients(:gama, :beta) IS NOT NULL AS merged;
+SELECT pg_catalog.count(*) AS staging_tables FROM import_begin();
+COPY import_client (external_id, kind, name) FROM STDIN (FORMAT csv);
+R-3,buyer,UAB Beta (sena)
+\.
+COPY import_address (client_external_id, street, city) FROM STDIN (FORMAT csv);
+R-3,Sujungimo g. 5,Klaipėda
+\.
+COPY import_invoice (external_id, client_external_id, direction, number, invoice_date) FROM STDIN (FORMAT csv);
+H-4,R-3,sale,IMP-23,2024-05-04
+\.
+SELECT kind, external_id, status, id = :gama AS survivor, replace(message, :'gama', 'GAMA') AS message
+  FROM import_apply('rivile');
+SELECT name, external_id FROM client WHERE tenant_id = 194 AND id = :gama;
+SELECT pg_catalog.count(*) AS beta_again FROM client WHERE tenant_id = 194 AND name LIKE 'UAB Beta%';
+SELECT a.street FROM client_address a WHERE a.tenant_id = 194 AND a.client_id = :gama ORDER BY a.id;
+-- the survivor merged in turn: the import follows both merges
+INSERT INTO client (tenant_id, kind, name) VALUES (194, 'buyer', 'UAB Delta');
+SELECT id AS delta FROM client WHERE tenant_id = 194 AND name = 'UAB Delta' \gset
+SELECT merge_clients(:delta, :gama) IS NOT NULL AS merged;
+SELECT pg_catalog.count(*) AS staging_tables FROM import_begin();
+COPY import_bank_account (client_external_id, iban) FROM STDIN (FORMAT csv);
+R-3,LT601010012345678901
+\.
+SELECT kind, external_id, status, id IS NOT NULL AS has_id FROM import_apply('rivile');
+SELECT b.client_id = :delta AS on_the_last_survivor FROM client_bank_account b
+ WHERE b.tenant_id = 194 AND b.iban = 'LT601010012345678901';
+
 -- Any role granted the import right can import (COPY FROM into the
 -- registry's tables is refused under row-level security).
 CREATE ROLE cr_imp_app NOLOGIN;
@@ -256,6 +297,27 @@ A-2,Teisių g. 1
 \set VERBOSITY default
 SELECT * FROM import_apply('app');
 \set VERBOSITY terse
+RESET ROLE;
+
+-- The record tables are written by the import only: a tenant's role gets
+-- 42501 on a direct write whatever its table privileges; the UPDATE of a
+-- merge re-pointing its clients is let through.
+GRANT INSERT, UPDATE, DELETE ON import_run, import_credit_override TO cr_imp_app;
+SET ROLE cr_imp_app;
+\set VERBOSITY default
+INSERT INTO import_run (source) VALUES ('forged');
+UPDATE import_run SET counts = NULL WHERE source = 'app';
+DELETE FROM import_credit_override;
+\set VERBOSITY terse
+RESET ROLE;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA client_registry TO cr_imp_app;
+GRANT EXECUTE ON FUNCTION merge_clients(bigint, bigint[]) TO cr_imp_app;
+SELECT id AS alfa FROM client WHERE tenant_id = 194 AND external_id = 'R-2' \gset
+INSERT INTO client (tenant_id, kind, name) VALUES (194, 'buyer', 'UAB Epsilon');
+SELECT id AS epsilon FROM client WHERE tenant_id = 194 AND name = 'UAB Epsilon' \gset
+SET ROLE cr_imp_app;
+SELECT merge_clients(:epsilon, :alfa) IS NOT NULL AS merged_by_the_role;
+SELECT pg_catalog.count(*) AS overrides_moved FROM import_credit_override WHERE client_id = :epsilon;
 RESET ROLE;
 
 -- Cleaning up.
