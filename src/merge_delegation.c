@@ -338,9 +338,13 @@ CheckTwinTenant(const char *fn, int32 tenant)
 static bool
 AnchorOn(int32 tenant)
 {
-	Oid			shard = CrTenantShardRelid("client", tenant);
+	Oid			shard;
 
-	if (!OidIsValid(shard))
+	if (!CrCitusLoaded())
+		return false;
+	shard = CrTenantShardRelid("client", tenant);
+	/* not placed here: CrTenantShardRelid answers the logical table */
+	if (shard == get_relname_relid("client", get_namespace_oid(CR_SCHEMA, false)))
 		return false;
 	merge_anchor = relation_open(shard, AccessShareLock);
 	return true;

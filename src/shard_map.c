@@ -534,43 +534,6 @@ CrTenantShardRelid(const char *table, int32 tenant)
 			entry->relid = shard;
 	}
 	return entry->relid;
- * CrTenantShardRelid: see shard_map.h.  Citus's own function finds the shard
- * id of the tenant's hash value; the shard is local when its relation
- * exists here (a worker has the shells of every table, the relations of its
- * own placements only).
- */
-Oid
-CrTenantShardRelid(const char *table, int32 tenant)
-{
-	Oid			argtypes[2] = {TEXTOID, INT4OID};
-	Datum		values[2];
-	int64		shardid = 0;
-	Oid			relid = InvalidOid;
-
-	if (!CrCitusLoaded())
-		return InvalidOid;
-	values[0] = CStringGetTextDatum(table);
-	values[1] = Int32GetDatum(tenant);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT pg_catalog.get_shard_id_for_distribution_column(p.logicalrelid, $2)"
-							  "  FROM pg_catalog.pg_dist_partition p"
-							  " WHERE p.partmethod OPERATOR(pg_catalog.=) 'h'"
-							  "   AND p.logicalrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass('client_registry.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident($1))",
-							  2, argtypes, values, NULL, true, 1) == SPI_OK_SELECT
-		&& SPI_processed == 1)
-	{
-		bool		isnull;
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-
-		if (!isnull)
-			shardid = DatumGetInt64(d);
-	}
-	SPI_finish();
-	if (shardid != 0)
-		relid = get_relname_relid(psprintf("%s_" INT64_FORMAT, table, shardid),
-								  get_namespace_oid(CR_SCHEMA, false));
-	return relid;
 }
 
 Oid

@@ -65,18 +65,12 @@ extern Oid	CrTenantShardRelid(const char *table, int32 tenant);
 extern int	CrErrTable(Relation rel);
 extern int	CrErrTableCol(Relation rel, int attnum);
 
-#endif							/* CR_SHARD_MAP_H */
-
 /*
  * Running a whole operation on the worker that holds a tenant (issue #17,
  * merge and unmerge delegated there, merge_delegation.c).
  *
- * CrTenantShardRelid: the shard of client_registry.<table> that holds
- * tenant, when its placement is on this node; InvalidOid on one node, when
- * the table is not distributed or the placement is elsewhere.  SPI need not
- * be connected.
+ * (CrTenantShardRelid, above, finds the tenant's shard.)
  */
-extern Oid	CrTenantShardRelid(const char *table, int32 tenant);
 
 /*
  * CrColocatedShardOf: the shard of the distributed table logical_relid
@@ -94,3 +88,5 @@ extern char *CrLogicalObjectName(Relation rel, const char *name);
 
 /* CrLogicalRelName: CrLogicalName of the relation relid (opened briefly). */
 extern char *CrLogicalRelName(Oid relid);
+
+#endif							/* CR_SHARD_MAP_H */
