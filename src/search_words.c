@@ -32,16 +32,21 @@
  * checked with the real distance (search_word_matches) and the cards found
  * through the GIN index of their words.
  *
- * Numbers are not dictionary words.  A word of digits only (a house number,
- * a serial, a code in a name) is never matched with typos (words with
- * digits are matched exactly or as prefixes), never shares a deletion key
- * with a query word (only words without digits have deletion keys) and
- * never fits a typo pattern (those are cut from words of letters), so its
- * only use in the dictionary would be the prefix step -- and it would cost
- * a row per card: numbers are mostly unique, where the other words of
- * names repeat.  A number in a query is matched exactly through the words
- * index (search_words keeps numbers), and as the start of a longer number
- * by the substring step of search_clients() (the trigram index).
+ * Long numbers are not dictionary words.  A word of 5 or more digits only
+ * (a serial, a code or a phone number in a name) is never matched with
+ * typos (words with digits are matched exactly or as prefixes), never
+ * shares a deletion key with a query word (only words without digits have
+ * deletion keys) and never fits a typo pattern, so its only use in the
+ * dictionary would be the prefix step -- at the price of a row for almost
+ * every card: such numbers are mostly unique, where the other words of
+ * names repeat, and the dictionary would grow with the cards instead of with
+ * the vocabulary.  Numbers of up to 4 digits (house, branch, shop numbers:
+ * "Masinis 1", "Parduotuve 12") stay, so that type-ahead finds "Masinis 10"
+ * from "masinis 1"; there are at most 11,110 of them per tenant, so the
+ * dictionary stays bounded by the vocabulary.  A long number in a query is
+ * matched exactly through the words index (search_words keeps every
+ * number), and as the start of a longer number by the substring step of
+ * search_clients() (the trigram index).
  *
  * The dictionary is kept by triggers: search_words_after_write adds the
  * words of inserted rows (per statement, from the transition table: each
@@ -164,24 +169,27 @@ ListHasWord(List *words, const char *w)
 }
 
 /*
- * IsNumberWord: a word made of digits only (a house number, a code, a
- * serial).  The dictionary does not keep such words (see the comment at
- * the top of the file).
+ * IsLongNumberWord: a word of digits only with more digits than
+ * DICTIONARY_NUMBER_DIGITS -- left out of the dictionary (see above).
  */
-static inline bool
-IsNumberWord(const char *w)
+#define DICTIONARY_NUMBER_DIGITS 4
+
+static bool
+IsLongNumberWord(const char *w)
 {
-	for (; *w != '\0'; w++)
+	int			n = 0;
+
+	for (; *w != '\0'; w++, n++)
 		if (!isdigit((unsigned char) *w))
 			return false;
-	return true;
+	return n > DICTIONARY_NUMBER_DIGITS;
 }
 
 /*
  * AddWordsOf appends to out the words of a text (len bytes) not in it yet:
  * folded, split; with glue (the card's words) also each two neighbouring
- * words glued; without glue (the dictionary's words) words of digits only
- * are left out.
+ * words glued; without glue (the dictionary's words) numbers of more than
+ * DICTIONARY_NUMBER_DIGITS digits are left out.
  */
 static List *
 AddWordsOf(List *out, const char *text, int len, bool glue)
@@ -192,7 +200,7 @@ AddWordsOf(List *out, const char *text, int len, bool glue)
 
 	for (int i = 0; i < n; i++)
 	{
-		if ((glue || !IsNumberWord(words[i])) && !ListHasWord(out, words[i]))
+		if ((glue || !IsLongNumberWord(words[i])) && !ListHasWord(out, words[i]))
 			out = lappend(out, words[i]);
 		if (glue && i > 0)
 		{
@@ -363,7 +371,7 @@ BatchRow(WordBatch *b, TupleTableSlot *slot, int att_tenant, int *atts, int natt
 		folded = CrSearchFold(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 		n = SplitWords(folded, words, MAX_TEXT_WORDS);
 		for (int j = 0; j < n; j++)
-			if (!IsNumberWord(words[j]))
+			if (!IsLongNumberWord(words[j]))
 				BatchWord(b, tenant, prefix, prefix_len, words[j]);
 	}
 	MemoryContextSwitchTo(old);

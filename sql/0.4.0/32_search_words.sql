@@ -18,7 +18,7 @@ CREATE INDEX client_search_words_idx ON client USING gin (search_words(name, sho
 CREATE FUNCTION search_dictionary_words(name text, short_name text, first_name text, last_name text) RETURNS text[]
     AS 'MODULE_PATHNAME', 'cr_search_dictionary_words' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION search_dictionary_words(text, text, text, text) IS
-    'The words of a card as the search dictionary (search_word) keeps them: search_words() without the glued neighbours and without numbers (words of digits only are never matched with typos; search_words() keeps them for exact matches).';
+    'The words of a card as the search dictionary (search_word) keeps them: search_words() without the glued neighbours and without numbers of 5 or more digits (never matched with typos, mostly unique; search_words() keeps them for exact matches). Numbers of up to 4 digits stay, for prefixes.';
 
 CREATE FUNCTION search_word_keys(word text) RETURNS text[]
     AS 'MODULE_PATHNAME', 'cr_search_word_keys' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
