@@ -16,6 +16,7 @@ DECLARE
     t text;
     progress boolean;
     r record;
+    undefaulted integer := 0;
     unfixed integer := 0;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension e WHERE e.extname = 'citus') THEN
@@ -139,6 +140,33 @@ BEGIN
             'SELECT pg_catalog.worker_adjust_identity_column_seq_ranges(%L::pg_catalog.regclass)',
             pg_catalog.format('client_registry.%I', t)));
     END LOOP;
+    -- ... and every shard's identity column defaults to that sequence, so a
+    -- trigger's INSERT into a co-located shard (shard_map.c) that does not
+    -- name the id gets one from the worker's range, as an INSERT through
+    -- the coordinator does.  Every call: shards moved or split since are
+    -- given it too.
+    FOR r IN
+        SELECT x.success, x.result
+          FROM pg_catalog.pg_dist_partition dp
+          JOIN pg_catalog.pg_class c ON c.oid = dp.logicalrelid
+               AND c.relnamespace = 'client_registry'::pg_catalog.regnamespace
+          JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attidentity <> '' AND NOT a.attisdropped,
+               LATERAL pg_catalog.run_command_on_shards(c.oid::pg_catalog.regclass, pg_catalog.format(
+                   'ALTER TABLE %%1$s ALTER COLUMN %I SET DEFAULT pg_catalog.nextval(%L::pg_catalog.regclass)',
+                   a.attname,
+                   pg_catalog.pg_get_serial_sequence(pg_catalog.format('client_registry.%I', c.relname), a.attname))) AS x
+         WHERE dp.partmethod = 'h'
+    LOOP
+        -- as below: a shard created by this very call is not visible yet
+        IF NOT r.success THEN
+            undefaulted := undefaulted + 1;
+        END IF;
+    END LOOP;
+    IF undefaulted > 0 THEN
+        RAISE WARNING 'the identity defaults of % shards are not set yet', undefaulted
+            USING DETAIL = 'Rows that triggers insert on a worker take their ids from these defaults; the shards this transaction created are visible to other connections only after it commits.',
+                  HINT = 'Call SELECT client_registry.citus_distribute(); once more, in a transaction of its own.';
+    END IF;
 
     -- Functions whose plans are kept generic on one node (planned once per
     -- session, search_clients) are planned per call on Citus: a generic plan
