@@ -14,9 +14,17 @@
 #    of a column outside the search index (notes: HOT updates) and one of an
 #    indexed column (phone).  Medians and their ratio; once, as a diagnostic,
 #    the update with the feed off and the trigram search index dropped.
+# 3. Typos (issue #14): the typo query set of bench/search_typos/queries.sql
+#    (T queries per case, default K: a letter replaced, neighbours swapped, a
+#    letter left out, a typo in each word, two typos in a word of 9+ letters,
+#    y typed as i, prefix, fragment; each with its expected card), through
+#    search_clients() and a pg_trgm word-similarity search of the same cards
+#    (bench/crm_search/typos.sql), alternating query by query.  Per case:
+#    median and p95 latency and recall (the expected card among the results)
+#    of both, and the ratio of the medians.
 #
 # Throwaway cluster (scripts/lib.sh), times measured and never asserted.
-# Usage: [N=1000000] [K=200] [S=10] [U=100000] [REPS=5] [PG_BIN=...] bash bench/crm_search.sh
+# Usage: [N=1000000] [K=200] [S=10] [U=100000] [REPS=5] [T=K] [PG_BIN=...] bash bench/crm_search.sh
 #   N=50000 U=20000 bash bench/crm_search.sh      smoke run
 # A log goes to bench/out/.
 set -euo pipefail
@@ -28,8 +36,9 @@ K=${K:-200}
 S=${S:-10}
 U=${U:-100000}
 REPS=${REPS:-5}
+T=${T:-$K}
 CR_PG_OPTS=${CR_PG_OPTS:-"-c shared_buffers=1GB -c max_wal_size=8GB -c checkpoint_timeout=30min -c synchronous_commit=off -c maintenance_work_mem=512MB"}
-for v in N K S U REPS; do
+for v in N K S U REPS T; do
     case "${!v}" in '' | *[!0-9]* | 0) echo "$v must be a positive number" >&2; exit 2 ;; esac
 done
 [ "$U" -le "$N" ] || { echo "U must not exceed N" >&2; exit 2; }
@@ -38,9 +47,9 @@ mkdir -p bench/out
 LOG=bench/out/crm_search_$(date +%Y%m%d_%H%M%S)_N$N.log
 exec > >(tee "$LOG") 2>&1
 PSQL="psql -X -q -v ON_ERROR_STOP=1"
-echo "CRM benchmark: N=$N clients, K=$K search queries and S=$S scans per case, U=$U cards updated, REPS=$REPS"
+echo "CRM benchmark: N=$N clients, K=$K search queries and S=$S scans per case, U=$U cards updated, REPS=$REPS, T=$T typo queries per case"
 echo "server settings: $CR_PG_OPTS"
-echo "machine: $(nproc) CPUs, $(free -g | awk '/^Mem:/ {print $2}') GB RAM; started $(date '+%F %T')"
+echo "machine: $(nproc) CPUs, $(free -g | awk '/^Mem:/ {print $2}') GB RAM; load $(cut -d' ' -f1-3 /proc/loadavg); started $(date '+%F %T')"
 
 trap cr_stop_cluster EXIT
 cr_start_cluster
@@ -49,6 +58,11 @@ $PSQL -d bench_crm -c "CREATE EXTENSION client_registry CASCADE"
 t0=$(date +%s.%N)
 $PSQL -d bench_crm -v n="$N" -f bench/crm_search/gen.sql | sed -n 's/^Time: /  index build: /p'
 printf 'data loaded and indexed in %.1f s\n' "$(echo "$(date +%s.%N) - $t0" | bc)"
+# the load runs with the triggers off: build the search dictionary (typos)
+t0=$(date +%s.%N)
+words=$($PSQL -d bench_crm -At -c "SELECT client_registry.rebuild_search_words()")
+printf 'rebuild_search_words() = %s words in %.1f s\n' "$words" "$(echo "$(date +%s.%N) - $t0" | bc)"
+$PSQL -d bench_crm -c "VACUUM ANALYZE client_registry.search_word"
 $PSQL -d bench_crm -At -c "SELECT 'table sizes: client ' || pg_size_pretty(pg_relation_size('client_registry.client'))
     || ', client_search_idx ' || pg_size_pretty(pg_relation_size('client_registry.client_search_idx'))"
 
@@ -106,4 +120,9 @@ SQL
     printf '  overhead: %.2fx  (goal <= 1.5x)\n' "$(echo "$m_on / $m_off" | bc -l)"
     echo "  (diagnostic) feed off and without client_search_idx: $noidx ms"
 done
-echo "finished $(date '+%F %T'); log: $LOG"
+
+echo
+echo "== 3. typos: latency (ms) and recall, search_clients() vs pg_trgm word similarity (same queries)"
+echo "load $(cut -d' ' -f1-3 /proc/loadavg)"
+$PSQL -d bench_crm -v k="$T" -f bench/crm_search/typos.sql
+echo "finished $(date '+%F %T'); load $(cut -d' ' -f1-3 /proc/loadavg); log: $LOG"

@@ -11,7 +11,8 @@
 #
 # 1. Search: K probes per case (exact words, prefix, a letter replaced,
 #    swapped, left out, a typo in each word, two typos in a word of 9+
-#    letters, a 5-letter fragment), the same queries in both databases;
+#    letters, y typed as i, a 5-letter fragment; the query set of
+#    bench/search_typos/queries.sql), the same queries in both databases;
 #    median and p95 latency, recall (the probe's card among the results),
 #    and the ratio of the medians 0.3.0 / 0.4.0 (also against 0.3.0 with its
 #    parallel workers turned off, as a diagnostic).
