@@ -6,12 +6,15 @@
  *		codes, ...) for a card being typed.  The rules (what links two cards,
  *		what says they differ) are client_names.c's.
  *
- * The queue reads the tenant's cards once (a cursor, each card's name taken
- * apart as the rules compare it) and gives every card its keys: codes, VAT
+ * The queue reads the tenant's cards once (the rows taken as the executor
+ * makes them, each card's name taken apart as the rules compare it, the
+ * strings packed end to end) and gives every card its keys: codes, VAT
  * code, IBANs, e-mail, phone key, name core, core by sound, sorted words,
  * and the core with each letter left out (two cores one typo apart share
- * one of these: symmetric deletion).  Keys are hashed and sorted; cards
- * sharing a key are candidate pairs (a key shared by too many cards --
+ * one of these: symmetric deletion; hashed from prefix and suffix sums).
+ * The keys are hashed twice: a first pass marks them in a bitmap, the
+ * second keeps only those seen twice -- nearly all are unique -- and sorts
+ * them; cards sharing a key are candidate pairs (a key shared by too many cards --
  * a common first name, an accountant's phone -- proposes nothing by
  * itself).  Each pair is scored once; the links are joined into groups,
  * strongest first, with a union-find that refuses to join two groups the
@@ -32,6 +35,8 @@
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "executor/tuptable.h"
+#include "nodes/params.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
@@ -56,10 +61,11 @@ enum
 /* A key shared by more cards than this proposes no pair by itself. */
 #define MAX_KEY_CARDS_NAME	12
 #define MAX_KEY_CARDS_OTHER	40
+/* The longest core keyed by its one-letter deletions. */
+#define MAX_DELETION_CORE	40
 /* A weak link joins groups only up to this size; a strong one up to the next. */
 #define MAX_WEAK_GROUP		3
 #define MAX_STRONG_GROUP	12
-#define FETCH_BATCH			10000
 
 /* The card columns every query reads, in this order. */
 #define CARD_COLUMNS \
@@ -124,47 +130,122 @@ typedef struct Tenant
 	DupCard    *cards;
 	int			ncards;
 	int			cap;
-	HTAB	   *by_id;
+	IdIndex    *by_id;			/* sorted by id */
+	int			nby_id;
 	HTAB	   *cannot;			/* PairKey: marked "not duplicates" */
 } Tenant;
 
-/* Column i (0-based) of a deformed row as a string: NULL for NULL or empty. */
-static char *
-ColumnText(Datum *values, bool *nulls, int i)
-{
-	char	   *s;
+/*
+ * The cards' strings are copied end to end into large blocks of the work
+ * context: one card has a dozen short strings, and a chunk of its own for
+ * each (header, power-of-two size) made the queue's memory three times its
+ * data -- fresh memory costs a page fault per 4 kB, a large part of a run.
+ */
+#define STRING_BLOCK	(256 * 1024)
 
-	if (nulls[i])
-		return NULL;
-	s = text_to_cstring(DatumGetTextPP(values[i]));
-	return *s == '\0' ? NULL : s;
+typedef struct StringStore
+{
+	char	   *free;
+	Size		left;
+} StringStore;
+
+static char *
+StoreBytes(StringStore *st, const char *s, Size len)
+{
+	char	   *out;
+
+	if (len + 1 > st->left)
+	{
+		Size		size = Max(STRING_BLOCK, len + 1);
+
+		st->free = palloc(size);
+		st->left = size;
+	}
+	out = st->free;
+	memcpy(out, s, len);
+	out[len] = '\0';
+	st->free += len + 1;
+	st->left -= len + 1;
+	return out;
 }
 
-/* A card from a row of CARD_COLUMNS (the row taken apart once). */
-static void
-CardFromRow(DupCard *c, HeapTuple t, TupleDesc d)
+static char *
+StoreString(StringStore *st, const char *s)
 {
-	Datum		values[CARD_NCOLUMNS];
-	bool		nulls[CARD_NCOLUMNS];
-	char	   *name;
-	char	   *phone;
+	return s == NULL ? NULL : StoreBytes(st, s, strlen(s));
+}
 
-	Assert(d->natts == CARD_NCOLUMNS);
-	heap_deform_tuple(t, d, values, nulls);
+/*
+ * A text column of a row as a stored string: NULL for NULL or empty.  The
+ * row's own bytes are read in place (detoasted only when they must be).
+ */
+static char *
+ColumnText(StringStore *st, TupleTableSlot *slot, int i)
+{
+	text	   *t;
+	Size		len;
+
+	if (slot->tts_isnull[i])
+		return NULL;
+	t = (text *) pg_detoast_datum_packed((struct varlena *) DatumGetPointer(slot->tts_values[i]));
+	len = VARSIZE_ANY_EXHDR(t);
+	return len == 0 ? NULL : StoreBytes(st, VARDATA_ANY(t), len);
+}
+
+/*
+ * A card from a row of CARD_COLUMNS.  Temporary strings (the name's
+ * folding, the phone's digits) go to scratch, reset by the caller.
+ */
+static void
+CardFromRow(DupCard *c, TupleTableSlot *slot, StringStore *st, MemoryContext scratch)
+{
+	MemoryContext old;
+	char	   *phone;
+	char	   *core;
+	char	   *phon;
+	char	   *sorted;
+
+	slot_getallattrs(slot);
+	Assert(slot->tts_tupleDescriptor->natts == CARD_NCOLUMNS);
 	memset(c, 0, sizeof(DupCard));
-	c->id = DatumGetInt64(values[0]);
-	name = ColumnText(values, nulls, 1);
-	DupCardSetName(c, name ? name : "");
-	c->person = !nulls[2] && DatumGetBool(values[2]);
-	c->own_company = !nulls[3] && DatumGetBool(values[3]);
-	c->country = ColumnText(values, nulls, 4);
-	c->company_code = ColumnText(values, nulls, 5);
-	c->personal_code = ColumnText(values, nulls, 6);
-	c->vat_code = ColumnText(values, nulls, 7);
-	c->email = ColumnText(values, nulls, 8);
+	c->id = DatumGetInt64(slot->tts_values[0]);
+	c->name = ColumnText(st, slot, 1);
+	if (c->name == NULL)
+		c->name = StoreString(st, "");
+	c->person = !slot->tts_isnull[2] && DatumGetBool(slot->tts_values[2]);
+	c->own_company = !slot->tts_isnull[3] && DatumGetBool(slot->tts_values[3]);
+	c->country = ColumnText(st, slot, 4);
+	c->company_code = ColumnText(st, slot, 5);
+	c->personal_code = ColumnText(st, slot, 6);
+	c->vat_code = ColumnText(st, slot, 7);
+	c->email = ColumnText(st, slot, 8);
 	c->email_domain = DupEmailDomain(c->email);
-	phone = ColumnText(values, nulls, 9);
-	c->phone = phone ? CrPhoneKey(phone) : NULL;
+
+	old = MemoryContextSwitchTo(scratch);
+	CrNameParts(c->name, &c->form, &core, &phon, &sorted);
+	phone = slot->tts_isnull[9] ? NULL : TextDatumGetCString(slot->tts_values[9]);
+	phone = phone && *phone ? CrPhoneKey(phone) : NULL;
+	MemoryContextSwitchTo(old);
+	c->core = StoreString(st, core);
+	c->phon = StoreString(st, phon);
+	c->sorted = StoreString(st, sorted);
+	c->phone = StoreString(st, phone);
+	MemoryContextReset(scratch);
+}
+
+/* A card from one row of CARD_COLUMNS read by SPI. */
+static void
+CardFromTuple(DupCard *c, HeapTuple t, TupleDesc d)
+{
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(d, &TTSOpsHeapTuple);
+	MemoryContext scratch = AllocSetContextCreate(CurrentMemoryContext, "duplicate card scratch",
+												  ALLOCSET_SMALL_SIZES);
+	StringStore st = {NULL, 0};
+
+	ExecStoreHeapTuple(t, slot, false);
+	CardFromRow(c, slot, &st, scratch);
+	ExecDropSingleTupleTableSlot(slot);
+	MemoryContextDelete(scratch);
 }
 
 /* An IBAN without spaces, upper case. */
@@ -181,13 +262,27 @@ NormalIban(const char *iban)
 	return out;
 }
 
+/* An IBAN hashed as the queue's IBAN key (without spaces, upper case). */
+static uint64
+IbanKey(const char *iban, Size len)
+{
+	char		buf[64];
+	int			n = 0;
+
+	for (Size i = 0; i < len && n < (int) sizeof(buf) - 1; i++)
+		if (!isspace((unsigned char) iban[i]))
+			buf[n++] = toupper((unsigned char) iban[i]);
+	buf[n] = '\0';
+	return CrKeyHash(buf, K_IBAN);
+}
+
 static void
-AddIban(DupCard *c, const char *iban)
+AddIban(DupCard *c, uint64 key)
 {
 	if (c->nibans % 4 == 0)
 		c->ibans = c->nibans == 0 ? palloc(sizeof(uint64) * 4) :
 			repalloc(c->ibans, sizeof(uint64) * (c->nibans + 4));
-	c->ibans[c->nibans++] = CrKeyHash(NormalIban(iban), K_IBAN);
+	c->ibans[c->nibans++] = key;
 }
 
 static void
@@ -198,8 +293,6 @@ TenantInit(Tenant *tn, int32 tenant_id)
 	memset(tn, 0, sizeof(Tenant));
 	tn->tenant_id = tenant_id;
 	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(int64);
-	ctl.entrysize = sizeof(IdIndex);
 	ctl.hcxt = CurrentMemoryContext;
 	ctl.keysize = sizeof(PairKey);
 	ctl.entrysize = sizeof(PairKey);
@@ -209,13 +302,30 @@ TenantInit(Tenant *tn, int32 tenant_id)
 static int32
 CardIndex(Tenant *tn, int64 id)
 {
-	bool		found;
-	IdIndex    *e;
+	int			lo = 0;
+	int			hi = tn->nby_id - 1;
 
-	if (tn->by_id == NULL)
-		return -1;				/* no cards read */
-	e = hash_search(tn->by_id, &id, HASH_FIND, &found);
-	return found ? e->card : -1;
+	while (lo <= hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (tn->by_id[mid].id == id)
+			return tn->by_id[mid].card;
+		if (tn->by_id[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+static int
+CompareIdIndex(const void *a, const void *b)
+{
+	int64		x = ((const IdIndex *) a)->id;
+	int64		y = ((const IdIndex *) b)->id;
+
+	return x < y ? -1 : x > y ? 1 : 0;
 }
 
 static DupCard *
@@ -230,83 +340,131 @@ NewCard(Tenant *tn)
 	return &tn->cards[tn->ncards++];
 }
 
-static void
-IndexCard(Tenant *tn, int32 card)
+/*
+ * The rows of the queries are taken as the executor makes them (a
+ * DestReceiver): no copy of each row into SPI's tuple table first.
+ */
+typedef struct CardReceiver
 {
-	bool		found;
-	IdIndex    *e = hash_search(tn->by_id, &tn->cards[card].id, HASH_ENTER, &found);
+	DestReceiver pub;
+	Tenant	   *tn;
+	bool		ibans;			/* rows (client_id, iban), else cards */
+	StringStore strings;
+	MemoryContext keep;			/* where the cards live */
+	MemoryContext scratch;		/* reset after each row */
+} CardReceiver;
 
-	e->card = card;
+static bool
+CardReceive(TupleTableSlot *slot, DestReceiver *self)
+{
+	CardReceiver *r = (CardReceiver *) self;
+	Tenant	   *tn = r->tn;
+	MemoryContext old = MemoryContextSwitchTo(r->keep);
+
+	CHECK_FOR_INTERRUPTS();
+	if (!r->ibans)
+		CardFromRow(NewCard(tn), slot, &r->strings, r->scratch);
+	else
+	{
+		int32		card;
+
+		slot_getallattrs(slot);
+		if (!slot->tts_isnull[0] && !slot->tts_isnull[1] &&
+			(card = CardIndex(tn, DatumGetInt64(slot->tts_values[0]))) >= 0)
+		{
+			text	   *t = (text *) pg_detoast_datum_packed((struct varlena *) DatumGetPointer(slot->tts_values[1]));
+
+			AddIban(&tn->cards[card], IbanKey(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
+		}
+	}
+	MemoryContextSwitchTo(old);
+	return true;
 }
 
-/*
- * ReadCards reads the cards a query returns ($1 tenant, $2 optional ids)
- * through a cursor, and their IBANs.
- */
 static void
-ReadCards(Tenant *tn, const char *sql, const char *iban_sql, Datum ids)
+CardReceiverStartup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+}
+
+static void
+CardReceiverShutdown(DestReceiver *self)
+{
+}
+
+static void
+CardReceiverDestroy(DestReceiver *self)
+{
+}
+
+/* Runs a query ($1 tenant, $2 optional ids) with its rows sent to r. */
+static void
+ReadRows(CardReceiver *r, const char *sql, Datum ids)
 {
 	Oid			types[2] = {INT4OID, INT8ARRAYOID};
-	Datum		values[2] = {Int32GetDatum(tn->tenant_id), ids};
 	int			nargs = ids != (Datum) 0 ? 2 : 1;
-	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, types, 0);
-	Portal		portal;
-	MemoryContext cxt = CurrentMemoryContext;
+	SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
+	ParamListInfo params = makeParamList(nargs);
+	SPIExecuteOptions options;
 	int			ret;
 
 	if (plan == NULL)
 		elog(ERROR, "reading the registry failed: %s", SPI_result_code_string(SPI_result));
-	portal = SPI_cursor_open(NULL, plan, values, NULL, true);
-	for (;;)
+	params->params[0].value = Int32GetDatum(r->tn->tenant_id);
+	params->params[0].isnull = false;
+	params->params[0].pflags = PARAM_FLAG_CONST;
+	params->params[0].ptype = INT4OID;
+	if (nargs == 2)
 	{
-		SPI_cursor_fetch(portal, true, FETCH_BATCH);
-		if (SPI_processed == 0)
-			break;
-		{
-			MemoryContext old = MemoryContextSwitchTo(cxt);
-
-			for (uint64 i = 0; i < SPI_processed; i++)
-			{
-				CHECK_FOR_INTERRUPTS();
-				CardFromRow(NewCard(tn), SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
-			}
-			MemoryContextSwitchTo(old);
-		}
-		SPI_freetuptable(SPI_tuptable);
+		params->params[1].value = ids;
+		params->params[1].isnull = false;
+		params->params[1].pflags = PARAM_FLAG_CONST;
+		params->params[1].ptype = INT8ARRAYOID;
 	}
-	SPI_cursor_close(portal);
+	memset(&options, 0, sizeof(options));
+	options.params = params;
+	options.read_only = true;
+	options.dest = &r->pub;
+	ret = SPI_execute_plan_extended(plan, &options);
+	/* a SELECT whose rows went to a receiver of its own reports SPI_OK_UTILITY */
+	if (ret != SPI_OK_UTILITY && ret != SPI_OK_SELECT)
+		elog(ERROR, "reading the registry failed: %s", SPI_result_code_string(ret));
+	SPI_freeplan(plan);
+}
 
-	/* the cards by id, the table sized once for all of them */
+/*
+ * ReadCards reads the cards a query returns ($1 tenant, $2 optional ids),
+ * and their IBANs.
+ */
+static void
+ReadCards(Tenant *tn, const char *sql, const char *iban_sql, Datum ids)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	CardReceiver r;
+
+	memset(&r, 0, sizeof(r));
+	r.pub.receiveSlot = CardReceive;
+	r.pub.rStartup = CardReceiverStartup;
+	r.pub.rShutdown = CardReceiverShutdown;
+	r.pub.rDestroy = CardReceiverDestroy;
+	r.pub.mydest = DestNone;
+	r.tn = tn;
+	r.keep = cxt;
+	r.scratch = AllocSetContextCreate(cxt, "duplicate card scratch", ALLOCSET_SMALL_SIZES);
+	ReadRows(&r, sql, ids);
+
+	/* the cards by id: a sorted array (the rows mostly come in id order) */
+	tn->by_id = palloc_extended(sizeof(IdIndex) * Max(tn->ncards, 1), MCXT_ALLOC_HUGE);
+	for (int32 i = 0; i < tn->ncards; i++)
 	{
-		HASHCTL		ctl;
-
-		memset(&ctl, 0, sizeof(ctl));
-		ctl.keysize = sizeof(int64);
-		ctl.entrysize = sizeof(IdIndex);
-		ctl.hcxt = cxt;
-		tn->by_id = hash_create("duplicate cards", Max(tn->ncards, 64), &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-		for (int32 i = 0; i < tn->ncards; i++)
-			IndexCard(tn, i);
+		tn->by_id[i].id = tn->cards[i].id;
+		tn->by_id[i].card = i;
 	}
+	tn->nby_id = tn->ncards;
+	qsort(tn->by_id, tn->nby_id, sizeof(IdIndex), CompareIdIndex);
 
-	ret = SPI_execute_with_args(iban_sql, nargs, types, values, NULL, true, 0);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "reading bank accounts failed");
-	{
-		MemoryContext old = MemoryContextSwitchTo(cxt);
-
-		for (uint64 i = 0; i < SPI_processed; i++)
-		{
-			bool		isnull;
-			int64		id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
-			char	   *iban = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
-			int32		card = CardIndex(tn, id);
-
-			if (card >= 0 && iban != NULL)
-				AddIban(&tn->cards[card], iban);
-		}
-		MemoryContextSwitchTo(old);
-	}
+	r.ibans = true;
+	ReadRows(&r, iban_sql, ids);
+	MemoryContextDelete(r.scratch);
 }
 
 static void
@@ -408,10 +566,45 @@ ReadMarks(Tenant *tn)
 
 /* ---- the queue ---- */
 
-static void
-AddKey(KeyList *kl, int32 card, int32 type, const char *s)
+/*
+ * The keys are made twice.  The first pass only marks each key's hash in
+ * a bitmap (seen, seen again: two bits side by side, one cache line); the
+ * second keeps the keys seen at least twice.  Nearly all of the two million keys of 100,000 cards are unique
+ * (a card's own one-letter deletions) and would only be stored and sorted
+ * to be dropped.  A bitmap bit shared by two hashes keeps a few unique
+ * keys too: they pair nothing.
+ */
+typedef struct KeyFilter
 {
-	if (s == NULL || *s == '\0')
+	uint64	   *bits;			/* two bits a slot, side by side: seen, seen again */
+	uint64		mask;			/* slots - 1 */
+} KeyFilter;
+
+static void
+KeyFilterInit(KeyFilter *f, int64 nkeys)
+{
+	uint64		slots = 1024;
+
+	while (slots < (uint64) nkeys * 8)
+		slots <<= 1;
+	f->mask = slots - 1;
+	f->bits = palloc_extended(slots / 4, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+}
+
+/* The first pass (kl NULL) marks a key; the second keeps it if seen again. */
+static inline void
+EmitKey(KeyList *kl, KeyFilter *f, int32 card, int32 type, uint64 hash)
+{
+	uint64		slot = hash & f->mask;
+	uint64	   *word = &f->bits[slot >> 5];
+	int			shift = (slot & 31) * 2;
+
+	if (kl == NULL)
+	{
+		*word |= ((*word >> shift) & 1) ? UINT64CONST(2) << shift : UINT64CONST(1) << shift;
+		return;
+	}
+	if (((*word >> shift) & 2) == 0)
 		return;
 	if (kl->n == kl->cap)
 	{
@@ -419,58 +612,96 @@ AddKey(KeyList *kl, int32 card, int32 type, const char *s)
 		kl->e = kl->e == NULL ? palloc_extended(sizeof(KeyEntry) * kl->cap, MCXT_ALLOC_HUGE) :
 			repalloc_huge(kl->e, sizeof(KeyEntry) * kl->cap);
 	}
-	kl->e[kl->n].hash = CrKeyHash(s, type);
+	kl->e[kl->n].hash = hash;
 	kl->e[kl->n].card = card;
 	kl->e[kl->n].type = type;
 	kl->n++;
 }
 
-/* At most how many keys CardKeys gives a card (the key list is sized once). */
+static inline void
+AddKey(KeyList *kl, KeyFilter *f, int32 card, int32 type, const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return;
+	EmitKey(kl, f, card, type, CrKeyHash(s, type));
+}
+
+/* At most how many keys CardKeys gives a card. */
 static int
 CardKeysBound(const DupCard *c)
 {
 	int			len = strlen(c->core);
 
-	return 5 + c->nibans + 3 + (len >= 5 && len <= 40 ? len + 1 : 0);
+	return 5 + c->nibans + 3 + (len >= 5 && len <= MAX_DELETION_CORE ? len + 1 : 0);
+}
+
+/* The finalizer of MurmurHash3: spreads a polynomial hash over all 64 bits. */
+static inline uint64
+Mix64(uint64 h)
+{
+	h ^= h >> 33;
+	h *= UINT64CONST(0xff51afd7ed558ccd);
+	h ^= h >> 33;
+	h *= UINT64CONST(0xc4ceb9fe1a85ec53);
+	h ^= h >> 33;
+	return h;
+}
+
+#define POLY_BASE	UINT64CONST(0x100000001b3)
+
+/* The key of a string of len bytes whose polynomial hash is poly. */
+static inline uint64
+DeletionKey(uint64 poly, int len)
+{
+	return Mix64(poly ^ ((uint64) len << 56) ^ ((uint64) K_DELETION * UINT64CONST(0x9E3779B97F4A7C15)));
 }
 
 static void
-CardKeys(KeyList *kl, DupCard *c, int32 card)
+CardKeys(KeyList *kl, KeyFilter *f, DupCard *c, int32 card)
 {
 	int			len = strlen(c->core);
 
-	AddKey(kl, card, K_COMPANY_CODE, c->company_code);
-	AddKey(kl, card, K_PERSONAL_CODE, c->personal_code);
-	AddKey(kl, card, K_VAT_CODE, c->vat_code);
-	AddKey(kl, card, K_EMAIL, c->email);
-	AddKey(kl, card, K_PHONE, c->phone);
+	AddKey(kl, f, card, K_COMPANY_CODE, c->company_code);
+	AddKey(kl, f, card, K_PERSONAL_CODE, c->personal_code);
+	AddKey(kl, f, card, K_VAT_CODE, c->vat_code);
+	AddKey(kl, f, card, K_EMAIL, c->email);
+	AddKey(kl, f, card, K_PHONE, c->phone);
 	for (int i = 0; i < c->nibans; i++)
-	{
-		if (kl->n == kl->cap)
-			AddKey(kl, card, K_IBAN, "x"), kl->n--;	/* grow */
-		kl->e[kl->n].hash = c->ibans[i];
-		kl->e[kl->n].card = card;
-		kl->e[kl->n].type = K_IBAN;
-		kl->n++;
-	}
+		EmitKey(kl, f, card, K_IBAN, c->ibans[i]);
 	if (len < 3)
 		return;					/* "AB X": too short a name to compare */
-	AddKey(kl, card, K_CORE, c->core);
-	AddKey(kl, card, K_SOUND, c->phon);
-	AddKey(kl, card, K_SORTED, c->sorted);
-	/* one typo: the core and the core without each of its letters */
-	if (len >= 5 && len <= 40)
-	{
-		char		buf[41];
+	AddKey(kl, f, card, K_CORE, c->core);
+	AddKey(kl, f, card, K_SOUND, c->phon);
+	AddKey(kl, f, card, K_SORTED, c->sorted);
 
-		AddKey(kl, card, K_DELETION, c->core);
+	/*
+	 * One typo: the core and the core without each of its letters.  Each
+	 * string is keyed by its polynomial hash, the deletions computed from
+	 * the prefix and suffix sums (linear in the core, not quadratic).
+	 */
+	if (len >= 5 && len <= MAX_DELETION_CORE)
+	{
+		const unsigned char *s = (const unsigned char *) c->core;
+		uint64		pre[MAX_DELETION_CORE + 1];
+		uint64		suf[MAX_DELETION_CORE + 1];
+		uint64		pw[MAX_DELETION_CORE + 1];
+
+		pre[0] = 0;
+		pw[0] = 1;
 		for (int i = 0; i < len; i++)
 		{
-			if (i > 0 && c->core[i] == c->core[i - 1])
+			pre[i + 1] = pre[i] * POLY_BASE + s[i] + 1;
+			pw[i + 1] = pw[i] * POLY_BASE;
+		}
+		suf[len] = 0;
+		for (int j = len - 1; j >= 0; j--)
+			suf[j] = (uint64) (s[j] + 1) * pw[len - 1 - j] + suf[j + 1];
+		EmitKey(kl, f, card, K_DELETION, DeletionKey(pre[len], len));
+		for (int i = 0; i < len; i++)
+		{
+			if (i > 0 && s[i] == s[i - 1])
 				continue;		/* the same deletion */
-			memcpy(buf, c->core, i);
-			memcpy(buf + i, c->core + i + 1, len - i);
-			AddKey(kl, card, K_DELETION, buf);
+			EmitKey(kl, f, card, K_DELETION, DeletionKey(pre[i] * pw[len - 1 - i] + suf[i + 1], len - 1));
 		}
 	}
 }
@@ -731,13 +962,21 @@ cr_duplicate_clusters(PG_FUNCTION_ARGS)
 			  " WHERE tenant_id OPERATOR(pg_catalog.=) $1", (Datum) 0);
 	ReadMarks(&tn);
 
-	/* keys, sorted: cards sharing a key are candidate pairs */
-	kl.cap = 1;
-	for (int32 i = 0; i < tn.ncards; i++)
-		kl.cap += CardKeysBound(&tn.cards[i]);
-	kl.e = palloc_extended(sizeof(KeyEntry) * kl.cap, MCXT_ALLOC_HUGE);
-	for (int32 i = 0; i < tn.ncards; i++)
-		CardKeys(&kl, &tn.cards[i], i);
+	/* keys seen twice, sorted: cards sharing a key are candidate pairs */
+	{
+		int64		bound = 1;
+		KeyFilter	f;
+
+		for (int32 i = 0; i < tn.ncards; i++)
+			bound += CardKeysBound(&tn.cards[i]);
+		KeyFilterInit(&f, bound);
+		for (int32 i = 0; i < tn.ncards; i++)
+			CardKeys(NULL, &f, &tn.cards[i], i);
+		CHECK_FOR_INTERRUPTS();
+		for (int32 i = 0; i < tn.ncards; i++)
+			CardKeys(&kl, &f, &tn.cards[i], i);
+		pfree(f.bits);
+	}
 	SortKeys(kl.e, kl.n);
 
 	for (int64 s = 0; s < kl.n;)
@@ -1182,7 +1421,7 @@ cr_client_duplicates(PG_FUNCTION_ARGS)
 	{
 		MemoryContext old = MemoryContextSwitchTo(caller);
 
-		CardFromRow(&card, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
+		CardFromTuple(&card, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
 		MemoryContextSwitchTo(old);
 	}
 	ret = SPI_execute_with_args("SELECT iban FROM client_registry.client_bank_account"
@@ -1198,7 +1437,7 @@ cr_client_duplicates(PG_FUNCTION_ARGS)
 			char	   *iban = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
 
 			ibans = lappend(ibans, pstrdup(iban));
-			AddIban(&card, iban);
+			AddIban(&card, IbanKey(iban, strlen(iban)));
 		}
 		MemoryContextSwitchTo(old);
 	}
@@ -1275,7 +1514,7 @@ cr_card_duplicates(PG_FUNCTION_ARGS)
 	if (iban != NULL)
 	{
 		ibans = list_make1(NormalIban(iban));
-		AddIban(&card, iban);
+		AddIban(&card, IbanKey(iban, strlen(iban)));
 	}
 	CheckCard(fcinfo, &card, ibans, min_score);
 	return (Datum) 0;
