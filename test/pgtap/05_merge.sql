@@ -16,7 +16,7 @@
 BEGIN;
 SET search_path = client_registry, public;
 
-SELECT plan(132);
+SELECT plan(133);
 
 -------------------------------------------------------------------------------
 -- Functions: signatures, return types, properties
@@ -115,6 +115,8 @@ SELECT function_privs_are('client_registry', 'citus_delegate_merge', ARRAY[]::te
                           'public', ARRAY[]::name[], 'PUBLIC cannot execute citus_delegate_merge');
 SELECT function_privs_are('client_registry', 'citus_port_reports', ARRAY[]::text[],
                           'public', ARRAY[]::name[], 'PUBLIC cannot execute citus_port_reports');
+SELECT function_privs_are('client_registry', 'citus_inline_report_calls', ARRAY['text', 'integer'],
+                          'public', ARRAY[]::name[], 'PUBLIC cannot execute citus_inline_report_calls');
 
 -------------------------------------------------------------------------------
 -- The journal tables

@@ -183,3 +183,20 @@ SELECT citus_port_reports();
 SELECT p.proname, l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
  WHERE p.oid IN ('client_registry.open_items(date, bigint)'::regprocedure, 'client_registry.turnover(date, date)'::regprocedure)
  ORDER BY 1;
+-- what it does first, on any node: a report's calls of invoice_closings,
+-- open_items or turnover written out as their own statements, the
+-- parameters replaced by the arguments given (by position, by name, else
+-- the default)
+SELECT strpos(x, 'client_registry.turnover(') = 0 AS turnover_written_out,
+       strpos(x, '(''2026-01-01''::date)') > 0 AS date_from_given, strpos(x, '(d.last)') > 0 AS date_to_given,
+       strpos(x, 'FROM client_registry.debt_entry e') > 0 AS reads_debt_entry
+  FROM citus_inline_report_calls('SELECT t.* FROM d, LATERAL client_registry.turnover(''2026-01-01''::date, d.last) t(a, b, c, d, e, f)') x;
+SELECT strpos(x, 'client_registry.open_items(') = 0 AND strpos(x, 'client_registry.invoice_closings(') = 0 AS both_written_out,
+       strpos(x, '(NULL::date)') > 0 AS as_of_default, strpos(x, '(7)') > 0 AS for_client_by_name
+  FROM citus_inline_report_calls('SELECT * FROM client_registry.open_items(for_client => 7) o(a, b, c, d, e, f, g, h, i, j, k, l)') x;
+SELECT citus_inline_report_calls('SELECT * FROM client_registry.turnover(''2026-01-01'') t');
+\echo :SQLSTATE
+SELECT citus_inline_report_calls('SELECT * FROM client_registry.turnover(''2026-01-01'', (x) t');
+\echo :SQLSTATE
+SELECT citus_inline_report_calls('SELECT 1', 5);
+\echo :SQLSTATE

@@ -1,0 +1,1 @@
+../../sql/reports_parity.sql
