@@ -48,6 +48,13 @@
  * values differ, otherwise a child is created.  Invoices and payments that
  * exist already are left as they are.  So running the same import again
  * changes nothing.
+ *
+ * On a Citus cluster import_apply runs on the worker that holds the tenant
+ * (import_delegation.c): the coordinator sends the staging rows to the twin
+ * import_apply_at(), which loads them into the worker session's own staging
+ * tables and runs ImportApplyRun there with every statement rewritten for
+ * the tenant's shards, so the triggers fire in the same backend (the
+ * history import's cr_import_run_id reaches the credit check).
  */
 #include "postgres.h"
 
@@ -70,6 +77,8 @@
 #include "utils/rel.h"
 
 #include "client_registry.h"
+#include "import_delegation.h"
+#include "merge_clients.h"
 #include "spi_support.h"
 #include "sqlstates.h"
 #include "tenant_rules.h"
@@ -189,11 +198,16 @@ typedef struct ImportRun
 /* $1, $2 unit range; $3 one row or NULL; $4 tenant; $5 source */
 static Oid	param_types[5] = {INT8OID, INT8OID, INT8OID, INT4OID, TEXTOID};
 
-/* Plain SPI helpers (statements on the work tables and the registry). */
+/*
+ * Plain SPI helpers (statements on the work tables and the registry).  In
+ * the import's twin on a Citus worker (import_delegation.c) every statement
+ * is rewritten for the tenant's shards (MergeSql); elsewhere MergeSql is the
+ * identity after one comparison.
+ */
 static uint64
 Exec(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls)
 {
-	int			ret = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+	int			ret = SPI_execute_with_args(MergeSql(sql), nargs, types, values, nulls, false, 0);
 
 	if (ret < 0)
 		elog(ERROR, "import: SPI failed (%s) for: %s", SPI_result_code_string(ret), sql);
@@ -255,17 +269,13 @@ Phase(const char *what)
 }
 
 /*
- * OpenOwn opens a table of the extension's schema (for owner's rights).
+ * OpenOwn opens a table of the extension's schema (for owner's rights): in
+ * the twin on a Citus worker, the tenant's shard of it.
  */
 static Relation
 OpenOwn(const char *name)
 {
-	Oid			nsp = get_namespace_oid(CR_SCHEMA, false);
-	Oid			relid = get_relname_relid(name, nsp);
-
-	if (!OidIsValid(relid))
-		elog(ERROR, "table %s.%s is missing", CR_SCHEMA, name);
-	return table_open(relid, RowExclusiveLock);
+	return table_open(MergeTableRelid(name), RowExclusiveLock);
 }
 
 /*
@@ -279,12 +289,28 @@ LoadColumns(ImportTable *t)
 	Datum		values[1];
 	uint64		n;
 	StringInfoData sql;
+	Relation	own = NULL;
+	CrUserSwitch sw;
 
 	values[0] = CStringGetTextDatum(t->staging);
+	/*
+	 * In the twin on a Citus worker the catalog view is read as the owner:
+	 * the caller's grant on it was made on the coordinator.
+	 */
+	if (MergeAnchored())
+	{
+		own = table_open(MergeTableRelid("client"), AccessShareLock);
+		CrBecomeOwner(own, &sw);
+	}
 	n = Exec("SELECT column_name, data_type, column_default"
 			 "  FROM client_registry.import_column"
 			 " WHERE staging_table OPERATOR(pg_catalog.=) $1 AND NOT is_reference ORDER BY position",
 			 1, types, values, NULL);
+	if (own != NULL)
+	{
+		CrRestoreUser(&sw);
+		table_close(own, AccessShareLock);
+	}
 	t->ncols = (int) n;
 	t->cols = MemoryContextAllocZero(TopTransactionContext, sizeof(ImportCol) * (n + 1));
 	for (uint64 i = 0; i < n; i++)
@@ -841,7 +867,7 @@ AddPlan(UnitPlans *u, const char *sql, ImportKind kind, bool per_row)
 		return;
 	if (u->n >= MAX_UNIT_PLANS)
 		elog(ERROR, "import: too many statements in a unit");
-	u->plan[u->n] = SPI_prepare(sql, 5, param_types);
+	u->plan[u->n] = SPI_prepare(MergeSql(sql), 5, param_types);
 	if (u->plan[u->n] == NULL)
 		elog(ERROR, "import: SPI_prepare failed (%s) for: %s", SPI_result_code_string(SPI_result), sql);
 	u->kind[u->n] = kind;
@@ -1470,7 +1496,9 @@ PG_FUNCTION_INFO_V1(cr_import_apply);
 
 /*
  * cr_import_apply(source text, batch_size integer) RETURNS TABLE (kind,
- * line, external_id, status, id, sqlstate, field, message, detail).
+ * line, external_id, status, id, sqlstate, field, message, detail).  On a
+ * Citus coordinator the import runs on the worker that holds the tenant
+ * (import_delegation.c).
  */
 Datum
 cr_import_apply(PG_FUNCTION_ARGS)
@@ -1478,7 +1506,6 @@ cr_import_apply(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	char	   *source = CrTrimmedOrNull(text_to_cstring(PG_GETARG_TEXT_PP(0)));
 	int			batch_size = PG_GETARG_INT32(1);
-	ImportRun	run;
 
 	if (source == NULL)
 		ereport(ERROR,
@@ -1491,14 +1518,33 @@ cr_import_apply(PG_FUNCTION_ARGS)
 				 errmsg("batch_size %d is out of range", batch_size),
 				 errhint("Use 1 to 1000000 cards per batch (default 1000).")));
 	InitMaterializedSRF(fcinfo, 0);
+	(void) CrCurrentTenant();	/* no tenant: refused before anything else */
+	SPI_connect();
+	CheckStaging();
+	if (MergeDelegates())
+		ImportApplyDelegate(rsinfo, source, batch_size);
+	else
+		ImportApplyRun(rsinfo, source, batch_size);
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/*
+ * ImportApplyRun: the import of the session's staging tables into the
+ * current tenant, its results put into rsinfo.  SPI connected, staging
+ * checked.  Here on one node; on the Citus worker that holds the tenant in
+ * import_apply_at().
+ */
+void
+ImportApplyRun(ReturnSetInfo *rsinfo, char *source, int batch_size)
+{
+	ImportRun	run;
 
 	memset(&run, 0, sizeof(run));
 	run.tenant = CrCurrentTenant();
 	run.source = source;
 	run.batch_size = batch_size;
 
-	SPI_connect();
-	CheckStaging();
 	for (int k = 0; k < IK_COUNT; k++)
 		LoadColumns(&tables[k]);
 	CheckPrivileges();
@@ -1567,6 +1613,4 @@ cr_import_apply(PG_FUNCTION_ARGS)
 	for (int k = 0; k < IK_COUNT; k++)
 		DropIfExists(tables[k].work);
 	DropIfExists("cr_imp_out");
-	SPI_finish();
-	return (Datum) 0;
 }

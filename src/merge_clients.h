@@ -110,6 +110,8 @@ extern Datum MergePreviewDelegate(FunctionCallInfo fcinfo, int64 survivor, Array
 								  bool force);
 extern int64 UnmergeDelegate(int32 tenant, int64 merge_id);
 extern bool MergeAnchored(void);
+extern bool MergeAnchorOn(int32 tenant);
+extern void MergeUnanchor(bool anchored, bool ok);
 extern const char *MergeSql(const char *sql);
 extern void MergeResetSqlCache(void);
 extern int	MergeSpiRun(const char *sql, int nargs, Oid *types, Datum *values,

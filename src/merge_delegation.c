@@ -330,13 +330,14 @@ CheckTwinTenant(const char *fn, int32 tenant)
 }
 
 /*
- * AnchorOn: anchors the run on the tenant's client shard when it is on this
- * node; returns whether it did.  Without a local shard (the twin was not
- * delegated, for example before citus_distribute() distributed it) the run
- * goes over the logical tables, from here.
+ * MergeAnchorOn: anchors the run on the tenant's client shard when it is on
+ * this node; returns whether it did.  Without a local shard (the twin was
+ * not delegated, for example before citus_distribute() distributed it) the
+ * run goes over the logical tables, from here.  The import's twin
+ * (import_delegation.c) anchors its run the same way.
  */
-static bool
-AnchorOn(int32 tenant)
+bool
+MergeAnchorOn(int32 tenant)
 {
 	Oid			shard;
 
@@ -350,8 +351,8 @@ AnchorOn(int32 tenant)
 	return true;
 }
 
-static void
-Unanchor(bool anchored, bool ok)
+void
+MergeUnanchor(bool anchored, bool ok)
 {
 	if (!anchored)
 		return;
@@ -371,18 +372,18 @@ cr_merge_clients_at(PG_FUNCTION_ARGS)
 	bool		anchored;
 
 	CheckTwinTenant("merge_clients_at()", tenant);
-	anchored = AnchorOn(tenant);
+	anchored = MergeAnchorOn(tenant);
 	PG_TRY();
 	{
 		merge_id = MergeClientsRun(PG_GETARG_INT64(1), PG_GETARG_ARRAYTYPE_P(2), PG_GETARG_BOOL(3));
 	}
 	PG_CATCH();
 	{
-		Unanchor(anchored, false);
+		MergeUnanchor(anchored, false);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
-	Unanchor(anchored, true);
+	MergeUnanchor(anchored, true);
 	PG_RETURN_INT64(merge_id);
 }
 
@@ -396,18 +397,18 @@ cr_merge_preview_at(PG_FUNCTION_ARGS)
 	bool		anchored;
 
 	CheckTwinTenant("merge_preview_at()", tenant);
-	anchored = AnchorOn(tenant);
+	anchored = MergeAnchorOn(tenant);
 	PG_TRY();
 	{
 		(void) MergePreviewRun(fcinfo, PG_GETARG_INT64(1), PG_GETARG_ARRAYTYPE_P(2), PG_GETARG_BOOL(3));
 	}
 	PG_CATCH();
 	{
-		Unanchor(anchored, false);
+		MergeUnanchor(anchored, false);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
-	Unanchor(anchored, true);
+	MergeUnanchor(anchored, true);
 	return (Datum) 0;
 }
 
@@ -422,17 +423,17 @@ cr_unmerge_at(PG_FUNCTION_ARGS)
 	bool		anchored;
 
 	CheckTwinTenant("unmerge_at()", tenant);
-	anchored = AnchorOn(tenant);
+	anchored = MergeAnchorOn(tenant);
 	PG_TRY();
 	{
 		restored = UnmergeRun(PG_GETARG_INT64(1));
 	}
 	PG_CATCH();
 	{
-		Unanchor(anchored, false);
+		MergeUnanchor(anchored, false);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
-	Unanchor(anchored, true);
+	MergeUnanchor(anchored, true);
 	PG_RETURN_INT32((int32) Min(restored, PG_INT32_MAX));
 }

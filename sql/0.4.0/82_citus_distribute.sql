@@ -228,6 +228,8 @@ BEGIN
     -- merge, preview and unmerge run on the worker that holds the tenant
     -- (85_citus_merge.sql)
     PERFORM client_registry.citus_delegate_merge();
+    -- ... and so does an import (87_citus_import.sql)
+    PERFORM client_registry.citus_delegate_import();
     -- the debt reports as PL/pgSQL functions Citus can route (86_citus_reports.sql)
     PERFORM client_registry.citus_port_reports();
 

@@ -1,0 +1,1 @@
+../../sql/import_parity.sql
