@@ -236,6 +236,8 @@ SELECT * FROM client_registry.import_apply_at(361, 'rivile', 1000, '{}');
 ROLLBACK;
 
 RESET ROLE;
+-- the staging tables are the role's: they go first
+DISCARD TEMP;
 DROP OWNED BY cr_imp_parity;
 DROP ROLE cr_imp_parity;
 SELECT client_registry.tenant_access_forget_stale() IS NOT NULL AS forgotten;
