@@ -47,6 +47,7 @@
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "access/parallel.h"
 #include "access/xact.h"
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
@@ -124,24 +125,82 @@ CitusLoaded(void)
 }
 
 /*
+ * FromCitusNode: this backend serves a connection Citus opened from another
+ * node (its application_name is citus_internal ..., citus_run_command ...):
+ * the tenant it has came with the coordinator's SET LOCAL, and whether that
+ * one was carried everywhere was checked on the coordinator.  (A client that
+ * names itself so only switches this safety net off for itself: the
+ * memberships are checked all the same.)
+ */
+static bool
+FromCitusNode(void)
+{
+	const char *name = GetConfigOption("application_name", true, false);
+
+	return name != NULL && strncmp(name, "citus_", 6) == 0;
+}
+
+/* the last tenant setting found carried to the workers, per transaction */
+static LocalTransactionId travels_checked_in = InvalidLocalTransactionId;
+static GucStack *travels_checked_stack = NULL;
+static GucStackState travels_checked_state;
+static int	travels_checked_level;
+static int32 travels_checked_tenant;
+
+/*
  * CheckTenantTravelsWithTransaction: on Citus, the tenant must have been set
- * in this transaction (so that SET LOCAL carried it to every node).
+ * in this transaction (so that SET LOCAL carried it to every node).  Where
+ * the statement starts (not on a worker serving the coordinator), the value
+ * must also come from a SET LOCAL that Citus carries to the workers: a SET
+ * in the transaction, or a SET LOCAL while citus.propagate_set_commands is
+ * not 'local', stays on this node, and the workers would go on with no
+ * tenant or with the one set before.  Checked once per value, setting and
+ * transaction (the policies call current_tenant() for every row).  On one
+ * node nothing of this runs (CitusLoaded is one comparison).
  */
 static void
 CheckTenantTravelsWithTransaction(void)
 {
 	struct config_generic *g;
+	GucStack   *top;
+	const char *propagate;
 
 	if (!CitusLoaded())
 		return;
 	g = TenantGuc();
-	if (g != NULL && g->stack != NULL)
+	if (g == NULL || g->stack == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
+				 errmsg("client_registry.tenant was not set in this transaction"),
+				 errdetail("On a Citus cluster a session-level SET does not reach the worker nodes, so every node could work in a different tenant."),
+				 errhint("Set the tenant inside each transaction: BEGIN; SET LOCAL client_registry.tenant = ...; with citus.propagate_set_commands = 'local'.")));
+	top = g->stack;
+	if (travels_checked_in == MyProc->lxid && travels_checked_stack == top &&
+		travels_checked_state == top->state && travels_checked_level == top->nest_level &&
+		travels_checked_tenant == cr_current_tenant)
 		return;
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
-			 errmsg("client_registry.tenant was not set in this transaction"),
-			 errdetail("On a Citus cluster a session-level SET does not reach the worker nodes, so every node could work in a different tenant."),
-			 errhint("Set the tenant inside each transaction: BEGIN; SET LOCAL client_registry.tenant = ...; with citus.propagate_set_commands = 'local'.")));
+	if (!FromCitusNode() && !IsParallelWorker())
+	{
+		if (top->state != GUC_LOCAL && top->state != GUC_SET_LOCAL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
+					 errmsg("client_registry.tenant was set in this transaction with SET, not SET LOCAL"),
+					 errdetail("On a Citus cluster only SET LOCAL reaches the worker nodes; after a SET (or set_config(..., false), or a function's SET clause) this node and the workers could work in different tenants."),
+					 errhint("Set the tenant with SET LOCAL client_registry.tenant = ... in each transaction.")));
+		propagate = GetConfigOption("citus.propagate_set_commands", true, false);
+		if (propagate == NULL || strcmp(propagate, "local") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
+					 errmsg("client_registry.tenant does not reach the worker nodes: citus.propagate_set_commands is \"%s\"",
+							propagate ? propagate : ""),
+					 errdetail("Citus carries SET LOCAL to the worker nodes only with citus.propagate_set_commands = 'local'; this node and the workers could work in different tenants."),
+					 errhint("Set citus.propagate_set_commands = 'local' before the tenant (ALTER ROLE ... SET citus.propagate_set_commands = 'local', or SET LOCAL first in the transaction).")));
+	}
+	travels_checked_in = MyProc->lxid;
+	travels_checked_stack = top;
+	travels_checked_state = top->state;
+	travels_checked_level = top->nest_level;
+	travels_checked_tenant = cr_current_tenant;
 }
 
 /*
