@@ -1,0 +1,1 @@
+../../sql/merge_documents_parity.sql
