@@ -1,6 +1,6 @@
 -- pgTAP contract of moving in (0.4.0, issue #15): external ids, the import
 -- API and its privileges (the import right is EXECUTE on import_begin and
--- import_apply, granted one by one), the record of imports, history over a
+-- import_apply, and import_apply_at on Citus, granted one by one), the record of imports, history over a
 -- strict credit limit.
 --
 -- Roles (created in this transaction, removed by the ROLLBACK):
@@ -10,7 +10,7 @@
 BEGIN;
 SET search_path = client_registry, public;
 
-SELECT plan(51);
+SELECT plan(55);
 
 -------------------------------------------------------------------------------
 -- Shapes
@@ -42,6 +42,16 @@ SELECT ok((SELECT proconfig @> ARRAY['search_path=pg_catalog, pg_temp'] FROM pg_
           'import_apply fixes its search_path');
 SELECT function_privs_are('client_registry', f, args, 'public', ARRAY[]::text[], format('PUBLIC cannot execute %s', f))
   FROM (VALUES ('import_begin', ARRAY[]::text[]), ('import_apply', ARRAY['text', 'integer'])) v(f, args);
+-- issue #17: the twin that runs an import on the Citus worker holding the
+-- tenant, and what makes it a distributed function
+SELECT has_function('client_registry', 'import_apply_at', ARRAY['integer', 'text', 'integer', 'jsonb'],
+                    'import_apply_at(integer, text, integer, jsonb) exists (Citus twin)');
+SELECT ok((SELECT proconfig @> ARRAY['search_path=pg_catalog, pg_temp'] FROM pg_proc
+            WHERE oid = 'client_registry.import_apply_at(integer, text, integer, jsonb)'::regprocedure),
+          'import_apply_at fixes its search_path');
+SELECT function_privs_are('client_registry', f, args, 'public', ARRAY[]::text[], format('PUBLIC cannot execute %s', f))
+  FROM (VALUES ('import_apply_at', ARRAY['integer', 'text', 'integer', 'jsonb']),
+               ('citus_delegate_import', ARRAY[]::text[])) v(f, args);
 
 -------------------------------------------------------------------------------
 -- External ids: with their source, not blank, unique per tenant and source
