@@ -270,7 +270,8 @@ cr_import_apply_at(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	int32		tenant = PG_GETARG_INT32(0);
-	char	   *source = CrTrimmedOrNull(text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	char	   *given = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	char	   *source = CrTrimmedOrNull(given);
 	int			batch_size = PG_GETARG_INT32(2);
 	bool		anchored;
 
@@ -278,8 +279,7 @@ cr_import_apply_at(PG_FUNCTION_ARGS)
 	if (source == NULL || batch_size < 1 || batch_size > 1000000)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("import_apply_at() was given the source \"%s\" and batch_size %d",
-						source ? source : "", batch_size),
+				 errmsg("import_apply_at() was given the source \"%s\" and batch_size %d", given, batch_size),
 				 errhint("Call import_apply() instead; it checks its arguments.")));
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();

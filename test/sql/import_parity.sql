@@ -231,8 +231,15 @@ COMMIT;
 BEGIN;
 SET LOCAL client_registry.tenant = 360;
 SELECT tenant_id, external_id, name FROM client_registry.client WHERE tenant_id = 360 AND external_id LIKE 'R-%' ORDER BY external_id;
--- the twin serves the session's tenant only
+-- the twin serves the session's tenant only, and is import_apply's own
 SELECT * FROM client_registry.import_apply_at(361, 'rivile', 1000, '{}');
+ROLLBACK;
+BEGIN;
+SET LOCAL client_registry.tenant = 360;
+SAVEPOINT s;
+SELECT * FROM client_registry.import_apply_at(360, ' ', 0, '{}');
+ROLLBACK TO s;
+SELECT * FROM client_registry.import_apply_at(360, 'rivile', 1000, '{"import_client": {"rows": []}}');
 ROLLBACK;
 
 RESET ROLE;

@@ -177,6 +177,9 @@ SELECT count(*) AS back FROM client WHERE id = 18502;
 -- citus_delegate_merge() needs Citus
 SELECT citus_delegate_merge();
 \echo :SQLSTATE
+-- and so does citus_delegate_import()
+SELECT citus_delegate_import();
+\echo :SQLSTATE
 -- citus_port_reports() too; on one node the reports stay SQL functions
 SELECT citus_port_reports();
 \echo :SQLSTATE
