@@ -25,22 +25,9 @@ CREATE FUNCTION client_registry.search_words(name text, short_name text, first_n
     AS '$libdir/client_registry', 'cr_search_words' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 100;
 CREATE INDEX client_search_words_idx ON client USING gin (client_registry.search_words(name, short_name, first_name, last_name));
 CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;
-CREATE FUNCTION client_registry.search_fold(text) RETURNS text
-    AS '$libdir/client_registry', 'cr_search_fold' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION client_registry.client_search_text(name text, short_name text, first_name text, last_name text,
                                                    company_code text, vat_code text, email text, phone text)
-RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
-SELECT client_registry.search_fold(
-           COALESCE($1, '') OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||)
-           COALESCE($2, '') OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||)
-           COALESCE($3, '') OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||)
-           COALESCE($4, '') OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||)
-           COALESCE($5, '') OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||)
-           COALESCE($6, '') OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||)
-           COALESCE($7, '') OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||)
-           COALESCE($8, ''))
-$$;
+RETURNS text AS '$libdir/client_registry', 'cr_search_text_of' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE INDEX client_search_idx ON client USING gin
     (client_registry.client_search_text(name, short_name, first_name, last_name, company_code, vat_code, email, phone)
      public.gin_trgm_ops);
