@@ -361,21 +361,42 @@ MergeUnanchor(bool anchored, bool ok)
 	merge_anchor = NULL;		/* on error the resource owner releases it */
 }
 
-PG_FUNCTION_INFO_V1(cr_merge_clients_at);
+/* What a twin runs once anchored: merge, preview or unmerge. */
+typedef enum TwinRun
+{
+	TWIN_MERGE,
+	TWIN_PREVIEW,
+	TWIN_UNMERGE
+} TwinRun;
 
-/* merge_clients_at(tenant, keep, merged, force) */
-Datum
-cr_merge_clients_at(PG_FUNCTION_ARGS)
+/*
+ * RunTwin runs one twin for the session's tenant: checks the tenant,
+ * anchors on its client shard for the run, and lets the anchor go on error
+ * too.  Returns the merge id (merge), the rows restored (unmerge) or 0.
+ */
+static int64
+RunTwin(FunctionCallInfo fcinfo, const char *fn, TwinRun run)
 {
 	int32		tenant = PG_GETARG_INT32(0);
-	int64		merge_id = 0;
+	volatile int64 result = 0;
 	bool		anchored;
 
-	CheckTwinTenant("merge_clients_at()", tenant);
+	CheckTwinTenant(fn, tenant);
 	anchored = MergeAnchorOn(tenant);
 	PG_TRY();
 	{
-		merge_id = MergeClientsRun(PG_GETARG_INT64(1), PG_GETARG_ARRAYTYPE_P(2), PG_GETARG_BOOL(3));
+		switch (run)
+		{
+			case TWIN_MERGE:
+				result = MergeClientsRun(PG_GETARG_INT64(1), PG_GETARG_ARRAYTYPE_P(2), PG_GETARG_BOOL(3));
+				break;
+			case TWIN_PREVIEW:
+				(void) MergePreviewRun(fcinfo, PG_GETARG_INT64(1), PG_GETARG_ARRAYTYPE_P(2), PG_GETARG_BOOL(3));
+				break;
+			case TWIN_UNMERGE:
+				result = UnmergeRun(PG_GETARG_INT64(1));
+				break;
+		}
 	}
 	PG_CATCH();
 	{
@@ -384,7 +405,16 @@ cr_merge_clients_at(PG_FUNCTION_ARGS)
 	}
 	PG_END_TRY();
 	MergeUnanchor(anchored, true);
-	PG_RETURN_INT64(merge_id);
+	return result;
+}
+
+PG_FUNCTION_INFO_V1(cr_merge_clients_at);
+
+/* merge_clients_at(tenant, keep, merged, force) */
+Datum
+cr_merge_clients_at(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(RunTwin(fcinfo, "merge_clients_at()", TWIN_MERGE));
 }
 
 PG_FUNCTION_INFO_V1(cr_merge_preview_at);
@@ -393,22 +423,7 @@ PG_FUNCTION_INFO_V1(cr_merge_preview_at);
 Datum
 cr_merge_preview_at(PG_FUNCTION_ARGS)
 {
-	int32		tenant = PG_GETARG_INT32(0);
-	bool		anchored;
-
-	CheckTwinTenant("merge_preview_at()", tenant);
-	anchored = MergeAnchorOn(tenant);
-	PG_TRY();
-	{
-		(void) MergePreviewRun(fcinfo, PG_GETARG_INT64(1), PG_GETARG_ARRAYTYPE_P(2), PG_GETARG_BOOL(3));
-	}
-	PG_CATCH();
-	{
-		MergeUnanchor(anchored, false);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-	MergeUnanchor(anchored, true);
+	(void) RunTwin(fcinfo, "merge_preview_at()", TWIN_PREVIEW);
 	return (Datum) 0;
 }
 
@@ -418,22 +433,7 @@ PG_FUNCTION_INFO_V1(cr_unmerge_at);
 Datum
 cr_unmerge_at(PG_FUNCTION_ARGS)
 {
-	int32		tenant = PG_GETARG_INT32(0);
-	int64		restored = 0;
-	bool		anchored;
+	int64		restored = RunTwin(fcinfo, "unmerge_at()", TWIN_UNMERGE);
 
-	CheckTwinTenant("unmerge_at()", tenant);
-	anchored = MergeAnchorOn(tenant);
-	PG_TRY();
-	{
-		restored = UnmergeRun(PG_GETARG_INT64(1));
-	}
-	PG_CATCH();
-	{
-		MergeUnanchor(anchored, false);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-	MergeUnanchor(anchored, true);
 	PG_RETURN_INT32((int32) Min(restored, PG_INT32_MAX));
 }

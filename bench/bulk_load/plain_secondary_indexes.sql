@@ -5,8 +5,9 @@
 -- the ratio isolates the cost of the rules: the lookup indexes (client ids
 -- of the child tables, IBAN, company, VAT and personal codes, phone key),
 -- the partial indexes on CRM columns (empty in a load, as in the
--- extension), the trigram GIN index on the same folded search text and the
--- GIN index of the card's words (0.4.0) -- the extension's C functions,
+-- extension), the trigram GIN index on the same folded search text, the
+-- GIN index of the card's words and the duplicate check's e-mail and name-key
+-- indexes (0.4.0) -- the extension's C functions,
 -- loaded from its library.  bulk_load.sh compares this index set with the
 -- extension's and stops when they differ.
 SET search_path = client_registry, pg_catalog;
@@ -24,23 +25,15 @@ CREATE INDEX client_phone_key_idx ON client (tenant_id, client_registry.phone_ke
 CREATE FUNCTION client_registry.search_words(name text, short_name text, first_name text, last_name text) RETURNS text[]
     AS '$libdir/client_registry', 'cr_search_words' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 100;
 CREATE INDEX client_search_words_idx ON client USING gin (client_registry.search_words(name, short_name, first_name, last_name));
+-- the per-card duplicate check's indexes (0.4.0, issue #14): e-mails and the name keys
+CREATE INDEX client_email_key_idx ON client (tenant_id, lower(btrim(email))) WHERE email IS NOT NULL;
+CREATE FUNCTION client_registry.client_name_keys(name text) RETURNS text[]
+    AS '$libdir/client_registry', 'cr_client_name_keys' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 100;
+CREATE INDEX client_name_keys_idx ON client USING gin (client_registry.client_name_keys(name));
 CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;
-CREATE FUNCTION client_registry.search_fold(text) RETURNS text
-    AS '$libdir/client_registry', 'cr_search_fold' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION client_registry.client_search_text(name text, short_name text, first_name text, last_name text,
                                                    company_code text, vat_code text, email text, phone text)
-RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
-SELECT client_registry.search_fold(
-           COALESCE($1, '') OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||)
-           COALESCE($2, '') OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||)
-           COALESCE($3, '') OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||)
-           COALESCE($4, '') OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||)
-           COALESCE($5, '') OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||)
-           COALESCE($6, '') OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||)
-           COALESCE($7, '') OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||)
-           COALESCE($8, ''))
-$$;
+RETURNS text AS '$libdir/client_registry', 'cr_search_text_of' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE INDEX client_search_idx ON client USING gin
     (client_registry.client_search_text(name, short_name, first_name, last_name, company_code, vat_code, email, phone)
      public.gin_trgm_ops);

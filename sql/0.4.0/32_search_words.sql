@@ -8,6 +8,18 @@
 -- of their words.  Matching rules in src/search_words.c.
 -------------------------------------------------------------------------------
 
+-- The searchable texts of 0.3.0 in C (the same result, so the trigram
+-- indexes on them stay valid): a fragment search computes the text again
+-- for every row the trigram index proposes, and eight strings joined in SQL
+-- were copied seven times.
+CREATE OR REPLACE FUNCTION client_search_text(name text, short_name text, first_name text, last_name text,
+                                              company_code text, vat_code text, email text, phone text)
+RETURNS text
+    AS 'MODULE_PATHNAME', 'cr_search_text_of' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION contact_search_text(first_name text, last_name text, email text, phone text)
+RETURNS text
+    AS 'MODULE_PATHNAME', 'cr_search_text_of' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
 CREATE FUNCTION search_words(name text, short_name text, first_name text, last_name text) RETURNS text[]
     AS 'MODULE_PATHNAME', 'cr_search_words' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 100;
 COMMENT ON FUNCTION search_words(text, text, text, text) IS
