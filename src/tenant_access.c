@@ -165,7 +165,8 @@ CheckTenantTravelsWithTransaction(void)
 	GucStack   *top;
 	const char *propagate;
 
-	if (!CitusLoaded())
+	/* a parallel worker has the leader's settings, which the leader checked */
+	if (!CitusLoaded() || IsParallelWorker())
 		return;
 	g = TenantGuc();
 	if (g == NULL || g->stack == NULL)
@@ -179,7 +180,7 @@ CheckTenantTravelsWithTransaction(void)
 		travels_checked_state == top->state && travels_checked_level == top->nest_level &&
 		travels_checked_tenant == cr_current_tenant)
 		return;
-	if (!FromCitusNode() && !IsParallelWorker())
+	if (!FromCitusNode())
 	{
 		if (top->state != GUC_LOCAL && top->state != GUC_SET_LOCAL)
 			ereport(ERROR,
