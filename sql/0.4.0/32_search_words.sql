@@ -95,23 +95,32 @@ SELECT x.t, x.w, k.k FROM (
         SELECT k.tenant_id, unnest(search_dictionary_words(k.first_name, k.last_name, NULL, NULL)) FROM client_contact k) y) x,
     unnest(search_word_keys(x.w)) AS k(k);
 
+-- PL/pgSQL, the tenant read once and named as a value in every statement:
+-- on Citus each statement then runs on the tenant's shards only (a call of
+-- current_tenant() in the WHERE clause would make Citus scan every shard).
 CREATE FUNCTION rebuild_search_words() RETURNS bigint
-LANGUAGE sql
+LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-    DELETE FROM client_registry.search_word WHERE tenant_id = client_registry.current_tenant();
+AS $function$
+DECLARE
+    v_tenant integer := client_registry.current_tenant();
+    v_words bigint;
+BEGIN
+    DELETE FROM client_registry.search_word s WHERE s.tenant_id = v_tenant;
     INSERT INTO client_registry.search_word (tenant_id, word, key)
-    SELECT client_registry.current_tenant(), x.w, k.k FROM (
+    SELECT v_tenant, x.w, k.k FROM (
         SELECT DISTINCT y.w COLLATE "C" AS w FROM (
             SELECT unnest(client_registry.search_dictionary_words(c.name, c.short_name, c.first_name, c.last_name)) AS w
-              FROM client_registry.client c WHERE c.tenant_id = client_registry.current_tenant()
+              FROM client_registry.client c WHERE c.tenant_id = v_tenant
             UNION
             SELECT unnest(client_registry.search_dictionary_words(k.first_name, k.last_name, NULL, NULL))
-              FROM client_registry.client_contact k WHERE k.tenant_id = client_registry.current_tenant()) y) x,
+              FROM client_registry.client_contact k WHERE k.tenant_id = v_tenant) y) x,
         unnest(client_registry.search_word_keys(x.w)) AS k(k);
-    SELECT count(*) FROM client_registry.search_word s
-     WHERE s.tenant_id = client_registry.current_tenant() AND s.key = s.word;
-END;
+    SELECT count(*) INTO v_words FROM client_registry.search_word s
+     WHERE s.tenant_id = v_tenant AND s.key = s.word;
+    RETURN v_words;
+END
+$function$;
 COMMENT ON FUNCTION rebuild_search_words() IS
     'Rebuilds the current tenant''s search dictionary (search_word) from its cards and contact persons -- after a load with triggers disabled, or to drop words no card has any more. Returns the number of words.';
 REVOKE ALL ON FUNCTION rebuild_search_words() FROM PUBLIC;
