@@ -62,6 +62,11 @@
  * removed by a session that cannot see a card added (uncommitted) by
  * another with an existing word is missing until rebuild_search_words();
  * that card is still found by its exact words and prefixes.
+ *
+ * On Citus the triggers fire on a worker, on the shard of client or
+ * client_contact that holds the row; their statements are rewritten for the
+ * co-located shards of search_word, client and client_contact (CrKeepPlanAt,
+ * shard_map.c), so a tenant's dictionary lies beside its cards.
  */
 #include "postgres.h"
 

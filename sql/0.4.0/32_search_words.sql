@@ -160,7 +160,9 @@ COMMENT ON FUNCTION search_word_score(text[], text[]) IS
 -- The hits are collected as (id, matched_on, score) and the cards read once
 -- at the end.  Plans are generic and kept for the session, and never
 -- parallel (a search reads a few index pages: starting workers would cost
--- more than the search).
+-- more than the search).  Every statement names the tenant as a value
+-- (v_tenant): on Citus each one runs on the tenant's shards only
+-- (citus_distribute() makes the plans per call there, docs/citus.md).
 CREATE OR REPLACE FUNCTION search_clients(query text, include_inactive boolean DEFAULT false, max_results integer DEFAULT 20)
 RETURNS TABLE (client_id bigint, name text, company_code text, vat_code text, email text,
                is_active boolean, matched_on text, score real)
@@ -220,7 +222,7 @@ BEGIN
             RETURN QUERY
             SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, u.m, u.s
               FROM unnest(v_step_ids, v_step_match, v_step_score) WITH ORDINALITY AS u(id, m, s, o)
-              JOIN client_registry.client c ON c.id = u.id
+              JOIN client_registry.client c ON c.tenant_id = v_tenant AND c.id = u.id
              ORDER BY u.o;
             RETURN;
         END IF;
@@ -392,7 +394,7 @@ BEGIN
     RETURN QUERY
     SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, u.m, u.s
       FROM unnest(v_ids, v_match, v_score) WITH ORDINALITY AS u(id, m, s, o)
-      JOIN client_registry.client c ON c.id = u.id
+      JOIN client_registry.client c ON c.tenant_id = v_tenant AND c.id = u.id
      ORDER BY u.o;
 END
 $function$;
