@@ -75,6 +75,11 @@ SELECT client_id, name, matched_on, score FROM client_registry.search_clients('m
 SELECT client_id, name, matched_on, score FROM client_registry.search_clients('mickevicuite');
 SELECT client_id, name, matched_on, score FROM client_registry.search_clients('statybos');
 SELECT client_id, name, matched_on, score FROM client_registry.search_clients('petrausks jonas');
+-- the search steps of 0.3.0, kept for their callers
+SELECT client_id, name, matched_on, score FROM client_registry.search_hits_exact('188 772 433');
+SELECT client_id, name, matched_on, score FROM client_registry.search_hits_matching('prekyb') ORDER BY score DESC, client_id;
+SELECT client_id, name, matched_on, score FROM client_registry.search_hits_matching('mickeviciute');
+SELECT client_id, name, matched_on, score FROM client_registry.search_hits_similar('zalgirio prekiba');
 -- a name only tenant 521 has: nothing, exactly, by prefix or with a typo
 SELECT count(*) AS hits FROM client_registry.search_clients('kauno energija');
 SELECT count(*) AS hits FROM client_registry.search_clients('energiia');
