@@ -23,6 +23,17 @@
  * found by its exact words, prefixes and one typo).  The copy belongs to
  * one tenant and one role (row-level security decides what was read); it
  * is read with the caller's rights.
+ *
+ * On Citus the copy lives in the coordinator's backend of the session that
+ * searches (search_clients() runs there): both statements name the tenant,
+ * so Citus sends each to the worker holding the tenant's shard.  The
+ * workers' connection backends are not the place for it -- Citus shares
+ * and replaces them between transactions.  Ids there come from each
+ * node's own identity range (the words a trigger adds on a worker from
+ * that worker's, the ones rebuild_search_words() adds from the
+ * coordinator's, lower than any worker's): a tenant whose shards moved to
+ * a worker of a lower range adds words below the highest id already there,
+ * which the copy then misses until rebuild_search_words() (docs/citus.md).
  */
 #include "postgres.h"
 

@@ -62,6 +62,11 @@
  * removed by a session that cannot see a card added (uncommitted) by
  * another with an existing word is missing until rebuild_search_words();
  * that card is still found by its exact words and prefixes.
+ *
+ * On Citus the triggers fire on a worker, on the shard of client or
+ * client_contact that holds the row; their statements are rewritten for the
+ * co-located shards of search_word, client and client_contact (CrKeepPlanAt,
+ * shard_map.c), so a tenant's dictionary lies beside its cards.
  */
 #include "postgres.h"
 
@@ -386,6 +391,8 @@ BatchFlush(WordBatch *b, Relation rel)
 	Datum	   *tenants;
 	int			n = 0;
 	ListCell   *lc;
+	Oid			types[2] = {INT4ARRAYOID, TEXTARRAYOID};
+	SPIPlanPtr	plan;
 	CrUserSwitch sw;
 	int			ret;
 
@@ -396,16 +403,11 @@ BatchFlush(WordBatch *b, Relation rel)
 		tenants[n++] = Int32GetDatum(lfirst_int(lc));
 	values[0] = PointerGetDatum(construct_array(tenants, n, INT4OID, sizeof(int32), true, TYPALIGN_INT));
 	values[1] = TextArrayOf(b->words);
-	if (add_words_plan == NULL)
-	{
-		Oid			types[2] = {INT4ARRAYOID, TEXTARRAYOID};
-
-		add_words_plan = CrKeepPlan(add_words_sql, 2, types);
-	}
+	plan = CrKeepPlanAt(rel, &add_words_plan, add_words_sql, 2, types);
 
 	/* the dictionary is the registry's own bookkeeping: the owner writes it */
 	CrBecomeOwner(rel, &sw);
-	ret = SPI_execute_plan(add_words_plan, values, NULL, false, 0);
+	ret = SPI_execute_plan(plan, values, NULL, false, 0);
 	CrRestoreUser(&sw);
 	if (ret != SPI_OK_INSERT)
 		elog(ERROR, "adding search words failed: %s", SPI_result_code_string(ret));
@@ -450,14 +452,6 @@ cr_search_words_after_write(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"search_words_after_write\" was not called by trigger manager")));
 
-	/*
-	 * Not ported to Citus yet (issue #17): on a shard of a distributed
-	 * registry the dictionary is not kept by the triggers -- exact and prefix matches go
-	 * through the words index as on one node; typo candidates need
-	 * rebuild_search_words() (docs/citus.md).
-	 */
-	if (CrIsShard(((TriggerData *) fcinfo->context)->tg_relation))
-		return PointerGetDatum(NULL);
 	td = (TriggerData *) fcinfo->context;
 	if (!TRIGGER_FIRED_AFTER(td->tg_event))
 		ereport(ERROR,
@@ -582,6 +576,8 @@ cr_search_words_forget(PG_FUNCTION_ARGS)
 	List	   *gone = NIL;
 	ListCell   *lc;
 	Datum		values[2];
+	Oid			types[2] = {INT4OID, TEXTARRAYOID};
+	SPIPlanPtr	plan;
 	CrUserSwitch sw;
 	int			ret;
 
@@ -590,14 +586,6 @@ cr_search_words_forget(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"search_words_forget\" was not called by trigger manager")));
 
-	/*
-	 * Not ported to Citus yet (issue #17): on a shard of a distributed
-	 * registry the dictionary is not kept by the triggers -- exact and prefix matches go
-	 * through the words index as on one node; typo candidates need
-	 * rebuild_search_words() (docs/citus.md).
-	 */
-	if (CrIsShard(((TriggerData *) fcinfo->context)->tg_relation))
-		return PointerGetDatum(NULL);
 	td = (TriggerData *) fcinfo->context;
 	if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
 		TRIGGER_FIRED_BY_INSERT(td->tg_event))
@@ -628,14 +616,9 @@ cr_search_words_forget(PG_FUNCTION_ARGS)
 	values[0] = Int32GetDatum(tenant);
 	values[1] = TextArrayOf(gone);
 	SPI_connect();
-	if (forget_words_plan == NULL)
-	{
-		Oid			types[2] = {INT4OID, TEXTARRAYOID};
-
-		forget_words_plan = CrKeepPlan(forget_words_sql, 2, types);
-	}
+	plan = CrKeepPlanAt(rel, &forget_words_plan, forget_words_sql, 2, types);
 	CrBecomeOwner(rel, &sw);
-	ret = SPI_execute_plan(forget_words_plan, values, NULL, false, 0);
+	ret = SPI_execute_plan(plan, values, NULL, false, 0);
 	CrRestoreUser(&sw);
 	if (ret != SPI_OK_DELETE)
 		elog(ERROR, "removing search words failed: %s", SPI_result_code_string(ret));

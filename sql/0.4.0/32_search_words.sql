@@ -107,23 +107,32 @@ SELECT x.t, x.w, k.k FROM (
         SELECT k.tenant_id, unnest(search_dictionary_words(k.first_name, k.last_name, NULL, NULL)) FROM client_contact k) y) x,
     unnest(search_word_keys(x.w)) AS k(k);
 
+-- PL/pgSQL, the tenant read once and named as a value in every statement:
+-- on Citus each statement then runs on the tenant's shards only (a call of
+-- current_tenant() in the WHERE clause would make Citus scan every shard).
 CREATE FUNCTION rebuild_search_words() RETURNS bigint
-LANGUAGE sql
+LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-    DELETE FROM client_registry.search_word WHERE tenant_id = client_registry.current_tenant();
+AS $function$
+DECLARE
+    v_tenant integer := client_registry.current_tenant();
+    v_words bigint;
+BEGIN
+    DELETE FROM client_registry.search_word s WHERE s.tenant_id = v_tenant;
     INSERT INTO client_registry.search_word (tenant_id, word, key)
-    SELECT client_registry.current_tenant(), x.w, k.k FROM (
+    SELECT v_tenant, x.w, k.k FROM (
         SELECT DISTINCT y.w COLLATE "C" AS w FROM (
             SELECT unnest(client_registry.search_dictionary_words(c.name, c.short_name, c.first_name, c.last_name)) AS w
-              FROM client_registry.client c WHERE c.tenant_id = client_registry.current_tenant()
+              FROM client_registry.client c WHERE c.tenant_id = v_tenant
             UNION
             SELECT unnest(client_registry.search_dictionary_words(k.first_name, k.last_name, NULL, NULL))
-              FROM client_registry.client_contact k WHERE k.tenant_id = client_registry.current_tenant()) y) x,
+              FROM client_registry.client_contact k WHERE k.tenant_id = v_tenant) y) x,
         unnest(client_registry.search_word_keys(x.w)) AS k(k);
-    SELECT count(*) FROM client_registry.search_word s
-     WHERE s.tenant_id = client_registry.current_tenant() AND s.key = s.word;
-END;
+    SELECT count(*) INTO v_words FROM client_registry.search_word s
+     WHERE s.tenant_id = v_tenant AND s.key = s.word;
+    RETURN v_words;
+END
+$function$;
 COMMENT ON FUNCTION rebuild_search_words() IS
     'Rebuilds the current tenant''s search dictionary (search_word) from its cards and contact persons -- after a load with triggers disabled, or to drop words no card has any more. Returns the number of words.';
 REVOKE ALL ON FUNCTION rebuild_search_words() FROM PUBLIC;
@@ -163,7 +172,9 @@ COMMENT ON FUNCTION search_word_score(text[], text[]) IS
 -- The hits are collected as (id, matched_on, score) and the cards read once
 -- at the end.  Plans are generic and kept for the session, and never
 -- parallel (a search reads a few index pages: starting workers would cost
--- more than the search).
+-- more than the search).  Every statement names the tenant as a value
+-- (v_tenant): on Citus each one runs on the tenant's shards only
+-- (citus_distribute() makes the plans per call there, docs/citus.md).
 CREATE OR REPLACE FUNCTION search_clients(query text, include_inactive boolean DEFAULT false, max_results integer DEFAULT 20)
 RETURNS TABLE (client_id bigint, name text, company_code text, vat_code text, email text,
                is_active boolean, matched_on text, score real)
@@ -223,7 +234,7 @@ BEGIN
             RETURN QUERY
             SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, u.m, u.s
               FROM unnest(v_step_ids, v_step_match, v_step_score) WITH ORDINALITY AS u(id, m, s, o)
-              JOIN client_registry.client c ON c.id = u.id
+              JOIN client_registry.client c ON c.tenant_id = v_tenant AND c.id = u.id
              ORDER BY u.o;
             RETURN;
         END IF;
@@ -395,10 +406,93 @@ BEGIN
     RETURN QUERY
     SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, u.m, u.s
       FROM unnest(v_ids, v_match, v_score) WITH ORDINALITY AS u(id, m, s, o)
-      JOIN client_registry.client c ON c.id = u.id
+      JOIN client_registry.client c ON c.tenant_id = v_tenant AND c.id = u.id
      ORDER BY u.o;
 END
 $function$;
 COMMENT ON FUNCTION search_clients(text, boolean, integer) IS
     'R5.3 finds clients of the current tenant by name, first/last name, company, e-mail, phone, company or VAT code, IBAN, contact person or label; case, diacritics and typos tolerated; best first: 1 an exact code, VAT code or IBAN; 0.95 every query word a word of the card, 0.9 a word or the start of one (each word on its own, in any order); 0.9 the query at the start of a word of the card, 0.8 inside one, 0.75 in a contact person, 0.7 a label; below 0.7 every word matched with typos (one for words of 5+ letters, two for 9+; 0.65 for one typo, 0.05 less per further typo; a contact person''s 0.1 less). Each kind looked for only when the ones before found nothing. Inactive clients only with include_inactive.';
 
+-- The search steps of 0.3.0, kept for their callers (search_clients() no
+-- longer calls them): the same statements, in PL/pgSQL with the tenant read
+-- once and named as a value -- on Citus an SQL function with a parameter
+-- cannot be planned for the shards (issue #17).  search_hits_similar is
+-- made so in 83_citus_functions.sql (its comment is updated below).
+CREATE OR REPLACE FUNCTION search_hits_exact(query text)
+RETURNS TABLE (client_id bigint, name text, company_code text, vat_code text, email text,
+               is_active boolean, matched_on text, score real)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    v_tenant integer := client_registry.current_tenant();
+    v_code text COLLATE "default" := upper(client_registry.search_compact(query));
+BEGIN
+    RETURN QUERY
+    SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, 'code'::text, 1.0::real
+      FROM client_registry.client c
+     WHERE c.tenant_id = v_tenant AND (c.company_code = v_code OR c.vat_code = v_code)
+    UNION ALL
+    SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, 'iban'::text, 1.0::real
+      FROM client_registry.client_bank_account b
+      JOIN client_registry.client c ON c.tenant_id = b.tenant_id AND c.id = b.client_id
+     WHERE b.tenant_id = v_tenant AND b.iban = v_code;
+END
+$function$;
+COMMENT ON FUNCTION search_hits_exact(text) IS
+    'Search step 1 of 0.3.0 (search_clients() no longer calls it): clients whose company code, VAT code or an IBAN is the query (spaces and dashes ignored), score 1.';
+
+CREATE OR REPLACE FUNCTION search_hits_matching(query text)
+RETURNS TABLE (client_id bigint, name text, company_code text, vat_code text, email text,
+               is_active boolean, matched_on text, score real)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    v_tenant integer := client_registry.current_tenant();
+    v_code text COLLATE "default" := upper(client_registry.search_compact(query));
+    v_pattern text COLLATE "default" := client_registry.search_like_pattern(query);
+    v_word text COLLATE "default" := '% ' || substr(client_registry.search_like_pattern(query), 2);
+    v_folded boolean := length(client_registry.search_fold(query)) > 0;
+    v_compact_differs boolean := client_registry.search_compact(query) <> query
+                                 AND length(client_registry.search_compact(query)) > 0;
+    v_compact_pattern text COLLATE "default" := client_registry.search_like_pattern(client_registry.search_compact(query));
+    v_fold text COLLATE "default" := client_registry.search_fold(query);
+BEGIN
+    RETURN QUERY
+    SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active,
+           CASE WHEN c.company_code = v_code OR c.vat_code = v_code THEN 'code' ELSE 'card' END,
+           CASE WHEN c.company_code = v_code OR c.vat_code = v_code THEN 1.0::real
+                -- the fragment starts a word: ranked above a fragment inside a word
+                WHEN ' ' || client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
+                         c.company_code, c.vat_code, c.email, c.phone) LIKE v_word THEN 0.9::real
+                ELSE 0.8::real END
+      FROM client_registry.client c
+     WHERE c.tenant_id = v_tenant AND v_folded
+       AND client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
+                c.company_code, c.vat_code, c.email, c.phone) LIKE v_pattern
+    UNION ALL
+    -- a code, IBAN or phone typed in groups ("772 433"): its compact form
+    SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, 'card', 0.8::real
+      FROM client_registry.client c
+     WHERE v_compact_differs AND c.tenant_id = v_tenant
+       AND client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
+                c.company_code, c.vat_code, c.email, c.phone) LIKE v_compact_pattern
+    UNION ALL
+    SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, 'contact', 0.75::real
+      FROM client_registry.client_contact k
+      JOIN client_registry.client c ON c.tenant_id = k.tenant_id AND c.id = k.client_id
+     WHERE k.tenant_id = v_tenant AND v_folded
+       AND client_registry.contact_search_text(k.first_name, k.last_name, k.email, k.phone) LIKE v_pattern
+    UNION ALL
+    SELECT c.id, c.name, c.company_code, c.vat_code, c.email, c.is_active, 'label', 0.7::real
+      FROM client_registry.label l
+      JOIN client_registry.client_label cl ON cl.tenant_id = l.tenant_id AND cl.label_id = l.id
+      JOIN client_registry.client c ON c.tenant_id = cl.tenant_id AND c.id = cl.client_id
+     WHERE l.tenant_id = v_tenant AND client_registry.search_fold(l.name) = v_fold;
+END
+$function$;
+COMMENT ON FUNCTION search_hits_matching(text) IS
+    'Search step 2 of 0.3.0 (search_clients() no longer calls it): clients whose card contains the query (folded) or its compact form, contact persons containing it, labels named so; with a score.';
+COMMENT ON FUNCTION search_hits_similar(text) IS
+    'Search step 3 of 0.3.0 (search_clients() no longer calls it): clients whose card or contact persons have words similar to the query (pg_trgm word similarity >= 0.6), scored 0.7 (card) or 0.6 (contact) x the similarity.';

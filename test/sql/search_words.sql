@@ -161,6 +161,18 @@ SELECT count(*) FROM search_clients('girria');
 SELECT rebuild_search_words() > 0 AS rebuilt;
 SELECT count(*) FROM search_clients('girria');
 
+-- The search steps of 0.3.0, kept for their callers (PL/pgSQL since 0.4.0,
+-- issue #17): a code; a fragment at the start of a word, inside a word, in
+-- a contact person; a code typed in groups
+SELECT client_id, name, matched_on, score FROM search_hits_exact('110 003 978');
+SELECT client_id, name, matched_on, score FROM search_hits_matching('prekyb') ORDER BY score DESC, client_id;
+SELECT client_id, name, matched_on, score FROM search_hits_matching('kyb') ORDER BY score DESC, client_id;
+INSERT INTO client_contact (client_id, first_name, last_name) VALUES (18406, 'Gintarė', 'Mickevičiūtė');
+SELECT client_id, name, matched_on, score FROM search_hits_matching('mickeviciute');
+DELETE FROM client_contact WHERE client_id = 18406;
+SELECT client_id, name, matched_on, score FROM search_hits_matching('110 003') ORDER BY score DESC, client_id;
+SELECT count(*) AS hits FROM search_hits_matching('');
+
 -- Errors.
 -- the trigger functions outside the trigger manager, or fired wrongly
 SELECT search_words_after_write();
