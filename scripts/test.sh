@@ -134,7 +134,7 @@ if perl test/sql_in_c.pl; then count 1 0; else count 0 1; fi
 # 9. the registry on a Citus cluster (issue #17): coordinator + 2 workers of PG_BIN
 #    (test/citus/run.sh); one step, counted when Citus is installed, skipped loudly
 #    otherwise.  CI does not install Citus (it is not packaged for Debian; docs/citus.md
-#    says how to build it), so a missing Citus is not a failure even with CI=true.
+#    and scripts/build_citus.sh say how to build it), so a missing Citus is not a failure even with CI=true.
 echo "== Citus (coordinator + 2 workers)"
 ct_out=$(bash test/citus/run.sh 2>&1); ct_status=$?
 echo "$ct_out"

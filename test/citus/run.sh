@@ -16,7 +16,7 @@ cd "$here"
 
 if [ ! -e "$($PG_BIN/pg_config --pkglibdir)/citus.so" ]; then
     echo "!!! Citus is not installed in $($PG_BIN/pg_config --pkglibdir): the Citus suite is SKIPPED."
-    echo "!!! Build it as docs/citus.md says (citusdata/citus v13.2.2) to run it."
+    echo "!!! Build it with scripts/build_citus.sh (citusdata/citus v13.2.2, docs/testing.md) to run it."
     exit 2
 fi
 
