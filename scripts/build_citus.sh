@@ -34,9 +34,9 @@ work=$(mktemp -d /tmp/citus_build.XXXXXX)
 trap 'rm -rf -- "$work"' EXIT
 src=$work/citus
 if [ -z "${CITUS_SRC:-}" ]; then
-    git clone -q --depth 1 --branch "$CITUS_TAG" "$CITUS_REPO" "$src"
+    git -c advice.detachedHead=false clone -q --depth 1 --branch "$CITUS_TAG" "$CITUS_REPO" "$src"
 elif git -C "$CITUS_SRC" rev-parse --git-dir >/dev/null 2>&1; then
-    git clone -q --depth 1 --branch "$CITUS_TAG" "file://$(cd "$CITUS_SRC" && pwd)" "$src"
+    git -c advice.detachedHead=false clone -q --depth 1 --branch "$CITUS_TAG" "file://$(cd "$CITUS_SRC" && pwd)" "$src"
 else
     cp -a "$CITUS_SRC" "$src"
 fi
@@ -47,7 +47,7 @@ if grep -q 'extern bool have_createdb_privilege' "$("$PG_CONFIG" --includedir-se
     perl -0pi -e 's/static inline bool\nhave_createdb_privilege\(void\)\n\{.*?\n\}\n/extern bool have_createdb_privilege(void);\n/s' "$compat"
     grep -q '^extern bool have_createdb_privilege(void);' "$compat" ||
         { echo "build_citus: could not adapt $compat" >&2; exit 1; }
-    echo "build_citus: have_createdb_privilege() taken from the server (PostgreSQL $("$PG_CONFIG" --version))"
+    echo "build_citus: have_createdb_privilege() taken from the server ($("$PG_CONFIG" --version))"
 fi
 
 cd "$src"
