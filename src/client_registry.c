@@ -32,6 +32,7 @@ char	   *cr_default_country = NULL;
 bool		cr_explain_duplicates = true;
 int			cr_camt053_max_size = 256 * 1024;	/* kB */
 int			cr_feed_bulk_rows = 1000;
+int			cr_search_name_walk_min = 500;
 
 void		_PG_init(void);
 
@@ -97,6 +98,16 @@ _PG_init(void)
 							"row; 0 records every row on its own.",
 							&cr_feed_bulk_rows,
 							1000, 0, INT_MAX,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("client_registry.search_name_walk_min",
+							"Candidate cards from which a fragment search walks the names in order.",
+							"search_clients() looks for the query inside the cards through the trigram index. "
+							"When the index proposes more cards than this, the tenant's cards are walked in name "
+							"order (index client_name_order_idx) and only the first matches are read, instead of "
+							"every candidate. The results are the same either way.",
+							&cr_search_name_walk_min,
+							500, 0, INT_MAX,
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);
 	CrDefineInternalChangeSetting();

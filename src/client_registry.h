@@ -18,6 +18,7 @@ extern char *cr_default_country;
 extern bool cr_explain_duplicates;
 extern int	cr_camt053_max_size;
 extern int	cr_feed_bulk_rows;
+extern int	cr_search_name_walk_min;
 
 /*
  * The tenant this statement works in, for C code: the setting, once the

@@ -7,7 +7,7 @@
 -- the partial indexes on CRM columns (empty in a load, as in the
 -- extension), the trigram GIN index on the same folded search text, the
 -- GIN index of the card's words and the duplicate check's e-mail and name-key
--- indexes (0.4.0) -- the extension's C functions,
+-- indexes (0.4.0), the cards in name order -- the extension's C functions,
 -- loaded from its library.  bulk_load.sh compares this index set with the
 -- extension's and stops when they differ.
 SET search_path = client_registry, pg_catalog;
@@ -37,3 +37,5 @@ RETURNS text AS '$libdir/client_registry', 'cr_search_text_of' LANGUAGE C IMMUTA
 CREATE INDEX client_search_idx ON client USING gin
     (client_registry.client_search_text(name, short_name, first_name, last_name, company_code, vat_code, email, phone)
      public.gin_trgm_ops);
+-- the cards in name order, which search_clients() walks for a common fragment (0.4.0)
+CREATE INDEX client_name_order_idx ON client (tenant_id, name, id);

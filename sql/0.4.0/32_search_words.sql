@@ -162,6 +162,25 @@ CREATE FUNCTION search_word_score(query_words text[], card_words text[]) RETURNS
 COMMENT ON FUNCTION search_word_score(text[], text[]) IS
     'How well a card''s words (search_words) match the words of a query (search_query_words): 0 unless each query word matches one; 0.95 all exactly, 0.9 with prefixes, 0.65 with one typo and 0.05 less per further typo (at least 0.5).';
 
+-- The fragment step (3) of search_clients(): the cards in name order
+-- (src/search_fragment.c).
+CREATE INDEX client_name_order_idx ON client (tenant_id, name, id);
+COMMENT ON INDEX client_name_order_idx IS
+    'The cards of a tenant in name order: search_clients() walks it when the query is a fragment that thousands of cards contain; lists of clients sorted by name read it too.';
+
+CREATE FUNCTION search_name_order_candidates(patterns text[], max_candidates integer,
+                                             OUT client_ids bigint[], OUT names text[], OUT complete boolean,
+                                             OUT candidates integer)
+    AS 'MODULE_PATHNAME', 'cr_search_name_order_candidates' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION search_name_order_candidates(text[], integer) IS
+    'The cards of the current tenant whose search text (client_search_text) the trigram index client_search_idx proposes for any of the LIKE patterns -- candidates, to be confirmed by the caller: all of them (complete), or, when there are more than client_registry.search_name_walk_min, the first max_candidates in (name, id) order from the index client_name_order_idx (complete is false when there may be more); candidates is the number of tuples the index proposed. NULL when the plain plan must run instead: Citus loaded, no SELECT on client, a row-level security policy other than tenant_isolation, an index missing, more candidates than work_mem holds, or a walk that read ten index entries per candidate (the candidates mostly other tenants''). Used by search_clients().';
+
+CREATE FUNCTION search_fragment_score(search_text text, is_code boolean, pattern text, word_pattern text, compact_pattern text)
+RETURNS real
+    AS 'MODULE_PATHNAME', 'cr_search_fragment_score' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION search_fragment_score(text, boolean, text, text, text) IS
+    'How a card''s search text matches a fragment search of search_clients(): 1.0 it matches pattern and the card''s code is the query (is_code), 0.9 the match starts a word ('' '' || search_text LIKE word_pattern), 0.8 inside a word or only in the compact form of the query (compact_pattern, NULL for none), 0 no match.';
+
 -- Four steps, each only when the ones before found nothing (a later step
 -- ranks below the ones before; for a query of several words 4 comes before
 -- 3, a fragment of several words being rare and its scan the costliest): (1) an exact code, VAT code or IBAN (b-tree indexes; queries
@@ -193,6 +212,7 @@ DECLARE
     v_fold text COLLATE "default" := client_registry.search_fold(query);
     v_pattern text COLLATE "default" := client_registry.search_like_pattern(query);
     v_word text COLLATE "default" := '% ' || substr(client_registry.search_like_pattern(query), 2);
+    v_first text COLLATE "default" := substr(client_registry.search_like_pattern(query), 2);
     v_compact_differs boolean := client_registry.search_compact(query) <> query
                                  AND length(client_registry.search_compact(query)) > 0;
     v_compact_pattern text COLLATE "default" := client_registry.search_like_pattern(client_registry.search_compact(query));
@@ -209,6 +229,15 @@ DECLARE
     v_step_score real[];
     v_left integer := max_results;
     v_step integer;
+    v_kind real;
+    v_want integer;
+    v_limit integer;
+    v_round integer;
+    v_candidates integer;
+    v_cand_ids bigint[];
+    v_cand_names text[] COLLATE "default";
+    v_complete boolean;
+    v_found bigint[];
 BEGIN
     IF max_results IS NULL OR max_results <= 0 THEN
         RETURN;
@@ -293,54 +322,141 @@ BEGIN
     -- and its trigram scan the costliest step)
     FOREACH v_step IN ARRAY CASE WHEN v_nwords >= 2 THEN ARRAY[4, 3] ELSE ARRAY[3, 4] END LOOP
         EXIT WHEN cardinality(v_ids) > 0;
-        -- 3: the query inside the card (0.9 at the start of a word, 0.8 inside),
-        -- a contact person (0.75) or a label name (0.7)
+        -- 3: the query inside the card (1.0 a card whose code it is, 0.9 at
+        -- the start of a word, 0.8 inside one), a contact person (0.75) or a
+        -- label name (0.7).  The cards kind by kind, each by name, a kind
+        -- looked at only while fewer than v_left were found: candidates from
+        -- search_name_order_candidates(), which walks the tenant's names in
+        -- order when the trigram index proposes many cards (a fragment of a
+        -- common word), confirmed here.  When it answers NULL, or too few of
+        -- the first candidates are matches, the plain plan reads every
+        -- candidate once (as does a query without three letters or digits in
+        -- a row, which gives the trigram index nothing to look up).
         IF v_step = 3 THEN
-            SELECT array_agg(h.id ORDER BY h.s DESC, h.name, h.id), array_agg(h.m ORDER BY h.s DESC, h.name, h.id),
-                   array_agg(h.s ORDER BY h.s DESC, h.name, h.id)
-              INTO v_step_ids, v_step_match, v_step_score
-              FROM (SELECT * FROM (SELECT DISTINCT ON (x.id) x.id, x.name, x.m, x.s
-                      FROM (SELECT c.id, c.name,
-                                   CASE WHEN c.company_code = v_code OR c.vat_code = v_code THEN 'code' ELSE 'card' END AS m,
-                                   CASE WHEN c.company_code = v_code OR c.vat_code = v_code THEN 1.0::real
-                                        WHEN ' ' || client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
-                                                        c.company_code, c.vat_code, c.email, c.phone) LIKE v_word THEN 0.9::real
-                                        ELSE 0.8::real END AS s
-                              FROM client_registry.client c
-                             WHERE c.tenant_id = v_tenant AND (include_inactive OR c.is_active)
-                               AND client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
-                                        c.company_code, c.vat_code, c.email, c.phone) LIKE v_pattern
-                            UNION ALL
-                            SELECT c.id, c.name, 'card', 0.8::real
-                              FROM client_registry.client c
-                             WHERE v_compact_differs AND c.tenant_id = v_tenant AND (include_inactive OR c.is_active)
-                               AND client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
-                                        c.company_code, c.vat_code, c.email, c.phone) LIKE v_compact_pattern
-                            UNION ALL
-                            SELECT c.id, c.name, 'contact', 0.75::real
-                              FROM client_registry.client_contact k
-                              JOIN client_registry.client c ON c.tenant_id = k.tenant_id AND c.id = k.client_id
-                             WHERE k.tenant_id = v_tenant AND (include_inactive OR c.is_active)
-                               AND client_registry.contact_search_text(k.first_name, k.last_name, k.email, k.phone) LIKE v_pattern
-                            UNION ALL
-                            SELECT c.id, c.name, 'label', 0.7::real
-                              FROM client_registry.label l
-                              JOIN client_registry.client_label cl ON cl.tenant_id = l.tenant_id AND cl.label_id = l.id
-                              JOIN client_registry.client c ON c.tenant_id = cl.tenant_id AND c.id = cl.client_id
-                             WHERE l.tenant_id = v_tenant AND (include_inactive OR c.is_active)
-                               AND client_registry.search_fold(l.name) = v_fold) x
-                     WHERE x.id <> ALL (v_ids)
-                     ORDER BY x.id, x.s DESC, x.m) h0
-                     ORDER BY h0.s DESC, h0.name, h0.id
-                     LIMIT v_left) h;
-            IF v_step_ids IS NOT NULL THEN
+            v_step_ids := NULL;
+            IF v_fold ~ '[[:alnum:]]{3}' THEN
+                -- (OFFSET 0: the candidates from the code indexes, not a walk
+                -- of client_name_order_idx with a filter)
+                SELECT coalesce(array_agg(h.id ORDER BY h.name, h.id), '{}') INTO v_step_ids
+                  FROM (SELECT f.id, f.name FROM (SELECT c.id, c.name FROM client_registry.client c
+                         WHERE c.tenant_id = v_tenant AND (include_inactive OR c.is_active)
+                           AND (c.company_code = v_code OR c.vat_code = v_code)
+                           AND client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
+                                    c.company_code, c.vat_code, c.email, c.phone) LIKE v_pattern
+                         OFFSET 0) f
+                         ORDER BY f.name, f.id
+                         LIMIT v_left) h;
+                v_step_match := array_fill('code'::text, ARRAY[cardinality(v_step_ids)]);
+                v_step_score := array_fill(1.0::real, ARRAY[cardinality(v_step_ids)]);
+                <<kinds>>
+                FOREACH v_kind IN ARRAY ARRAY[0.9, 0.8]::real[] LOOP
+                    EXIT WHEN cardinality(v_step_ids) >= v_left;
+                    v_want := v_left - cardinality(v_step_ids);
+                    v_limit := 2 * v_want + 16;
+                    v_round := 1;
+                    LOOP
+                        SELECT n.client_ids, n.names, n.complete, n.candidates
+                          INTO v_cand_ids, v_cand_names, v_complete, v_candidates
+                          FROM client_registry.search_name_order_candidates(
+                                   CASE WHEN v_kind = 0.9::real THEN ARRAY[v_first, v_word]
+                                        WHEN v_compact_differs THEN ARRAY[v_pattern, v_compact_pattern]
+                                        ELSE ARRAY[v_pattern] END, v_limit) n;
+                        IF v_cand_ids IS NOT NULL THEN
+                            SELECT coalesce(array_agg(h.id ORDER BY h.name, h.id), '{}') INTO v_found
+                              FROM (SELECT c.id, c.name
+                                      FROM unnest(v_cand_ids, v_cand_names) AS u(id, name)
+                                      JOIN client_registry.client c ON c.tenant_id = v_tenant AND c.id = u.id AND c.name = u.name
+                                     WHERE (include_inactive OR c.is_active)
+                                       AND client_registry.search_fragment_score(
+                                               client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
+                                                   c.company_code, c.vat_code, c.email, c.phone),
+                                               c.company_code = v_code OR c.vat_code = v_code,
+                                               v_pattern, v_word, CASE WHEN v_compact_differs THEN v_compact_pattern END) = v_kind
+                                     ORDER BY c.name, c.id
+                                     LIMIT v_want) h;
+                            EXIT WHEN v_complete OR cardinality(v_found) >= v_want;
+                            -- too few of the first candidates by name were
+                            -- matches (inactive cards, trigram false
+                            -- positives): once more, with as many as the share
+                            -- found suggests, unless none was one or reading
+                            -- every candidate costs less
+                            v_limit := least(ceil(v_limit::numeric * 2 * v_want / greatest(cardinality(v_found), 1)),
+                                             2000000000)::integer;
+                            IF v_round = 1 AND cardinality(v_found) > 0 AND v_limit <= v_candidates / 8 THEN
+                                v_round := 2;
+                                CONTINUE;
+                            END IF;
+                        END IF;
+                        v_step_ids := NULL;
+                        EXIT kinds;
+                    END LOOP;
+                    v_step_ids := v_step_ids || v_found;
+                    v_step_match := v_step_match || array_fill('card'::text, ARRAY[cardinality(v_found)]);
+                    v_step_score := v_step_score || array_fill(v_kind, ARRAY[cardinality(v_found)]);
+                END LOOP;
+            END IF;
+            IF v_step_ids IS NULL THEN
+                -- the plain plan: every candidate read, every kind at once
+                SELECT coalesce(array_agg(h.id ORDER BY h.s DESC, h.name, h.id), '{}'),
+                       coalesce(array_agg(CASE WHEN h.s = 1.0::real THEN 'code' ELSE 'card' END ORDER BY h.s DESC, h.name, h.id), '{}'),
+                       coalesce(array_agg(h.s ORDER BY h.s DESC, h.name, h.id), '{}')
+                  INTO v_step_ids, v_step_match, v_step_score
+                  FROM (SELECT x.id, x.name, x.s
+                          FROM (SELECT DISTINCT ON (u.id) u.id, u.name,
+                                       client_registry.search_fragment_score(u.t, u.company_code = v_code OR u.vat_code = v_code,
+                                           v_pattern, v_word, CASE WHEN v_compact_differs THEN v_compact_pattern END) AS s
+                                  FROM (SELECT c.id, c.name, c.company_code, c.vat_code,
+                                               client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
+                                                   c.company_code, c.vat_code, c.email, c.phone) AS t
+                                          FROM client_registry.client c
+                                         WHERE c.tenant_id = v_tenant AND (include_inactive OR c.is_active)
+                                           AND client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
+                                                   c.company_code, c.vat_code, c.email, c.phone) LIKE v_pattern
+                                        UNION ALL
+                                        SELECT c.id, c.name, c.company_code, c.vat_code,
+                                               client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
+                                                   c.company_code, c.vat_code, c.email, c.phone)
+                                          FROM client_registry.client c
+                                         WHERE v_compact_differs AND c.tenant_id = v_tenant AND (include_inactive OR c.is_active)
+                                           AND client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
+                                                   c.company_code, c.vat_code, c.email, c.phone) LIKE v_compact_pattern
+                                        OFFSET 0) u
+                                 ORDER BY u.id) x
+                         ORDER BY x.s DESC, x.name, x.id
+                         LIMIT v_left) h;
+            END IF;
+            -- contact persons and labels rank below every card: only while
+            -- fewer than v_left cards were found, and never a client found
+            -- by its card
+            IF cardinality(v_step_ids) < v_left THEN
+                SELECT v_step_ids || coalesce(array_agg(h.id ORDER BY h.s DESC, h.name, h.id), '{}'),
+                       v_step_match || coalesce(array_agg(h.m ORDER BY h.s DESC, h.name, h.id), '{}'),
+                       v_step_score || coalesce(array_agg(h.s ORDER BY h.s DESC, h.name, h.id), '{}')
+                  INTO v_step_ids, v_step_match, v_step_score
+                  FROM (SELECT * FROM (SELECT DISTINCT ON (x.id) x.id, x.name, x.m, x.s
+                          FROM (SELECT c.id, c.name, 'contact'::text AS m, 0.75::real AS s
+                                  FROM client_registry.client_contact k
+                                  JOIN client_registry.client c ON c.tenant_id = k.tenant_id AND c.id = k.client_id
+                                 WHERE k.tenant_id = v_tenant AND (include_inactive OR c.is_active)
+                                   AND client_registry.contact_search_text(k.first_name, k.last_name, k.email, k.phone) LIKE v_pattern
+                                UNION ALL
+                                SELECT c.id, c.name, 'label', 0.7::real
+                                  FROM client_registry.label l
+                                  JOIN client_registry.client_label cl ON cl.tenant_id = l.tenant_id AND cl.label_id = l.id
+                                  JOIN client_registry.client c ON c.tenant_id = cl.tenant_id AND c.id = cl.client_id
+                                 WHERE l.tenant_id = v_tenant AND (include_inactive OR c.is_active)
+                                   AND client_registry.search_fold(l.name) = v_fold) x
+                         WHERE x.id <> ALL (v_step_ids)
+                         ORDER BY x.id, x.s DESC, x.m) h0
+                         ORDER BY h0.s DESC, h0.name, h0.id
+                         LIMIT v_left - cardinality(v_step_ids)) h;
+            END IF;
+            IF cardinality(v_step_ids) > 0 THEN
                 v_ids := v_ids || v_step_ids;
                 v_match := v_match || v_step_match;
                 v_score := v_score || v_step_score;
                 v_left := v_left - cardinality(v_step_ids);
             END IF;
-        -- 4: typos: every word a word of the card (or of a contact person, 0.1
-        -- less), some with typos (below 0.7)
         ELSIF v_step = 4 AND v_nwords > 0 THEN
             -- the words sharing a deletion key with a query word (b-tree lookups)
             SELECT array_agg(DISTINCT s.word) INTO v_dict
