@@ -18,33 +18,37 @@
  * name, id) is walked in order, keeping the entries that point at a
  * candidate: the first 20 matches by name come after about 20 x cards /
  * candidates index entries, and their names and ids come from the index
- * tuples (each checked visible to the snapshot in the heap: an entry may be of
- * a row another transaction is writing or rolled back).  Few candidates are read from the heap directly (following HOT
+ * tuples (each checked visible to the snapshot in the heap, see "Row
+ * versions").  Few candidates are read from the heap directly (following HOT
  * chains), which costs what the plain plan costs.
  *
- * What it returns: (client_ids, names, complete, candidates).  Candidate cards of the
- * current tenant -- a superset of the matches, which the caller confirms with
- * the statement of the plain plan (row-level security, the is_active filter
- * and the LIKE itself apply there) -- either all of them (complete, in no
- * particular order), or the first max_candidates in (name, id) order
- * (complete is false: the caller asks again for more when too few of them
- * were confirmed), and the number of tuple ids the trigram index proposed
- * (all tenants', every version's).  All NULL when this way does not apply and
- * the caller must run the plain plan: Citus is loaded (the cards are on the workers), the
- * role may not read the table, the table has row-level security policies
- * other than tenant_isolation (only the plain plan applies them), one of the
- * two indexes is missing, not valid or not what is expected, the bitmap
- * went lossy (more candidates than work_mem holds), or the walk read ten
- * index entries per candidate without getting to max_candidates (the
- * candidates are mostly other tenants'; reading them costs less).
+ * What it returns: (client_ids, names, complete, candidates, tids).
+ * Candidate cards of the current tenant as the snapshot sees them -- a
+ * superset of the matches, which the caller confirms with the conditions of
+ * the plain plan (row-level security, the is_active filter and the LIKE itself
+ * apply there) -- either all of them (complete, in no particular order), or
+ * the first max_candidates in (name, id) order (complete is false: the caller
+ * asks again for more when too few of them were confirmed); the number of
+ * tuple ids the trigram index proposed (all tenants', every version's); and
+ * the tuple id of each candidate's visible version, which the caller reads
+ * with a TID scan.  All NULL when this way does not apply and the caller must
+ * run the plain plan: Citus is loaded (the cards are on the workers), the role
+ * may not read the table, the table has row-level security policies other
+ * than tenant_isolation (only the plain plan applies them), one of the two
+ * indexes is missing, not valid or not what is expected, the bitmap went
+ * lossy (more candidates than work_mem holds), or the walk read twenty index
+ * entries per candidate without getting to max_candidates (the candidates are
+ * mostly other tenants'; reading them costs less).  When a walk promises to
+ * cost more than reading the candidates, they are read.
  *
- * Older row versions.  The b-tree holds an entry for each version of a card
- * that changed an indexed column, each with the name of its version; an
- * entry of an older version may point at a candidate tuple id too (the
- * trigram index keeps its entries as well).  The caller joins on (id, name),
- * so a card is confirmed only at the place of its current name.  A card
- * updated in place (HOT) keeps one entry in each index, both pointing at the
- * root of its chain, which is what the bitmap holds.
+ * Row versions.  The b-tree holds an entry for each version of a card that
+ * changed an indexed column, each with the name of its version, and the
+ * trigram index likewise; entries of rows other transactions are writing or
+ * rolled back too.  Each entry the walk keeps is fetched from the heap with
+ * the snapshot (following a HOT chain to the member it sees, which has the
+ * entry's name and id: HOT updates change no indexed column); an entry whose
+ * row version the snapshot does not see is skipped.  So every card the
+ * snapshot sees is met once, at the place of its visible name.
  *
  * Nothing here is visible to a role beyond what a SELECT on client shows it:
  * only the current tenant's entries are walked (CrCurrentTenant() refuses a
@@ -86,12 +90,14 @@
 
 /*
  * A walk visits at most this many index entries per candidate before it
- * gives up and reads the candidates from the heap instead: an index entry
- * (read from a page in order, compared with the sorted candidates) costs
- * roughly a tenth of a candidate read from the heap (a random page, a
- * visibility check and a tuple to deform).
+ * gives up and leaves the step to the plain plan (which reads every
+ * candidate): an index entry (read from a page in order, compared with the
+ * sorted candidates) costs roughly a tenth of a candidate read from the heap
+ * (a random page, a visibility check, a tuple to deform, the search text to
+ * build and match).  A long walk means the candidates are mostly other
+ * tenants' cards.
  */
-#define WALK_ENTRIES_PER_CANDIDATE 10
+#define WALK_ENTRIES_PER_CANDIDATE 20
 
 /* The columns of client the two indexes are made of. */
 typedef struct ClientColumns
@@ -112,13 +118,16 @@ typedef struct Candidates
 {
 	Datum	   *ids;
 	Datum	   *names;
+	Datum	   *tids;			/* of the versions the snapshot sees */
 	int			n;
 	int			allocated;
 } Candidates;
 
 static void
-AddCandidate(Candidates *out, int64 id, Datum name)
+AddCandidate(Candidates *out, int64 id, Datum name, ItemPointer tid)
 {
+	ItemPointer tid_copy = palloc(sizeof(ItemPointerData));
+
 	if (out->n == out->allocated)
 	{
 		out->allocated = out->allocated == 0 ? 64 : out->allocated * 2;
@@ -126,9 +135,13 @@ AddCandidate(Candidates *out, int64 id, Datum name)
 			: palloc(sizeof(Datum) * out->allocated);
 		out->names = out->names ? repalloc(out->names, sizeof(Datum) * out->allocated)
 			: palloc(sizeof(Datum) * out->allocated);
+		out->tids = out->tids ? repalloc(out->tids, sizeof(Datum) * out->allocated)
+			: palloc(sizeof(Datum) * out->allocated);
 	}
+	ItemPointerCopy(tid, tid_copy);
 	out->ids[out->n] = Int64GetDatum(id);
 	out->names[out->n] = PointerGetDatum(DatumGetTextPCopy(name));
+	out->tids[out->n] = PointerGetDatum(tid_copy);
 	out->n++;
 }
 
@@ -229,6 +242,24 @@ IsSearchTextIndex(Relation index, const ClientColumns *cols, StrategyNumber *lik
 	}
 	*like_strategy = get_op_opfamily_strategy(OID_TEXT_LIKE_OP, index->rd_opfamily[0]);
 	return *like_strategy != InvalidStrategy;
+}
+
+/*
+ * Does a walk promise to cost less than reading every candidate?  Among n
+ * cards of which ntids are candidates, the first max_candidates come after
+ * about max_candidates * n / ntids index entries, each a twentieth of a
+ * candidate read.  n is the table's row count as last analyzed (every
+ * tenant's: a tenant's share of candidates is taken to be its share of
+ * cards); never analyzed, the walk is tried (its budget bounds it).
+ */
+static bool
+WalkPays(Relation heap, int ntids, int max_candidates)
+{
+	double		cards = heap->rd_rel->reltuples;
+
+	if (cards <= 0)
+		return true;
+	return (double) max_candidates * cards / ntids < (double) ntids * WALK_ENTRIES_PER_CANDIDATE;
 }
 
 static int
@@ -347,7 +378,8 @@ WalkNameOrder(Relation heap, Relation index, int32 tenant, Snapshot snapshot,
 		/*
 		 * Only a version this snapshot sees: an entry may be of a row another
 		 * transaction is writing, rolled back or deleted -- its name is not
-		 * the caller's to see.
+		 * the caller's to see.  The version (of a HOT chain: the member the
+		 * snapshot sees) has the entry's name and id.
 		 */
 		{
 			ItemPointerData heap_tid = *tid;
@@ -356,7 +388,6 @@ WalkNameOrder(Relation heap, Relation index, int32 tenant, Snapshot snapshot,
 
 			if (!table_index_fetch_tuple(fetch, &heap_tid, snapshot, slot, &call_again, &all_dead))
 				continue;
-			ExecClearTuple(slot);
 		}
 		index_deform_tuple(scan->xs_itup, scan->xs_itupdesc, values, nulls);
 		if (nulls[1] || nulls[2])
@@ -373,7 +404,8 @@ WalkNameOrder(Relation heap, Relation index, int32 tenant, Snapshot snapshot,
 			*walked_all = false;
 			break;
 		}
-		AddCandidate(out, id, PointerGetDatum(name));
+		AddCandidate(out, id, PointerGetDatum(name), &slot->tts_tid);
+		ExecClearTuple(slot);
 		last_id = id;
 		last_name = DatumGetTextPP(out->names[out->n - 1]);
 	}
@@ -417,7 +449,7 @@ ReadCandidates(Relation heap, const ClientColumns *cols, int32 tenant, Snapshot 
 			Datum		name = slot_getattr(slot, cols->name, &isnull);
 
 			if (!isnull)
-				AddCandidate(out, id, name);
+				AddCandidate(out, id, name, &slot->tts_tid);
 		}
 		ExecClearTuple(slot);
 	}
@@ -440,7 +472,7 @@ PG_FUNCTION_INFO_V1(cr_search_name_order_candidates);
 /*
  * search_name_order_candidates(patterns text[], max_candidates integer,
  *   OUT client_ids bigint[], OUT names text[], OUT complete boolean,
- *   OUT candidates integer)
+ *   OUT candidates integer, OUT tids tid[])
  * STABLE: see the file comment.
  */
 Datum
@@ -449,8 +481,8 @@ cr_search_name_order_candidates(PG_FUNCTION_ARGS)
 	ArrayType  *patterns;
 	int32		max_candidates;
 	TupleDesc	tupdesc;
-	Datum		result[4];
-	bool		result_nulls[4] = {true, true, true, true};
+	Datum		result[5];
+	bool		result_nulls[5] = {true, true, true, true, true};
 	int32		tenant;
 	Oid			relid;
 	Relation	heap;
@@ -491,7 +523,7 @@ cr_search_name_order_candidates(PG_FUNCTION_ARGS)
 	snapshot = GetActiveSnapshot();
 	if (applies && CollectCandidateTids(text_index, like_strategy, patterns, snapshot, &tids, &ntids))
 	{
-		if (ntids <= cr_search_name_walk_min || ntids <= max_candidates)
+		if (ntids <= cr_search_name_walk_min || ntids <= max_candidates || !WalkPays(heap, ntids, max_candidates))
 			ReadCandidates(heap, &cols, tenant, snapshot, tids, ntids, &out);
 		else if (!WalkNameOrder(heap, name_index, tenant, snapshot, tids, ntids, max_candidates,
 								(int64) ntids * WALK_ENTRIES_PER_CANDIDATE + 1000, &out, &complete))
@@ -505,7 +537,9 @@ cr_search_name_order_candidates(PG_FUNCTION_ARGS)
 		result[1] = PointerGetDatum(construct_array(out.names, out.n, TEXTOID, -1, false, TYPALIGN_INT));
 		result[2] = BoolGetDatum(complete);
 		result[3] = Int32GetDatum(ntids);
-		result_nulls[0] = result_nulls[1] = result_nulls[2] = result_nulls[3] = false;
+		result[4] = PointerGetDatum(construct_array(out.tids, out.n, TIDOID, sizeof(ItemPointerData), false, TYPALIGN_SHORT));
+		for (int i = 0; i < 5; i++)
+			result_nulls[i] = false;
 	}
 	if (text_index != NULL)
 		index_close(text_index, AccessShareLock);

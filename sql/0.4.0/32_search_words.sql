@@ -170,10 +170,10 @@ COMMENT ON INDEX client_name_order_idx IS
 
 CREATE FUNCTION search_name_order_candidates(patterns text[], max_candidates integer,
                                              OUT client_ids bigint[], OUT names text[], OUT complete boolean,
-                                             OUT candidates integer)
+                                             OUT candidates integer, OUT tids tid[])
     AS 'MODULE_PATHNAME', 'cr_search_name_order_candidates' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION search_name_order_candidates(text[], integer) IS
-    'The cards of the current tenant whose search text (client_search_text) the trigram index client_search_idx proposes for any of the LIKE patterns -- candidates, to be confirmed by the caller: all of them (complete), or, when there are more than client_registry.search_name_walk_min, the first max_candidates in (name, id) order from the index client_name_order_idx (complete is false when there may be more); candidates is the number of tuples the index proposed. NULL when the plain plan must run instead: Citus loaded, no SELECT on client, a row-level security policy other than tenant_isolation, an index missing, more candidates than work_mem holds, or a walk that read ten index entries per candidate (the candidates mostly other tenants''). Used by search_clients().';
+    'The cards of the current tenant whose search text (client_search_text) the trigram index client_search_idx proposes for any of the LIKE patterns -- candidates, to be confirmed by the caller: all of them (complete), or, when there are more than client_registry.search_name_walk_min, the first max_candidates in (name, id) order from the index client_name_order_idx (complete is false when there may be more); candidates is the number of tuples the index proposed; tids the tuple ids of the versions the snapshot sees. NULL when the plain plan must run instead: Citus loaded, no SELECT on client, a row-level security policy other than tenant_isolation, an index missing, more candidates than work_mem holds, or a walk that read twenty index entries per candidate (the candidates mostly other tenants''). Used by search_clients().';
 
 CREATE FUNCTION search_fragment_score(search_text text, is_code boolean, pattern text, word_pattern text, compact_pattern text)
 RETURNS real
@@ -212,7 +212,6 @@ DECLARE
     v_fold text COLLATE "default" := client_registry.search_fold(query);
     v_pattern text COLLATE "default" := client_registry.search_like_pattern(query);
     v_word text COLLATE "default" := '% ' || substr(client_registry.search_like_pattern(query), 2);
-    v_first text COLLATE "default" := substr(client_registry.search_like_pattern(query), 2);
     v_compact_differs boolean := client_registry.search_compact(query) <> query
                                  AND length(client_registry.search_compact(query)) > 0;
     v_compact_pattern text COLLATE "default" := client_registry.search_like_pattern(client_registry.search_compact(query));
@@ -234,8 +233,7 @@ DECLARE
     v_limit integer;
     v_round integer;
     v_candidates integer;
-    v_cand_ids bigint[];
-    v_cand_names text[] COLLATE "default";
+    v_cand_tids tid[];
     v_complete boolean;
     v_found bigint[];
 BEGIN
@@ -352,27 +350,33 @@ BEGIN
                 FOREACH v_kind IN ARRAY ARRAY[0.9, 0.8]::real[] LOOP
                     EXIT WHEN cardinality(v_step_ids) >= v_left;
                     v_want := v_left - cardinality(v_step_ids);
-                    v_limit := 2 * v_want + 16;
+                    v_limit := v_want + v_want / 4 + 8;
                     v_round := 1;
                     LOOP
-                        SELECT n.client_ids, n.names, n.complete, n.candidates
-                          INTO v_cand_ids, v_cand_names, v_complete, v_candidates
+                        -- (the start of a word: '% frag%' alone, pg_trgm
+                        -- proposes for it the trigrams of 'frag%' -- a word
+                        -- after a space is padded as at the start of the text)
+                        SELECT n.tids, n.complete, n.candidates
+                          INTO v_cand_tids, v_complete, v_candidates
                           FROM client_registry.search_name_order_candidates(
-                                   CASE WHEN v_kind = 0.9::real THEN ARRAY[v_first, v_word]
+                                   CASE WHEN v_kind = 0.9::real THEN ARRAY[v_word]
                                         WHEN v_compact_differs THEN ARRAY[v_pattern, v_compact_pattern]
                                         ELSE ARRAY[v_pattern] END, v_limit) n;
-                        IF v_cand_ids IS NOT NULL THEN
+                        IF v_cand_tids IS NOT NULL THEN
+                            -- the candidates' versions by their tuple ids (a TID
+                            -- scan; OFFSET 0: not a walk of client_name_order_idx)
                             SELECT coalesce(array_agg(h.id ORDER BY h.name, h.id), '{}') INTO v_found
-                              FROM (SELECT c.id, c.name
-                                      FROM unnest(v_cand_ids, v_cand_names) AS u(id, name)
-                                      JOIN client_registry.client c ON c.tenant_id = v_tenant AND c.id = u.id AND c.name = u.name
-                                     WHERE (include_inactive OR c.is_active)
+                              FROM (SELECT f.id, f.name FROM (SELECT c.id, c.name
+                                      FROM client_registry.client c
+                                     WHERE c.ctid = ANY (v_cand_tids) AND c.tenant_id = v_tenant
+                                       AND (include_inactive OR c.is_active)
                                        AND client_registry.search_fragment_score(
                                                client_registry.client_search_text(c.name, c.short_name, c.first_name, c.last_name,
                                                    c.company_code, c.vat_code, c.email, c.phone),
                                                c.company_code = v_code OR c.vat_code = v_code,
                                                v_pattern, v_word, CASE WHEN v_compact_differs THEN v_compact_pattern END) = v_kind
-                                     ORDER BY c.name, c.id
+                                     OFFSET 0) f
+                                     ORDER BY f.name, f.id
                                      LIMIT v_want) h;
                             EXIT WHEN v_complete OR cardinality(v_found) >= v_want;
                             -- too few of the first candidates by name were

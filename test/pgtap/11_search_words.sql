@@ -1,7 +1,8 @@
 -- pgTAP contract of typo-tolerant search (0.4.0, issue #14): the search
 -- dictionary's shape, privileges and tenant boundary; the matching rules
 -- (one typo for 5+ letters, two for 9+, exact and prefix above typos); the
--- plan of search_clients() pinned (generic, never parallel).
+-- plan of search_clients() pinned (generic, never parallel); the fragment
+-- step's name-order index, candidates and kinds of match.
 --
 -- Roles (created in this transaction, removed by the ROLLBACK):
 --   tap_sw_app   the application's grants (tables, search_clients)
@@ -9,7 +10,7 @@
 BEGIN;
 SET search_path = client_registry, public;
 
-SELECT plan(41);
+SELECT plan(52);
 
 -------------------------------------------------------------------------------
 -- Shapes
@@ -103,6 +104,31 @@ RESET ROLE;
 SELECT ok((SELECT proconfig @> ARRAY['plan_cache_mode=force_generic_plan', 'max_parallel_workers_per_gather=0']
              FROM pg_proc WHERE oid = 'client_registry.search_clients(text, boolean, integer)'::regprocedure),
           'search_clients: generic plans, no parallel workers');
+
+-------------------------------------------------------------------------------
+-- The fragment step in name order (src/search_fragment.c)
+-------------------------------------------------------------------------------
+SELECT has_index('client_registry', 'client', 'client_name_order_idx', ARRAY['tenant_id', 'name', 'id'],
+                 'client: b-tree of the cards in name order (tenant_id, name, id)');
+SELECT is((SELECT provolatile::text FROM pg_proc WHERE oid = 'client_registry.search_name_order_candidates(text[], integer)'::regprocedure),
+          's', 'search_name_order_candidates is STABLE');
+SELECT ok(has_function_privilege('public', 'client_registry.search_name_order_candidates(text[], integer)', 'EXECUTE'),
+          'PUBLIC can execute search_name_order_candidates (the current tenant''s cards, only for a role that may SELECT them)');
+SELECT is((SELECT provolatile::text FROM pg_proc
+            WHERE oid = 'client_registry.search_fragment_score(text, boolean, text, text, text)'::regprocedure),
+          'i', 'search_fragment_score is IMMUTABLE');
+SELECT is(search_fragment_score('uab auzitas', false, '%auzit%', '% auzit%', NULL), 0.9::real, 'the query at the start of a word: 0.9');
+SELECT is(search_fragment_score('uab kauzitas', false, '%auzit%', '% auzit%', NULL), 0.8::real, 'inside a word: 0.8');
+SELECT is(search_fragment_score('uab kauzitas', true, '%auzit%', '% auzit%', NULL), 1.0::real, 'the card''s code: 1');
+SELECT is(search_fragment_score('uab kitas', false, '%auzit%', '% auzit%', NULL), 0::real, 'no match: 0');
+SELECT is(current_setting('client_registry.search_name_walk_min'), '500', 'search_name_walk_min: 500 by default');
+SET LOCAL client_registry.tenant = 9141;
+SET LOCAL client_registry.search_name_walk_min = 0;
+SELECT results_eq($$SELECT client_ids, complete FROM search_name_order_candidates(ARRAY['%prekyb%'], 5)$$,
+                  $$VALUES ('{914101}'::bigint[], true)$$,
+                  'the candidates of the current tenant only');
+SELECT results_eq($$SELECT client_id, matched_on, score FROM search_clients('lgiri')$$, $$VALUES (914101::bigint, 'card'::text, 0.8::real)$$,
+                  'a fragment inside a word: 0.8');
 
 SELECT * FROM finish();
 ROLLBACK;
