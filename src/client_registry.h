@@ -28,6 +28,13 @@ extern int	cr_search_name_walk_min;
 extern int32 CrCurrentTenant(void);
 
 /*
+ * The same for code that only reads, as current_tenant() does: true and the
+ * tenant when the current role may work in it, false (no error) when it is
+ * not a member -- the reader then sees nothing.
+ */
+extern bool CrCurrentTenantIfMember(int32 *tenant);
+
+/*
  * The first step of every BEFORE ROW trigger (tenant_access.c): 42501 unless
  * the row is of the session's tenant and the role is a member of it (roles
  * that row-level security does not apply to pass).

@@ -33,7 +33,7 @@
  * the tuple id of each candidate's visible version, which the caller reads
  * with a TID scan.  All NULL when this way does not apply and the caller must
  * run the plain plan: Citus is loaded (the cards are on the workers), the role
- * may not read the table, the table has row-level security policies other
+ * is not a member of the session's tenant or may not read the table, the table has row-level security policies other
  * than tenant_isolation (only the plain plan applies them), one of the two
  * indexes is missing, not valid or not what is expected, the bitmap went
  * lossy (more candidates than work_mem holds), or the walk read twenty index
@@ -51,9 +51,10 @@
  * snapshot sees is met once, at the place of its visible name.
  *
  * Nothing here is visible to a role beyond what a SELECT on client shows it:
- * only the current tenant's entries are walked (CrCurrentTenant() refuses a
- * non-member), and the function answers only roles that hold SELECT on the
- * table and are subject to no policy but the tenant's.
+ * only the current tenant's entries are walked, and the function answers only
+ * a member of that tenant (to anyone else NULL: search_clients() then runs
+ * the plain plan, which finds nothing, as every read of a non-member) that
+ * holds SELECT on the table and is subject to no policy but the tenant's.
  */
 #include "postgres.h"
 
@@ -505,9 +506,8 @@ cr_search_name_order_candidates(PG_FUNCTION_ARGS)
 	patterns = PG_GETARG_ARRAYTYPE_P(0);
 	max_candidates = PG_GETARG_INT32(1);
 
-	tenant = CrCurrentTenant();
 	relid = get_relname_relid("client", get_namespace_oid(CR_SCHEMA, false));
-	if (CrCitusLoaded() || !OidIsValid(relid)
+	if (CrCitusLoaded() || !OidIsValid(relid) || !CrCurrentTenantIfMember(&tenant)
 		|| pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, result, result_nulls)));
 

@@ -404,6 +404,19 @@ CrCheckRowTenant(Relation rel, int32 row_tenant)
 			 errhint("Leave tenant_id to its default.")));
 }
 
+/*
+ * CrCurrentTenantIfMember: see client_registry.h.
+ */
+bool
+CrCurrentTenantIfMember(int32 *tenant)
+{
+	CheckTenantTravelsWithTransaction();
+	if (!TenantAllowed(cr_current_tenant))
+		return false;
+	*tenant = cr_current_tenant;
+	return true;
+}
+
 PG_FUNCTION_INFO_V1(cr_current_tenant_id);
 
 /*

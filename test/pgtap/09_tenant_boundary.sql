@@ -79,7 +79,12 @@ SELECT is_empty($$
            'search_query_keys', 'search_typo_words', 'search_word_matches', 'search_word_score',
            -- 0.4.0 (issue #14): the duplicate rules' pure transforms (phone_key and
            -- client_name_keys are index expressions)
-           'client_name_parts', 'phone_key', 'client_name_keys')
+           'client_name_parts', 'phone_key', 'client_name_keys',
+           -- 0.4.0 (issue #14): the fragment step of search_clients(): the kind of a
+           -- match (pure), and the walk of the cards in name order, which answers only a
+           -- member of the tenant holding SELECT on client under no policy but the
+           -- tenant's, with that tenant's visible cards (NULL to anyone else)
+           'search_fragment_score', 'search_name_order_candidates')
 $$, 'nothing but validators, index-expression transforms and policy helpers is executable by PUBLIC');
 
 -- Every table under row-level security carries the tenant write guard.

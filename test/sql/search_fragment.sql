@@ -136,7 +136,8 @@ RESET client_registry.search_name_walk_min;
 
 -- Roles: a member with SELECT gets the candidates; without SELECT on client,
 -- or under a policy of its own, NULL (the plain plan applies the
--- privileges and policies); a non-member is refused.
+-- privileges and policies); a non-member gets NULL too, and its search finds
+-- nothing, as every read of a non-member.
 CREATE ROLE regress_sf_app;
 CREATE ROLE regress_sf_stranger;
 GRANT USAGE ON SCHEMA client_registry TO regress_sf_app, regress_sf_stranger;
@@ -159,9 +160,14 @@ REVOKE SELECT ON client FROM regress_sf_app;
 SET LOCAL ROLE regress_sf_app;
 SELECT client_ids IS NULL AS plain_plan FROM search_name_order_candidates(ARRAY['%auzit%'], 5);
 ROLLBACK;
+GRANT EXECUTE ON FUNCTION search_clients(text, boolean, integer) TO regress_sf_stranger;
+GRANT SELECT ON ALL TABLES IN SCHEMA client_registry TO regress_sf_stranger;
 SET ROLE regress_sf_stranger;
-SELECT * FROM search_name_order_candidates(ARRAY['%auzit%'], 5);
+SELECT client_ids IS NULL AS plain_plan FROM search_name_order_candidates(ARRAY['%auzit%'], 5);
+SELECT count(*) AS found FROM search_clients('auzit');
 RESET ROLE;
+REVOKE ALL ON ALL TABLES IN SCHEMA client_registry FROM regress_sf_stranger;
+REVOKE ALL ON FUNCTION search_clients(text, boolean, integer) FROM regress_sf_stranger;
 RESET client_registry.search_name_walk_min;
 SELECT revoke_tenant(198, 'regress_sf_app');
 REVOKE ALL ON ALL TABLES IN SCHEMA client_registry FROM regress_sf_app;
